@@ -1,0 +1,101 @@
+package kernels
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// EnvVar names the environment variable that forces a kernel level lower than the
+// best one the CPU supports, e.g. RANKAE_KERNELS=generic.
+const EnvVar = "RANKAE_KERNELS"
+
+// A Variant is one complete set of kernels written for one Level. The package-level
+// functions call the active variant; tests and benchmarks can call any supported
+// variant directly through Variants.
+type Variant struct {
+	level Level
+
+	dot          func(x, y []float32) float32
+	axpy         func(alpha float32, x, y []float32)
+	scal         func(alpha float32, x []float32)
+	add          func(dst, x, y []float32)
+	mul          func(dst, x, y []float32)
+	sum          func(x []float32) float32
+	sumSq        func(x []float32) float32
+	relu         func(dst, x []float32)
+	reluBackward func(dx, dy, x []float32)
+	adam         func(param, grad, m, v []float32, beta1, beta2, stepSize, invSqrtBias2, eps float32)
+}
+
+// Level returns the instruction-set level the variant is written for.
+func (v *Variant) Level() Level { return v.level }
+
+func (v *Variant) String() string { return v.level.String() }
+
+var genericVariant = &Variant{
+	level:        Generic,
+	dot:          dotGeneric,
+	axpy:         axpyGeneric,
+	scal:         scalGeneric,
+	add:          addGeneric,
+	mul:          mulGeneric,
+	sum:          sumGeneric,
+	sumSq:        sumSqGeneric,
+	relu:         reluGeneric,
+	reluBackward: reluBackwardGeneric,
+	adam:         adamGeneric,
+}
+
+// supported lists the variants this CPU can run, best first. It is built in a
+// variable initialiser rather than an init function so that it is complete before
+// any init runs, whatever the order of the files.
+var supported = append(archVariants(), genericVariant)
+
+// active is the variant the package-level functions use.
+var active *Variant
+
+func init() {
+	v, err := chooseVariant(os.Getenv(EnvVar))
+	if err != nil {
+		// A wrong setting must stop the program at start, not fall back silently.
+		panic("rankae/kernels: " + err.Error())
+	}
+	active = v
+}
+
+// chooseVariant returns the best supported variant, or the one the value of
+// RANKAE_KERNELS names when it is not empty.
+func chooseVariant(env string) (*Variant, error) {
+	if env == "" {
+		return supported[0], nil
+	}
+	l, err := ParseLevel(env)
+	if err != nil {
+		return nil, fmt.Errorf("%s=%s: %v", EnvVar, env, err)
+	}
+	for _, v := range supported {
+		if v.level == l {
+			return v, nil
+		}
+	}
+	return nil, fmt.Errorf("%s=%s: this CPU supports only %s", EnvVar, env, supportedNames())
+}
+
+func supportedNames() string {
+	names := make([]string, len(supported))
+	for i, v := range supported {
+		names[i] = v.level.String()
+	}
+	return strings.Join(names, ", ")
+}
+
+// Variants returns every variant this CPU supports, best first; the last is always
+// the generic one. The slice is shared: do not modify it.
+func Variants() []*Variant { return supported }
+
+// Active returns the variant in use.
+func Active() *Variant { return active }
+
+// ActiveLevel returns the level of the variant in use.
+func ActiveLevel() Level { return active.level }

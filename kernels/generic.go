@@ -1,0 +1,105 @@
+package kernels
+
+import "math"
+
+// The pure-Go references. Each is the specification of its kernel: the assembly
+// variants compute the same loop (up to the order of a reduction and FMA rounding)
+// and the tests hold them to it. The caller has checked the lengths.
+
+// dotGeneric returns Σ x[i]*y[i] over i < len(x).
+func dotGeneric(x, y []float32) float32 {
+	var s float32
+	for i, v := range x {
+		s += v * y[i]
+	}
+	return s
+}
+
+// axpyGeneric computes y[i] += alpha*x[i] for i < len(x).
+func axpyGeneric(alpha float32, x, y []float32) {
+	for i, v := range x {
+		y[i] += alpha * v
+	}
+}
+
+// scalGeneric computes x[i] *= alpha.
+func scalGeneric(alpha float32, x []float32) {
+	for i := range x {
+		x[i] *= alpha
+	}
+}
+
+// addGeneric computes dst[i] = x[i] + y[i] for i < len(dst).
+func addGeneric(dst, x, y []float32) {
+	for i := range dst {
+		dst[i] = x[i] + y[i]
+	}
+}
+
+// mulGeneric computes dst[i] = x[i] * y[i] for i < len(dst).
+func mulGeneric(dst, x, y []float32) {
+	for i := range dst {
+		dst[i] = x[i] * y[i]
+	}
+}
+
+// sumGeneric returns Σ x[i].
+func sumGeneric(x []float32) float32 {
+	var s float32
+	for _, v := range x {
+		s += v
+	}
+	return s
+}
+
+// sumSqGeneric returns Σ x[i]².
+func sumSqGeneric(x []float32) float32 {
+	var s float32
+	for _, v := range x {
+		s += v * v
+	}
+	return s
+}
+
+// reluGeneric computes dst[i] = max(x[i], 0) for i < len(dst); a NaN passes
+// through, as in PyTorch, so that divergence stays visible.
+func reluGeneric(dst, x []float32) {
+	for i := range dst {
+		v := x[i]
+		if v < 0 {
+			v = 0
+		}
+		dst[i] = v
+	}
+}
+
+// reluBackwardGeneric computes dx[i] = dy[i] where x[i] > 0 and 0 elsewhere
+// (NaN x included), for i < len(dx).
+func reluBackwardGeneric(dx, dy, x []float32) {
+	for i := range dx {
+		if x[i] > 0 {
+			dx[i] = dy[i]
+		} else {
+			dx[i] = 0
+		}
+	}
+}
+
+// adamGeneric is one fused Adam step over i < len(param):
+//
+//	m[i] = beta1*m[i] + (1-beta1)*grad[i]
+//	v[i] = beta2*v[i] + (1-beta2)*grad[i]²
+//	param[i] -= stepSize * m[i] / (sqrt(v[i])*invSqrtBias2 + eps)
+//
+// with stepSize = lr/(1-beta1^t) and invSqrtBias2 = 1/sqrt(1-beta2^t), which is
+// PyTorch's formulation of the bias correction.
+func adamGeneric(param, grad, m, v []float32, beta1, beta2, stepSize, invSqrtBias2, eps float32) {
+	c1, c2 := 1-beta1, 1-beta2
+	for i := range param {
+		g := grad[i]
+		mi := beta1*m[i] + c1*g
+		vi := beta2*v[i] + c2*g*g
+		m[i], v[i] = mi, vi
+		param[i] -= stepSize * mi / (float32(math.Sqrt(float64(vi)))*invSqrtBias2 + eps)
+	}
+}

@@ -1,0 +1,36 @@
+# The project's commands. `make test` is what CI runs; see README.md.
+GO ?= go
+QEMU := $(shell command -v qemu-aarch64-static 2>/dev/null)
+
+.PHONY: generate test test-arm64 test-purego bench lint run
+
+# Regenerate every assembly file in asm/ from its generator in gen/. The output is
+# checked in, and CI fails when this changes it.
+generate:
+	$(GO) run ./gen/amd64 -family vec -out asm/vec_amd64.s -stubs asm/vec_amd64.go -pkg asm
+	$(GO) run ./gen/arm64 -out asm/vec_arm64.s -stubs asm/vec_arm64.go -pkg asm
+
+# Host tests (every kernel variant this CPU supports), then the arm64 (NEON)
+# variants under qemu when it is installed.
+test:
+	$(GO) test ./...
+	@if [ -n "$(QEMU)" ]; then $(MAKE) --no-print-directory test-arm64; \
+	else echo "skipped arm64 tests: qemu-aarch64-static not found (apt-get install qemu-user-static)"; fi
+
+test-arm64:
+	GOARCH=arm64 $(GO) test -exec qemu-aarch64-static ./...
+
+test-purego:
+	$(GO) test -tags purego ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . ./...
+
+lint:
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	GOARCH=arm64 $(GO) vet ./...
+	$(GO) vet -tags purego ./...
+
+run:
+	$(GO) run ./cmd/rankae

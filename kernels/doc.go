@@ -1,0 +1,15 @@
+// Package kernels is the public float32 kernel API of rankae: vector kernels (Dot,
+// Axpy, Scal, Add, Mul, Sum, SumSq, ReLU and its gradient, a fused Adam step), each
+// with a pure-Go reference and assembly variants for AVX-512, AVX2+FMA and NEON.
+//
+// Start with the package-level functions: they check their arguments and call the
+// active Variant, chosen once at start from the CPU (github.com/klauspost/cpuid/v2):
+// AVX-512 → AVX2 → generic on amd64, NEON → generic on arm64. The environment
+// variable RANKAE_KERNELS=generic|avx2|avx512|neon forces a lower level; an unknown
+// or unsupported value stops the program at start. Variants lists every variant the
+// CPU supports, so that one test run exercises all of them. The build tag purego
+// removes the assembly.
+//
+// The references in generic.go are the specification; the assembly is generated
+// by the programs in gen/ into package asm.
+package kernels

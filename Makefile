@@ -8,6 +8,7 @@ QEMU := $(shell command -v qemu-aarch64-static 2>/dev/null)
 # checked in, and CI fails when this changes it.
 generate:
 	$(GO) run ./gen/amd64 -family vec -out asm/vec_amd64.s -stubs asm/vec_amd64.go -pkg asm
+	$(GO) run ./gen/amd64 -family gemm -out asm/gemm_amd64.s -stubs asm/gemm_amd64.go -pkg asm
 	$(GO) run ./gen/arm64 -out asm/vec_arm64.s -stubs asm/vec_arm64.go -pkg asm
 
 # Host tests (every kernel variant this CPU supports), then the arm64 (NEON)

@@ -26,6 +26,10 @@ type Variant struct {
 	relu         func(dst, x []float32)
 	reluBackward func(dx, dy, x []float32)
 	adam         func(param, grad, m, v []float32, beta1, beta2, stepSize, invSqrtBias2, eps float32)
+
+	gemm         GemmMicroKernel
+	fmaPeak      func(iterations int)
+	fmaPeakFlops int
 }
 
 // Level returns the instruction-set level the variant is written for.
@@ -45,6 +49,7 @@ var genericVariant = &Variant{
 	relu:         reluGeneric,
 	reluBackward: reluBackwardGeneric,
 	adam:         adamGeneric,
+	gemm:         GemmMicroKernel{MR: genericMR, NR: genericNR, run: gemmGeneric},
 }
 
 // supported lists the variants this CPU can run, best first. It is built in a

@@ -164,9 +164,9 @@ func TestScal(t *testing.T) {
 
 func TestAddMul(t *testing.T) {
 	ops := []struct {
-		name      string
-		ref       func(dst, x, y []float32)
-		fromVar   func(v *Variant) func(dst, x, y []float32)
+		name    string
+		ref     func(dst, x, y []float32)
+		fromVar func(v *Variant) func(dst, x, y []float32)
 	}{
 		{"Add", addGeneric, func(v *Variant) func(dst, x, y []float32) { return v.Add }},
 		{"Mul", mulGeneric, func(v *Variant) func(dst, x, y []float32) { return v.Mul }},

@@ -24,6 +24,9 @@ func archVariants() []*Variant {
 			relu:         asm.ReLUAVX512,
 			reluBackward: asm.ReLUBackwardAVX512,
 			adam:         asm.AdamAVX512,
+			gemm:         GemmMicroKernel{MR: 12, NR: 32, run: asm.SgemmKernelAVX512},
+			fmaPeak:      asm.FMAPeakAVX512,
+			fmaPeakFlops: 12 * 16 * 2,
 		})
 	}
 	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
@@ -39,6 +42,9 @@ func archVariants() []*Variant {
 			relu:         asm.ReLUAVX2,
 			reluBackward: asm.ReLUBackwardAVX2,
 			adam:         asm.AdamAVX2,
+			gemm:         GemmMicroKernel{MR: 6, NR: 16, run: asm.SgemmKernelAVX2},
+			fmaPeak:      asm.FMAPeakAVX2,
+			fmaPeakFlops: 12 * 8 * 2,
 		})
 	}
 	return vs

@@ -17,7 +17,7 @@ import (
 	. "github.com/mmcloughlin/avo/build"
 )
 
-var family = flag.String("family", "", "kernel family to generate: vec")
+var family = flag.String("family", "", "kernel family to generate: vec or gemm")
 
 func main() {
 	flag.Parse()
@@ -25,6 +25,8 @@ func main() {
 	switch *family {
 	case "vec":
 		vectorKernels()
+	case "gemm":
+		gemmKernels()
 	default:
 		fmt.Fprintf(os.Stderr, "amd64: unknown -family %q\n", *family)
 		os.Exit(2)

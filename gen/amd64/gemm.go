@@ -1,0 +1,123 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// The SGEMM micro-kernels (BLIS's contract): C[MR×NR] += Ã·B̃ over k, where Ã is a
+// packed micro-panel of A (k steps of MR values: column p of the tile's rows) and B̃
+// a packed micro-panel of B (k steps of NR values: row p of the tile's columns).
+// The tile of C lives in row-major memory with stride ldc; the driver handles alpha
+// (folded into Ã), beta (applied to C beforehand) and partial tiles (a scratch tile).
+//
+// C's rows are contiguous, so vectors run along NR and each step broadcasts MR
+// values of Ã against NR/lanes vectors of B̃: MR·NR/lanes accumulators must hide
+// the FMA latency (4 cycles at 2 FMAs a cycle: at least 8) and leave registers for
+// B̃ and the broadcasts.
+//
+//   - AVX-512, 32 zmm: 12×32 (24 accumulators, 2 for B̃, 2 for broadcasts); the
+//     shape of BLIS's skx and AMD's zen4/zen5 kernels (32×12 column-major).
+//   - AVX2, 16 ymm: 6×16 (12 accumulators, 2 for B̃, 2 for broadcasts), BLIS haswell.
+type gemmShape struct{ mr, nr int }
+
+var gemmShapes = map[*isa]gemmShape{avx512: {12, 32}, avx2: {6, 16}}
+
+func gemmKernels() {
+	constants()
+	for _, a := range isas {
+		sgemmKernel(a, gemmShapes[a])
+		fmaPeak(a)
+	}
+}
+
+func sgemmKernel(a *isa, sh gemmShape) {
+	vecs := sh.nr / a.lanes
+	fn := "SgemmKernel" + a.suffix
+	TEXT(fn, NOSPLIT, "func(k int, a, b, c []float32, ldc int)")
+	Doc(fn+fmt.Sprintf(" is the %d×%d micro-kernel: with MR = %d and NR = %d,", sh.mr, sh.nr, sh.mr, sh.nr),
+		"",
+		"\tfor p := 0; p < k; p++ {",
+		"\t\tfor i := 0; i < MR; i++ {",
+		"\t\t\tfor j := 0; j < NR; j++ {",
+		"\t\t\t\tc[i*ldc+j] += a[p*MR+i] * b[p*NR+j]",
+		"\t\t\t}",
+		"\t\t}",
+		"\t}")
+	Pragma("noescape")
+	k := Load(Param("k"), GP64())
+	ap := Load(Param("a").Base(), GP64())
+	bp := Load(Param("b").Base(), GP64())
+	cp := Load(Param("c").Base(), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+
+	acc := make([][]VecVirtual, sh.mr)
+	for i := range acc {
+		acc[i] = a.zeros(vecs)
+	}
+
+	TESTQ(k, k)
+	JZ(LabelRef("update"))
+	Label("loop")
+	bv := make([]VecVirtual, vecs)
+	for j := range bv {
+		bv[j] = a.vec()
+		VMOVUPS(Mem{Base: bp, Disp: j * a.bytes()}, bv[j])
+	}
+	for i := 0; i < sh.mr; i++ {
+		av := a.vec()
+		VBROADCASTSS(Mem{Base: ap, Disp: 4 * i}, av)
+		for j := 0; j < vecs; j++ {
+			VFMADD231PS(av, bv[j], acc[i][j])
+		}
+	}
+	ADDQ(U32(4*sh.mr), ap)
+	ADDQ(U32(4*sh.nr), bp)
+	DECQ(k)
+	JNZ(LabelRef("loop"))
+
+	Label("update")
+	for i := 0; i < sh.mr; i++ {
+		for j := 0; j < vecs; j++ {
+			addr := Mem{Base: cp, Disp: j * a.bytes()}
+			VADDPS(addr, acc[i][j], acc[i][j])
+			VMOVUPS(acc[i][j], addr)
+		}
+		if i < sh.mr-1 {
+			ADDQ(ldc, cp)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// fmaPeak emits a loop of independent FMAs that measures the core's FMA throughput:
+// the ceiling the GEMM benchmarks report their share of.
+func fmaPeak(a *isa) {
+	// Twelve chains keep more than the 8 FMAs in flight that 4 cycles of latency at
+	// 2 a cycle need. The chains start equal but the loop cannot be folded, unlike a
+	// C compiler's version of the same loop, which may merge equal chains into one.
+	const chains = 12
+	fn := "FMAPeak" + a.suffix
+	TEXT(fn, NOSPLIT, "func(iterations int)")
+	Doc(fn+fmt.Sprintf(" runs iterations × %d independent %d-lane FMAs, acc = acc*1 + 1,", chains, a.lanes),
+		"(each iteration is "+fmt.Sprint(2*chains*a.lanes)+" floating-point operations).")
+	n := Load(Param("iterations"), GP64())
+	acc := a.zeros(chains)
+	xy := []VecVirtual{a.broadcastConst(one), a.broadcastConst(one)}
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	Label("loop")
+	for _, r := range acc {
+		VFMADD213PS(xy[0], xy[1], r)
+	}
+	DECQ(n)
+	JNZ(LabelRef("loop"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}

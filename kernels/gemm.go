@@ -1,0 +1,68 @@
+package kernels
+
+import "fmt"
+
+// GemmMicroKernel is the register-blocked heart of SGEMM (BLIS's micro-kernel
+// contract) for one variant: it adds the product of a packed MR-row panel of A and
+// a packed NR-column panel of B to an MR×NR tile of C. Package linalg packs the
+// panels and drives it; see SgemmMicroKernel.
+type GemmMicroKernel struct {
+	MR, NR int
+	run    func(k int, a, b, c []float32, ldc int)
+}
+
+// Gemm returns the variant's SGEMM micro-kernel.
+func (v *Variant) Gemm() GemmMicroKernel { return v.gemm }
+
+// Run computes, for p < k, i < MR, j < NR:
+//
+//	c[i*ldc+j] += a[p*MR+i] * b[p*NR+j]
+//
+// a holds k steps of MR values and b k steps of NR values; c is a row-major tile
+// with stride ldc ≥ NR.
+func (g GemmMicroKernel) Run(k int, a, b, c []float32, ldc int) {
+	switch {
+	case k < 0:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel: k = %d < 0", k))
+	case ldc < g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel: ldc = %d < NR = %d", ldc, g.NR))
+	case len(a) < k*g.MR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel: len(a) = %d < k*MR = %d", len(a), k*g.MR))
+	case len(b) < k*g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel: len(b) = %d < k*NR = %d", len(b), k*g.NR))
+	case len(c) < (g.MR-1)*ldc+g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel: len(c) = %d < (MR-1)*ldc+NR = %d", len(c), (g.MR-1)*ldc+g.NR))
+	}
+	g.run(k, a, b, c, ldc)
+}
+
+// The generic micro-kernel's shape: 4×4 keeps its sixteen accumulators in
+// registers on amd64 and arm64.
+const genericMR, genericNR = 4, 4
+
+// gemmGeneric is the reference micro-kernel, genericMR×genericNR.
+func gemmGeneric(k int, a, b, c []float32, ldc int) {
+	var acc [genericMR][genericNR]float32
+	for p := 0; p < k; p++ {
+		ap := a[p*genericMR : p*genericMR+genericMR]
+		bp := b[p*genericNR : p*genericNR+genericNR]
+		for i, av := range ap {
+			for j, bv := range bp {
+				acc[i][j] += av * bv
+			}
+		}
+	}
+	for i := range acc {
+		row := c[i*ldc : i*ldc+genericNR]
+		for j := range row {
+			row[j] += acc[i][j]
+		}
+	}
+}
+
+// FMAPeak returns a loop of independent FMAs in the variant's widest vectors and
+// the floating-point operations one of its iterations performs, for measuring the
+// core's peak; nil for the generic variant.
+func (v *Variant) FMAPeak() (loop func(iterations int), flopsPerIteration int) {
+	return v.fmaPeak, v.fmaPeakFlops
+}

@@ -1,0 +1,85 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestGemmMicroKernel(t *testing.T) {
+	for _, v := range Variants() {
+		g := v.Gemm()
+		t.Run(v.String(), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(3, uint64(v.level)))
+			for _, k := range []int{0, 1, 2, 3, 7, 16, 63, 257} {
+				for _, ldc := range []int{g.NR, g.NR + 5} {
+					a, _ := randomSlice(r, k*g.MR, 1)
+					b, _ := randomSlice(r, k*g.NR, 3)
+					n := (g.MR-1)*ldc + g.NR
+					c, cbuf := randomSlice(r, n, 2)
+					c0 := append([]float32(nil), c...)
+					g.Run(k, a, b, c, ldc)
+					checkGuards(t, "GemmMicroKernel", cbuf, n, 2)
+					for i := 0; i < g.MR; i++ {
+						for j := 0; j < ldc; j++ {
+							idx := i*ldc + j
+							if idx >= n {
+								break
+							}
+							if j >= g.NR { // the gap between rows is not part of the tile
+								if c[idx] != c0[idx] {
+									t.Fatalf("k=%d ldc=%d: wrote c[%d] outside the tile", k, ldc, idx)
+								}
+								continue
+							}
+							terms := []float64{float64(c0[idx])}
+							for p := 0; p < k; p++ {
+								terms = append(terms, float64(a[p*g.MR+i])*float64(b[p*g.NR+j]))
+							}
+							checkReduction(t, fmt.Sprintf("k=%d ldc=%d c[%d,%d]", k, ldc, i, j), c[idx], terms)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestGemmMicroKernelChecksArguments(t *testing.T) {
+	g := Active().Gemm()
+	defer func() {
+		if r := recover(); r == nil || fmt.Sprint(r) != fmt.Sprintf("kernels: GemmMicroKernel: len(a) = 0 < k*MR = %d", g.MR) {
+			t.Fatalf("recovered %v", r)
+		}
+	}()
+	g.Run(1, nil, make([]float32, g.NR), make([]float32, g.MR*g.NR), g.NR)
+}
+
+func TestFMAPeakRuns(t *testing.T) {
+	for _, v := range Variants() {
+		loop, flops := v.FMAPeak()
+		if (loop == nil) != (v.Level() == Generic) || (loop != nil && flops <= 0) {
+			t.Fatalf("%v: FMAPeak() = %v, %d", v, loop != nil, flops)
+		}
+		if loop != nil {
+			loop(0)
+			loop(1000)
+		}
+	}
+}
+
+func BenchmarkFMAPeak(b *testing.B) {
+	for _, v := range Variants() {
+		loop, flops := v.FMAPeak()
+		if loop == nil {
+			continue
+		}
+		b.Run("level="+v.String(), func(b *testing.B) {
+			const iterations = 1 << 16
+			for b.Loop() {
+				loop(iterations)
+			}
+			b.ReportMetric(float64(flops)*iterations*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

@@ -1,0 +1,110 @@
+package linalg
+
+import (
+	"sync"
+
+	"github.com/rankae/rankae/kernels"
+)
+
+// gemmProblem is C += alpha·op(A)·op(B) for an m×n block of C (beta already
+// applied). Parallel runs split C into such blocks.
+type gemmProblem struct {
+	transA, transB bool
+	m, n, k        int
+	alpha          float32
+	a              []float32
+	lda            int
+	b              []float32
+	ldb            int
+	c              []float32
+	ldc            int
+}
+
+// blocking holds the cache blocking of the Goto/BLIS loops for one micro-kernel
+// shape: a KC×NC panel of B and an MC×KC block of A are packed per iteration.
+type blocking struct{ mc, kc, nc int }
+
+// blockingFor returns the blocking for a micro-kernel. Measured on a Zen 5 core
+// (48 KiB L1d, 1 MiB L2): the packed MR×KC sliver of A and KR×NR sliver of B
+// that one micro-kernel call streams must stay in L1 beside each other, and the
+// MC×KC block of A in L2. See bench/README.md for the sweep.
+func blockingFor(g kernels.GemmMicroKernel) blocking {
+	kc := 256
+	mc := (96 / g.MR) * g.MR
+	if mc == 0 {
+		mc = g.MR
+	}
+	nc := (2048 / g.NR) * g.NR
+	return blocking{mc: mc, kc: kc, nc: nc}
+}
+
+// gemmBuffers are one worker's packing buffers, kept in a pool so that steady
+// state allocates nothing.
+type gemmBuffers struct {
+	a, b, tile []float32
+}
+
+var bufferPool = sync.Pool{New: func() any { return new(gemmBuffers) }}
+
+// getBuffers returns buffers large enough for blocking bl and micro-kernel g.
+func getBuffers(g kernels.GemmMicroKernel, bl blocking) *gemmBuffers {
+	buf := bufferPool.Get().(*gemmBuffers)
+	buf.a = grow(buf.a, bl.mc*bl.kc)
+	buf.b = grow(buf.b, bl.kc*bl.nc)
+	buf.tile = grow(buf.tile, g.MR*g.NR)
+	return buf
+}
+
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// serial computes p on the calling goroutine: the five loops of Goto's algorithm.
+func serial(p gemmProblem, g kernels.GemmMicroKernel) {
+	bl := blockingFor(g)
+	buf := getBuffers(g, bl)
+	defer bufferPool.Put(buf)
+	for jc := 0; jc < p.n; jc += bl.nc {
+		nc := min(bl.nc, p.n-jc)
+		for pc := 0; pc < p.k; pc += bl.kc {
+			kc := min(bl.kc, p.k-pc)
+			packB(buf.b, p.b, p.ldb, p.transB, pc, kc, jc, nc, g.NR)
+			for ic := 0; ic < p.m; ic += bl.mc {
+				mc := min(bl.mc, p.m-ic)
+				packA(buf.a, p.a, p.lda, p.transA, ic, mc, pc, kc, p.alpha, g.MR)
+				macroKernel(g, kc, mc, nc, buf, p.c[ic*p.ldc+jc:], p.ldc)
+			}
+		}
+	}
+}
+
+// macroKernel multiplies the packed mc×kc block of A by the packed kc×nc panel of
+// B into C (whose top-left corner is c[0]), one MR×NR tile at a time. Partial tiles
+// at the edges go through a scratch tile so that nothing outside C is touched.
+func macroKernel(g kernels.GemmMicroKernel, kc, mc, nc int, buf *gemmBuffers, c []float32, ldc int) {
+	for jr := 0; jr < nc; jr += g.NR {
+		nr := min(g.NR, nc-jr)
+		bp := buf.b[jr*kc : (jr+g.NR)*kc]
+		for ir := 0; ir < mc; ir += g.MR {
+			mr := min(g.MR, mc-ir)
+			ap := buf.a[ir*kc : (ir+g.MR)*kc]
+			ct := c[ir*ldc+jr:]
+			if mr == g.MR && nr == g.NR {
+				g.Run(kc, ap, bp, ct, ldc)
+				continue
+			}
+			tile := buf.tile
+			clear(tile)
+			g.Run(kc, ap, bp, tile, g.NR)
+			for i := 0; i < mr; i++ {
+				row := ct[i*ldc : i*ldc+nr]
+				for j, v := range tile[i*g.NR : i*g.NR+nr] {
+					row[j] += v
+				}
+			}
+		}
+	}
+}

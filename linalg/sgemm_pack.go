@@ -1,0 +1,63 @@
+package linalg
+
+// packA copies alpha·op(A)[i0:i0+mc, p0:p0+kc] into dst as ⌈mc/mr⌉ micro-panels,
+// each kc steps of mr values (the column of the panel's rows at that step), the
+// last panel padded with zeros. op(A)[i][p] is a[i*lda+p], or a[p*lda+i] when
+// transposed.
+func packA(dst, a []float32, lda int, trans bool, i0, mc, p0, kc int, alpha float32, mr int) {
+	for ir := 0; ir < mc; ir += mr {
+		rows := min(mr, mc-ir)
+		panel := dst[ir*kc : ir*kc+mr*kc]
+		if trans {
+			for p := 0; p < kc; p++ {
+				src := a[(p0+p)*lda+i0+ir:]
+				out := panel[p*mr : p*mr+mr]
+				for i := 0; i < rows; i++ {
+					out[i] = alpha * src[i]
+				}
+				clear(out[rows:])
+			}
+			continue
+		}
+		for i := 0; i < rows; i++ {
+			src := a[(i0+ir+i)*lda+p0 : (i0+ir+i)*lda+p0+kc]
+			for p, v := range src {
+				panel[p*mr+i] = alpha * v
+			}
+		}
+		for i := rows; i < mr; i++ {
+			for p := 0; p < kc; p++ {
+				panel[p*mr+i] = 0
+			}
+		}
+	}
+}
+
+// packB copies op(B)[p0:p0+kc, j0:j0+nc] into dst as ⌈nc/nr⌉ micro-panels, each kc
+// steps of nr values (the row of the panel's columns at that step), the last panel
+// padded with zeros. op(B)[p][j] is b[p*ldb+j], or b[j*ldb+p] when transposed.
+func packB(dst, b []float32, ldb int, trans bool, p0, kc, j0, nc, nr int) {
+	for jr := 0; jr < nc; jr += nr {
+		cols := min(nr, nc-jr)
+		panel := dst[jr*kc : jr*kc+nr*kc]
+		if !trans {
+			for p := 0; p < kc; p++ {
+				out := panel[p*nr : p*nr+nr]
+				copy(out, b[(p0+p)*ldb+j0+jr:(p0+p)*ldb+j0+jr+cols])
+				clear(out[cols:])
+			}
+			continue
+		}
+		for j := 0; j < cols; j++ {
+			src := b[(j0+jr+j)*ldb+p0 : (j0+jr+j)*ldb+p0+kc]
+			for p, v := range src {
+				panel[p*nr+j] = v
+			}
+		}
+		for j := cols; j < nr; j++ {
+			for p := 0; p < kc; p++ {
+				panel[p*nr+j] = 0
+			}
+		}
+	}
+}

@@ -1,0 +1,89 @@
+package linalg
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rankae/rankae/kernels"
+)
+
+var maxThreads atomic.Int64 // 0: runtime.GOMAXPROCS(0)
+
+// SetThreads caps the goroutines one Sgemm call uses at n; n ≤ 0 restores the
+// default, runtime.GOMAXPROCS(0). It returns the previous setting.
+func SetThreads(n int) int {
+	if n < 0 {
+		n = 0
+	}
+	return int(maxThreads.Swap(int64(n)))
+}
+
+// Threads returns the number of goroutines one large Sgemm call uses.
+func Threads() int {
+	if n := int(maxThreads.Load()); n > 0 {
+		return n
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// parallelFlops is the size of problem (m·n·k) under which one thread is faster
+// than paying for the hand-off to others (a few microseconds).
+const parallelFlops = 64 * 64 * 64
+
+// run computes p on up to Threads() goroutines. It splits C along its longer side
+// into one block per worker, in whole micro-tiles; each worker runs the serial
+// algorithm on its block with its own packing buffers, so the workers share
+// nothing and need no barrier.
+func run(p gemmProblem, v *kernels.Variant) {
+	g := v.Gemm()
+	workers := Threads()
+	if workers <= 1 || p.m*p.n*p.k < parallelFlops {
+		serial(p, g)
+		return
+	}
+	splitRows := p.m/g.MR >= p.n/g.NR
+	unit, extent := g.NR, p.n
+	if splitRows {
+		unit, extent = g.MR, p.m
+	}
+	tiles := (extent + unit - 1) / unit
+	workers = min(workers, tiles)
+	if workers <= 1 {
+		serial(p, g)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo := tiles * w / workers * unit
+		hi := min(extent, tiles*(w+1)/workers*unit)
+		q := p
+		if splitRows {
+			q.m = hi - lo
+			if p.transA {
+				q.a = p.a[lo:]
+			} else {
+				q.a = p.a[lo*p.lda:]
+			}
+			q.c = p.c[lo*p.ldc:]
+		} else {
+			q.n = hi - lo
+			if p.transB {
+				q.b = p.b[lo*p.ldb:]
+			} else {
+				q.b = p.b[lo:]
+			}
+			q.c = p.c[lo:]
+		}
+		if w == workers-1 {
+			serial(q, g)
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			serial(q, g)
+		}()
+	}
+	wg.Wait()
+}

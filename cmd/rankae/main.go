@@ -47,7 +47,11 @@ func checkKernels(v, ref *kernels.Variant) error {
 		name string
 		run  func(k *kernels.Variant) []float32
 	}{
-		{"Axpy", func(k *kernels.Variant) []float32 { out := append([]float32(nil), y...); k.Axpy(0.3, x, out); return out }},
+		{"Axpy", func(k *kernels.Variant) []float32 {
+			out := append([]float32(nil), y...)
+			k.Axpy(0.3, x, out)
+			return out
+		}},
 		{"ReLU", func(k *kernels.Variant) []float32 { out := make([]float32, n); k.ReLU(out, x); return out }},
 		{"Adam", func(k *kernels.Variant) []float32 {
 			p, m, vel := append([]float32(nil), y...), make([]float32, n), make([]float32, n)

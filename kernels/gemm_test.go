@@ -83,3 +83,19 @@ func BenchmarkFMAPeak(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGemmMicroKernel runs the micro-kernel on panels that stay in L1: the
+// ceiling of what the SGEMM driver can reach.
+func BenchmarkGemmMicroKernel(b *testing.B) {
+	const k = 256
+	for _, v := range Variants() {
+		g := v.Gemm()
+		b.Run("level="+v.String(), func(b *testing.B) {
+			a, bp, c := filled(k*g.MR, 0.01), filled(k*g.NR, 0.01), make([]float32, g.MR*g.NR)
+			for b.Loop() {
+				g.Run(k, a, bp, c, g.NR)
+			}
+			b.ReportMetric(2*float64(k*g.MR*g.NR)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

@@ -55,30 +55,59 @@ func sgemmKernel(a *isa, sh gemmShape) {
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(2), ldc)
 
+	// The tile of C is read only after the k loop: fetch its lines now so that the
+	// loads at the end do not wait on memory.
+	row := GP64()
+	MOVQ(cp, row)
+	for i := 0; i < sh.mr; i++ {
+		for off := 0; off < 4*sh.nr; off += 64 {
+			PREFETCHT0(Mem{Base: row, Disp: off})
+		}
+		if i < sh.mr-1 {
+			ADDQ(ldc, row)
+		}
+	}
+
 	acc := make([][]VecVirtual, sh.mr)
 	for i := range acc {
 		acc[i] = a.zeros(vecs)
 	}
 
-	TESTQ(k, k)
-	JZ(LabelRef("update"))
-	Label("loop")
-	bv := make([]VecVirtual, vecs)
-	for j := range bv {
-		bv[j] = a.vec()
-		VMOVUPS(Mem{Base: bp, Disp: j * a.bytes()}, bv[j])
-	}
-	for i := 0; i < sh.mr; i++ {
-		av := a.vec()
-		VBROADCASTSS(Mem{Base: ap, Disp: 4 * i}, av)
-		for j := 0; j < vecs; j++ {
-			VFMADD231PS(av, bv[j], acc[i][j])
+	// The k loop, unrolled kUnroll times, then one step at a time for the rest.
+	step := func(p int) {
+		bv := make([]VecVirtual, vecs)
+		for j := range bv {
+			bv[j] = a.vec()
+			VMOVUPS(Mem{Base: bp, Disp: (p*sh.nr + j*a.lanes) * 4}, bv[j])
+		}
+		for i := 0; i < sh.mr; i++ {
+			av := a.vec()
+			VBROADCASTSS(Mem{Base: ap, Disp: (p*sh.mr + i) * 4}, av)
+			for j := 0; j < vecs; j++ {
+				VFMADD231PS(av, bv[j], acc[i][j])
+			}
 		}
 	}
+	const kUnroll = 1
+	Label("unrolled")
+	CMPQ(k, U32(kUnroll))
+	JB(LabelRef("single"))
+	for p := 0; p < kUnroll; p++ {
+		step(p)
+	}
+	ADDQ(U32(4*sh.mr*kUnroll), ap)
+	ADDQ(U32(4*sh.nr*kUnroll), bp)
+	SUBQ(U32(kUnroll), k)
+	JMP(LabelRef("unrolled"))
+
+	Label("single")
+	TESTQ(k, k)
+	JZ(LabelRef("update"))
+	step(0)
 	ADDQ(U32(4*sh.mr), ap)
 	ADDQ(U32(4*sh.nr), bp)
 	DECQ(k)
-	JNZ(LabelRef("loop"))
+	JMP(LabelRef("single"))
 
 	Label("update")
 	for i := 0; i < sh.mr; i++ {

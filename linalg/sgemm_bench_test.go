@@ -1,0 +1,48 @@
+package linalg
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/rankae/rankae/kernels"
+)
+
+// BenchmarkSgemm reports GFLOP/s for square sizes and for the GEMM shapes of the
+// papers' convolutions at batch 32, on one thread, per kernel level. Compare with
+// kernels' BenchmarkFMAPeak in the same sitting for the share of peak.
+func BenchmarkSgemm(b *testing.B) {
+	type mnk struct{ m, n, k int }
+	var shapes []mnk
+	for _, s := range []int{64, 128, 256, 512, 1000, 1024} {
+		shapes = append(shapes, mnk{s, s, s})
+	}
+	shapes = append(shapes,
+		// IRMAE MNIST conv 4×4 stride 2, batch 32: weights × im2col columns.
+		mnk{64, 32 * 16 * 16, 1 * 16}, mnk{128, 32 * 8 * 8, 64 * 16}, mnk{256, 32 * 4 * 4, 128 * 16},
+		// RRAE conv 3×3 stride 2 on 64×64 bumps, batch 32.
+		mnk{32, 32 * 32 * 32, 1 * 9}, mnk{64, 32 * 16 * 16, 32 * 9},
+	)
+	defer SetThreads(SetThreads(1))
+	for _, s := range shapes {
+		b.Run(fmt.Sprintf("m=%d,n=%d,k=%d", s.m, s.n, s.k), func(b *testing.B) {
+			for _, v := range kernels.Variants() {
+				if v.Level() == kernels.Generic && s.m*s.n*s.k > 256*256*256 {
+					continue // minutes per run, and says nothing new
+				}
+				b.Run("level="+v.String(), func(b *testing.B) {
+					x, y, z := make([]float32, s.m*s.k), make([]float32, s.k*s.n), make([]float32, s.m*s.n)
+					for i := range x {
+						x[i] = float32(i%13) * 0.1
+					}
+					for i := range y {
+						y[i] = float32(i%7) * 0.1
+					}
+					for b.Loop() {
+						sgemm(v, false, false, s.m, s.n, s.k, 1, x, s.k, y, s.n, 0, z, s.n)
+					}
+					b.ReportMetric(2*float64(s.m)*float64(s.n)*float64(s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ go 1.24.0
 require (
 	github.com/klauspost/cpuid/v2 v2.4.2
 	github.com/mmcloughlin/avo v0.5.0
+	gonum.org/v1/gonum v0.17.0
 )
 
 require (

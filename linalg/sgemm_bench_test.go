@@ -2,9 +2,12 @@ package linalg
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/rankae/rankae/kernels"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // BenchmarkSgemm reports GFLOP/s for square sizes and for the GEMM shapes of the
@@ -30,19 +33,47 @@ func BenchmarkSgemm(b *testing.B) {
 					continue // minutes per run, and says nothing new
 				}
 				b.Run("level="+v.String(), func(b *testing.B) {
-					x, y, z := make([]float32, s.m*s.k), make([]float32, s.k*s.n), make([]float32, s.m*s.n)
-					for i := range x {
-						x[i] = float32(i%13) * 0.1
-					}
-					for i := range y {
-						y[i] = float32(i%7) * 0.1
-					}
-					for b.Loop() {
+					benchGemm(b, s.m, s.n, s.k, func(x, y, z []float32) {
 						sgemm(v, false, false, s.m, s.n, s.k, 1, x, s.k, y, s.n, 0, z, s.n)
-					}
-					b.ReportMetric(2*float64(s.m)*float64(s.n)*float64(s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					})
+				})
+			}
+			if s.m*s.n*s.k <= 512*512*512 {
+				// gonum's native blas32, the baseline a Go user has without rankae.
+				b.Run("level=gonum", func(b *testing.B) {
+					benchGemm(b, s.m, s.n, s.k, func(x, y, z []float32) {
+						gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, s.m, s.n, s.k, 1, x, s.k, y, s.n, 0, z, s.n)
+					})
 				})
 			}
 		})
 	}
+}
+
+// BenchmarkSgemmThreads compares one thread with all of GOMAXPROCS on large squares.
+func BenchmarkSgemmThreads(b *testing.B) {
+	for _, size := range []int{512, 1024, 2048} {
+		for _, threads := range []int{1, runtime.GOMAXPROCS(0)} {
+			b.Run(fmt.Sprintf("m=%d,n=%d,k=%d/threads=%d", size, size, size, threads), func(b *testing.B) {
+				defer SetThreads(SetThreads(threads))
+				benchGemm(b, size, size, size, func(x, y, z []float32) {
+					Sgemm(false, false, size, size, size, 1, x, size, y, size, 0, z, size)
+				})
+			})
+		}
+	}
+}
+
+func benchGemm(b *testing.B, m, n, k int, gemm func(x, y, z []float32)) {
+	x, y, z := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	for i := range x {
+		x[i] = float32(i%13) * 0.1
+	}
+	for i := range y {
+		y[i] = float32(i%7) * 0.1
+	}
+	for b.Loop() {
+		gemm(x, y, z)
+	}
+	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }

@@ -9,13 +9,14 @@ package asm
 //	for p := 0; p < k; p++ {
 //		for i := 0; i < MR; i++ {
 //			for j := 0; j < NR; j++ {
-//				c[i*ldc+j] += a[p*MR+i] * b[p*NR+j]
+//				ab[i][j] += a[p*MR+i] * b[p*NR+j]
 //			}
 //		}
 //	}
+//	c[i*ldc+j] = beta*c[i*ldc+j] + ab[i][j] // for i < MR, j < NR; C is not read when beta = 0
 //
 //go:noescape
-func SgemmKernelAVX512(k int, a []float32, b []float32, c []float32, ldc int)
+func SgemmKernelAVX512(k int, a []float32, b []float32, c []float32, ldc int, beta float32)
 
 // FMAPeakAVX512 runs iterations × 12 independent 16-lane FMAs, acc = acc*1 + 1,
 // (each iteration is 384 floating-point operations).
@@ -26,13 +27,14 @@ func FMAPeakAVX512(iterations int)
 //	for p := 0; p < k; p++ {
 //		for i := 0; i < MR; i++ {
 //			for j := 0; j < NR; j++ {
-//				c[i*ldc+j] += a[p*MR+i] * b[p*NR+j]
+//				ab[i][j] += a[p*MR+i] * b[p*NR+j]
 //			}
 //		}
 //	}
+//	c[i*ldc+j] = beta*c[i*ldc+j] + ab[i][j] // for i < MR, j < NR; C is not read when beta = 0
 //
 //go:noescape
-func SgemmKernelAVX2(k int, a []float32, b []float32, c []float32, ldc int)
+func SgemmKernelAVX2(k int, a []float32, b []float32, c []float32, ldc int, beta float32)
 
 // FMAPeakAVX2 runs iterations × 12 independent 8-lane FMAs, acc = acc*1 + 1,
 // (each iteration is 192 floating-point operations).

@@ -25,9 +25,9 @@ GLOBL avx2TailMasks<>(SB), RODATA|NOPTR, $64
 DATA one<>+0(SB)/4, $0x3f800000
 GLOBL one<>(SB), RODATA|NOPTR, $4
 
-// func SgemmKernelAVX512(k int, a []float32, b []float32, c []float32, ldc int)
+// func SgemmKernelAVX512(k int, a []float32, b []float32, c []float32, ldc int, beta float32)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
-TEXT ·SgemmKernelAVX512(SB), NOSPLIT, $0-88
+TEXT ·SgemmKernelAVX512(SB), NOSPLIT, $0-92
 	MOVQ       k+0(FP), AX
 	MOVQ       a_base+8(FP), CX
 	MOVQ       b_base+32(FP), DX
@@ -188,65 +188,109 @@ single:
 	JMP          single
 
 update:
-	VADDPS  (BX), Z0, Z0
+	MOVL         beta+88(FP), AX
+	SHLL         $0x01, AX
+	JZ           overwrite
+	VBROADCASTSS beta+88(FP), Z24
+	VFMADD231PS  (BX), Z24, Z0
+	VMOVUPS      Z0, (BX)
+	VFMADD231PS  64(BX), Z24, Z1
+	VMOVUPS      Z1, 64(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Z24, Z2
+	VMOVUPS      Z2, (BX)
+	VFMADD231PS  64(BX), Z24, Z3
+	VMOVUPS      Z3, 64(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Z24, Z4
+	VMOVUPS      Z4, (BX)
+	VFMADD231PS  64(BX), Z24, Z5
+	VMOVUPS      Z5, 64(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Z24, Z6
+	VMOVUPS      Z6, (BX)
+	VFMADD231PS  64(BX), Z24, Z7
+	VMOVUPS      Z7, 64(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Z24, Z8
+	VMOVUPS      Z8, (BX)
+	VFMADD231PS  64(BX), Z24, Z9
+	VMOVUPS      Z9, 64(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Z24, Z10
+	VMOVUPS      Z10, (BX)
+	VFMADD231PS  64(BX), Z24, Z11
+	VMOVUPS      Z11, 64(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Z24, Z12
+	VMOVUPS      Z12, (BX)
+	VFMADD231PS  64(BX), Z24, Z13
+	VMOVUPS      Z13, 64(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Z24, Z14
+	VMOVUPS      Z14, (BX)
+	VFMADD231PS  64(BX), Z24, Z15
+	VMOVUPS      Z15, 64(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Z24, Z16
+	VMOVUPS      Z16, (BX)
+	VFMADD231PS  64(BX), Z24, Z17
+	VMOVUPS      Z17, 64(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Z24, Z18
+	VMOVUPS      Z18, (BX)
+	VFMADD231PS  64(BX), Z24, Z19
+	VMOVUPS      Z19, 64(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Z24, Z20
+	VMOVUPS      Z20, (BX)
+	VFMADD231PS  64(BX), Z24, Z21
+	VMOVUPS      Z21, 64(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Z24, Z22
+	VMOVUPS      Z22, (BX)
+	VFMADD231PS  64(BX), Z24, Z23
+	VMOVUPS      Z23, 64(BX)
+	JMP          done
+
+overwrite:
 	VMOVUPS Z0, (BX)
-	VADDPS  64(BX), Z1, Z1
 	VMOVUPS Z1, 64(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Z2, Z2
 	VMOVUPS Z2, (BX)
-	VADDPS  64(BX), Z3, Z3
 	VMOVUPS Z3, 64(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Z4, Z4
 	VMOVUPS Z4, (BX)
-	VADDPS  64(BX), Z5, Z5
 	VMOVUPS Z5, 64(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Z6, Z6
 	VMOVUPS Z6, (BX)
-	VADDPS  64(BX), Z7, Z7
 	VMOVUPS Z7, 64(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Z8, Z8
 	VMOVUPS Z8, (BX)
-	VADDPS  64(BX), Z9, Z9
 	VMOVUPS Z9, 64(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Z10, Z10
 	VMOVUPS Z10, (BX)
-	VADDPS  64(BX), Z11, Z11
 	VMOVUPS Z11, 64(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Z12, Z12
 	VMOVUPS Z12, (BX)
-	VADDPS  64(BX), Z13, Z13
 	VMOVUPS Z13, 64(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Z14, Z14
 	VMOVUPS Z14, (BX)
-	VADDPS  64(BX), Z15, Z15
 	VMOVUPS Z15, 64(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Z16, Z16
 	VMOVUPS Z16, (BX)
-	VADDPS  64(BX), Z17, Z17
 	VMOVUPS Z17, 64(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Z18, Z18
 	VMOVUPS Z18, (BX)
-	VADDPS  64(BX), Z19, Z19
 	VMOVUPS Z19, 64(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Z20, Z20
 	VMOVUPS Z20, (BX)
-	VADDPS  64(BX), Z21, Z21
 	VMOVUPS Z21, 64(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Z22, Z22
 	VMOVUPS Z22, (BX)
-	VADDPS  64(BX), Z23, Z23
 	VMOVUPS Z23, 64(BX)
+
+done:
 	VZEROUPPER
 	RET
 
@@ -291,9 +335,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func SgemmKernelAVX2(k int, a []float32, b []float32, c []float32, ldc int)
+// func SgemmKernelAVX2(k int, a []float32, b []float32, c []float32, ldc int, beta float32)
 // Requires: AVX, FMA3, MMX+
-TEXT ·SgemmKernelAVX2(SB), NOSPLIT, $0-88
+TEXT ·SgemmKernelAVX2(SB), NOSPLIT, $0-92
 	MOVQ       k+0(FP), AX
 	MOVQ       a_base+8(FP), CX
 	MOVQ       b_base+32(FP), DX
@@ -382,35 +426,61 @@ single:
 	JMP          single
 
 update:
-	VADDPS  (BX), Y0, Y0
+	MOVL         beta+88(FP), AX
+	SHLL         $0x01, AX
+	JZ           overwrite
+	VBROADCASTSS beta+88(FP), Y12
+	VFMADD231PS  (BX), Y12, Y0
+	VMOVUPS      Y0, (BX)
+	VFMADD231PS  32(BX), Y12, Y1
+	VMOVUPS      Y1, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Y12, Y2
+	VMOVUPS      Y2, (BX)
+	VFMADD231PS  32(BX), Y12, Y3
+	VMOVUPS      Y3, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Y12, Y4
+	VMOVUPS      Y4, (BX)
+	VFMADD231PS  32(BX), Y12, Y5
+	VMOVUPS      Y5, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Y12, Y6
+	VMOVUPS      Y6, (BX)
+	VFMADD231PS  32(BX), Y12, Y7
+	VMOVUPS      Y7, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Y12, Y8
+	VMOVUPS      Y8, (BX)
+	VFMADD231PS  32(BX), Y12, Y9
+	VMOVUPS      Y9, 32(BX)
+	ADDQ         SI, BX
+	VFMADD231PS  (BX), Y12, Y10
+	VMOVUPS      Y10, (BX)
+	VFMADD231PS  32(BX), Y12, Y11
+	VMOVUPS      Y11, 32(BX)
+	JMP          done
+
+overwrite:
 	VMOVUPS Y0, (BX)
-	VADDPS  32(BX), Y1, Y1
 	VMOVUPS Y1, 32(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Y2, Y2
 	VMOVUPS Y2, (BX)
-	VADDPS  32(BX), Y3, Y3
 	VMOVUPS Y3, 32(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Y4, Y4
 	VMOVUPS Y4, (BX)
-	VADDPS  32(BX), Y5, Y5
 	VMOVUPS Y5, 32(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Y6, Y6
 	VMOVUPS Y6, (BX)
-	VADDPS  32(BX), Y7, Y7
 	VMOVUPS Y7, 32(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Y8, Y8
 	VMOVUPS Y8, (BX)
-	VADDPS  32(BX), Y9, Y9
 	VMOVUPS Y9, 32(BX)
 	ADDQ    SI, BX
-	VADDPS  (BX), Y10, Y10
 	VMOVUPS Y10, (BX)
-	VADDPS  32(BX), Y11, Y11
 	VMOVUPS Y11, 32(BX)
+
+done:
 	VZEROUPPER
 	RET
 

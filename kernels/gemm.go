@@ -8,19 +8,20 @@ import "fmt"
 // panels and drives it; see SgemmMicroKernel.
 type GemmMicroKernel struct {
 	MR, NR int
-	run    func(k int, a, b, c []float32, ldc int)
+	run    func(k int, a, b, c []float32, ldc int, beta float32)
 }
 
 // Gemm returns the variant's SGEMM micro-kernel.
 func (v *Variant) Gemm() GemmMicroKernel { return v.gemm }
 
-// Run computes, for p < k, i < MR, j < NR:
+// Run computes, for i < MR, j < NR,
 //
-//	c[i*ldc+j] += a[p*MR+i] * b[p*NR+j]
+//	c[i*ldc+j] = beta*c[i*ldc+j] + Σ_{p<k} a[p*MR+i] * b[p*NR+j]
 //
-// a holds k steps of MR values and b k steps of NR values; c is a row-major tile
-// with stride ldc ≥ NR.
-func (g GemmMicroKernel) Run(k int, a, b, c []float32, ldc int) {
+// where a holds k steps of MR values, b k steps of NR values and c is a row-major
+// tile with stride ldc ≥ NR. When beta is zero, c is only written (BLAS's rule:
+// whatever it held, NaN included, is overwritten).
+func (g GemmMicroKernel) Run(k int, a, b, c []float32, ldc int, beta float32) {
 	switch {
 	case k < 0:
 		panic(fmt.Sprintf("kernels: GemmMicroKernel: k = %d < 0", k))
@@ -33,7 +34,7 @@ func (g GemmMicroKernel) Run(k int, a, b, c []float32, ldc int) {
 	case len(c) < (g.MR-1)*ldc+g.NR:
 		panic(fmt.Sprintf("kernels: GemmMicroKernel: len(c) = %d < (MR-1)*ldc+NR = %d", len(c), (g.MR-1)*ldc+g.NR))
 	}
-	g.run(k, a, b, c, ldc)
+	g.run(k, a, b, c, ldc, beta)
 }
 
 // The generic micro-kernel's shape: 4×4 keeps its sixteen accumulators in
@@ -41,7 +42,7 @@ func (g GemmMicroKernel) Run(k int, a, b, c []float32, ldc int) {
 const genericMR, genericNR = 4, 4
 
 // gemmGeneric is the reference micro-kernel, genericMR×genericNR.
-func gemmGeneric(k int, a, b, c []float32, ldc int) {
+func gemmGeneric(k int, a, b, c []float32, ldc int, beta float32) {
 	var acc [genericMR][genericNR]float32
 	for p := 0; p < k; p++ {
 		ap := a[p*genericMR : p*genericMR+genericMR]
@@ -55,7 +56,11 @@ func gemmGeneric(k int, a, b, c []float32, ldc int) {
 	for i := range acc {
 		row := c[i*ldc : i*ldc+genericNR]
 		for j := range row {
-			row[j] += acc[i][j]
+			if beta == 0 {
+				row[j] = acc[i][j]
+			} else {
+				row[j] = beta*row[j] + acc[i][j]
+			}
 		}
 	}
 }

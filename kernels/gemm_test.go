@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -12,31 +13,39 @@ func TestGemmMicroKernel(t *testing.T) {
 		t.Run(v.String(), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(3, uint64(v.level)))
 			for _, k := range []int{0, 1, 2, 3, 7, 16, 63, 257} {
-				for _, ldc := range []int{g.NR, g.NR + 5} {
-					a, _ := randomSlice(r, k*g.MR, 1)
-					b, _ := randomSlice(r, k*g.NR, 3)
-					n := (g.MR-1)*ldc + g.NR
-					c, cbuf := randomSlice(r, n, 2)
-					c0 := append([]float32(nil), c...)
-					g.Run(k, a, b, c, ldc)
-					checkGuards(t, "GemmMicroKernel", cbuf, n, 2)
-					for i := 0; i < g.MR; i++ {
-						for j := 0; j < ldc; j++ {
-							idx := i*ldc + j
-							if idx >= n {
-								break
-							}
-							if j >= g.NR { // the gap between rows is not part of the tile
-								if c[idx] != c0[idx] {
-									t.Fatalf("k=%d ldc=%d: wrote c[%d] outside the tile", k, ldc, idx)
+				for _, beta := range []float32{0, 1, -0.5} {
+					for _, ldc := range []int{g.NR, g.NR + 5} {
+						a, _ := randomSlice(r, k*g.MR, 1)
+						b, _ := randomSlice(r, k*g.NR, 3)
+						n := (g.MR-1)*ldc + g.NR
+						c, cbuf := randomSlice(r, n, 2)
+						if beta == 0 {
+							c[0] = float32(math.NaN()) // must be overwritten, not scaled
+						}
+						c0 := append([]float32(nil), c...)
+						g.Run(k, a, b, c, ldc, beta)
+						checkGuards(t, "GemmMicroKernel", cbuf, n, 2)
+						for i := 0; i < g.MR; i++ {
+							for j := 0; j < ldc; j++ {
+								idx := i*ldc + j
+								if idx >= n {
+									break
 								}
-								continue
+								if j >= g.NR { // the gap between rows is not part of the tile
+									if c[idx] != c0[idx] {
+										t.Fatalf("k=%d ldc=%d: wrote c[%d] outside the tile", k, ldc, idx)
+									}
+									continue
+								}
+								var terms []float64
+								if beta != 0 {
+									terms = append(terms, float64(beta)*float64(c0[idx]))
+								}
+								for p := 0; p < k; p++ {
+									terms = append(terms, float64(a[p*g.MR+i])*float64(b[p*g.NR+j]))
+								}
+								checkReduction(t, fmt.Sprintf("k=%d ldc=%d beta=%v c[%d,%d]", k, ldc, beta, i, j), c[idx], terms)
 							}
-							terms := []float64{float64(c0[idx])}
-							for p := 0; p < k; p++ {
-								terms = append(terms, float64(a[p*g.MR+i])*float64(b[p*g.NR+j]))
-							}
-							checkReduction(t, fmt.Sprintf("k=%d ldc=%d c[%d,%d]", k, ldc, i, j), c[idx], terms)
 						}
 					}
 				}
@@ -52,7 +61,7 @@ func TestGemmMicroKernelChecksArguments(t *testing.T) {
 			t.Fatalf("recovered %v", r)
 		}
 	}()
-	g.Run(1, nil, make([]float32, g.NR), make([]float32, g.MR*g.NR), g.NR)
+	g.Run(1, nil, make([]float32, g.NR), make([]float32, g.MR*g.NR), g.NR, 0)
 }
 
 func TestFMAPeakRuns(t *testing.T) {
@@ -93,7 +102,7 @@ func BenchmarkGemmMicroKernel(b *testing.B) {
 		b.Run("level="+v.String(), func(b *testing.B) {
 			a, bp, c := filled(k*g.MR, 0.01), filled(k*g.NR, 0.01), make([]float32, g.MR*g.NR)
 			for b.Loop() {
-				g.Run(k, a, bp, c, g.NR)
+				g.Run(k, a, bp, c, g.NR, 1)
 			}
 			b.ReportMetric(2*float64(k*g.MR*g.NR)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})

@@ -42,13 +42,13 @@ func sgemm(v *kernels.Variant, transA, transB bool, m, n, k int, alpha float32, 
 	if m == 0 || n == 0 {
 		return
 	}
-	scaleC(m, n, beta, c, ldc)
 	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
 		return
 	}
 	p := gemmProblem{
 		transA: transA, transB: transB,
-		m: m, n: n, k: k, alpha: alpha,
+		m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
 	}
 	run(p, v)

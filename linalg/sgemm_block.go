@@ -6,12 +6,12 @@ import (
 	"github.com/rankae/rankae/kernels"
 )
 
-// gemmProblem is C += alpha·op(A)·op(B) for an m×n block of C (beta already
-// applied). Parallel runs split C into such blocks.
+// gemmProblem is C = alpha·op(A)·op(B) + beta·C for an m×n block of C with k > 0.
+// Parallel runs split C into such blocks.
 type gemmProblem struct {
 	transA, transB bool
 	m, n, k        int
-	alpha          float32
+	alpha, beta    float32
 	a              []float32
 	lda            int
 	b              []float32
@@ -75,7 +75,12 @@ func serial(p gemmProblem, g kernels.GemmMicroKernel) {
 			for ic := 0; ic < p.m; ic += bl.mc {
 				mc := min(bl.mc, p.m-ic)
 				packA(buf.a, p.a, p.lda, p.transA, ic, mc, pc, kc, p.alpha, g.MR)
-				macroKernel(g, kc, mc, nc, buf, p.c[ic*p.ldc+jc:], p.ldc)
+				// The first panel of k applies beta; the others accumulate.
+				beta := float32(1)
+				if pc == 0 {
+					beta = p.beta
+				}
+				macroKernel(g, kc, mc, nc, buf, p.c[ic*p.ldc+jc:], p.ldc, beta)
 			}
 		}
 	}
@@ -84,7 +89,7 @@ func serial(p gemmProblem, g kernels.GemmMicroKernel) {
 // macroKernel multiplies the packed mc×kc block of A by the packed kc×nc panel of
 // B into C (whose top-left corner is c[0]), one MR×NR tile at a time. Partial tiles
 // at the edges go through a scratch tile so that nothing outside C is touched.
-func macroKernel(g kernels.GemmMicroKernel, kc, mc, nc int, buf *gemmBuffers, c []float32, ldc int) {
+func macroKernel(g kernels.GemmMicroKernel, kc, mc, nc int, buf *gemmBuffers, c []float32, ldc int, beta float32) {
 	for jr := 0; jr < nc; jr += g.NR {
 		nr := min(g.NR, nc-jr)
 		bp := buf.b[jr*kc : (jr+g.NR)*kc]
@@ -93,16 +98,19 @@ func macroKernel(g kernels.GemmMicroKernel, kc, mc, nc int, buf *gemmBuffers, c 
 			ap := buf.a[ir*kc : (ir+g.MR)*kc]
 			ct := c[ir*ldc+jr:]
 			if mr == g.MR && nr == g.NR {
-				g.Run(kc, ap, bp, ct, ldc)
+				g.Run(kc, ap, bp, ct, ldc, beta)
 				continue
 			}
 			tile := buf.tile
-			clear(tile)
-			g.Run(kc, ap, bp, tile, g.NR)
+			g.Run(kc, ap, bp, tile, g.NR, 0)
 			for i := 0; i < mr; i++ {
 				row := ct[i*ldc : i*ldc+nr]
 				for j, v := range tile[i*g.NR : i*g.NR+nr] {
-					row[j] += v
+					if beta == 0 {
+						row[j] = v
+					} else {
+						row[j] = beta*row[j] + v
+					}
 				}
 			}
 		}

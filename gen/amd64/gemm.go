@@ -37,16 +37,17 @@ func gemmKernels() {
 func sgemmKernel(a *isa, sh gemmShape) {
 	vecs := sh.nr / a.lanes
 	fn := "SgemmKernel" + a.suffix
-	TEXT(fn, NOSPLIT, "func(k int, a, b, c []float32, ldc int)")
+	TEXT(fn, NOSPLIT, "func(k int, a, b, c []float32, ldc int, beta float32)")
 	Doc(fn+fmt.Sprintf(" is the %d×%d micro-kernel: with MR = %d and NR = %d,", sh.mr, sh.nr, sh.mr, sh.nr),
 		"",
 		"\tfor p := 0; p < k; p++ {",
 		"\t\tfor i := 0; i < MR; i++ {",
 		"\t\t\tfor j := 0; j < NR; j++ {",
-		"\t\t\t\tc[i*ldc+j] += a[p*MR+i] * b[p*NR+j]",
+		"\t\t\t\tab[i][j] += a[p*MR+i] * b[p*NR+j]",
 		"\t\t\t}",
 		"\t\t}",
-		"\t}")
+		"\t}",
+		"\tc[i*ldc+j] = beta*c[i*ldc+j] + ab[i][j] // for i < MR, j < NR; C is not read when beta = 0")
 	Pragma("noescape")
 	k := Load(Param("k"), GP64())
 	ap := Load(Param("a").Base(), GP64())
@@ -109,19 +110,39 @@ func sgemmKernel(a *isa, sh gemmShape) {
 	DECQ(k)
 	JMP(LabelRef("single"))
 
+	// C = beta·C + AB. With beta = ±0, C is not read: BLAS says it is overwritten,
+	// NaNs included. beta's bits shifted left by one are zero exactly then.
 	Label("update")
-	for i := 0; i < sh.mr; i++ {
-		for j := 0; j < vecs; j++ {
-			addr := Mem{Base: cp, Disp: j * a.bytes()}
-			VADDPS(addr, acc[i][j], acc[i][j])
-			VMOVUPS(acc[i][j], addr)
-		}
-		if i < sh.mr-1 {
-			ADDQ(ldc, cp)
-		}
-	}
+	betaBits := GP32()
+	MOVL(paramAddr("beta"), betaBits)
+	SHLL(U8(1), betaBits)
+	JZ(LabelRef("overwrite"))
+	beta := a.broadcast("beta")
+	rowsOf(a, sh, cp, ldc, func(i, j int, addr Mem) {
+		VFMADD231PS(addr, beta, acc[i][j])
+		VMOVUPS(acc[i][j], addr)
+	})
+	JMP(LabelRef("done"))
+	Label("overwrite")
+	rowsOf(a, sh, cp, ldc, func(i, j int, addr Mem) {
+		VMOVUPS(acc[i][j], addr)
+	})
+	Label("done")
 	VZEROUPPER()
 	RET()
+}
+
+// rowsOf calls f with the address of every vector j of every row i of the C tile
+// at c, advancing c row by row.
+func rowsOf(a *isa, sh gemmShape, c, ldcBytes Register, f func(i, j int, addr Mem)) {
+	for i := 0; i < sh.mr; i++ {
+		for j := 0; j < sh.nr/a.lanes; j++ {
+			f(i, j, Mem{Base: c, Disp: j * a.bytes()})
+		}
+		if i < sh.mr-1 {
+			ADDQ(ldcBytes, c)
+		}
+	}
 }
 
 // fmaPeak emits a loop of independent FMAs that measures the core's FMA throughput:

@@ -25,13 +25,18 @@ func (a *isa) bytes() int { return 4 * a.lanes }
 
 // broadcast loads a float32 argument into every lane of a new vector register.
 func (a *isa) broadcast(param string) VecVirtual {
-	arg, err := Param(param).Resolve()
+	v := a.vec()
+	VBROADCASTSS(paramAddr(param), v)
+	return v
+}
+
+// paramAddr returns the stack address of a scalar argument.
+func paramAddr(name string) Mem {
+	arg, err := Param(name).Resolve()
 	if err != nil {
 		panic(err)
 	}
-	v := a.vec()
-	VBROADCASTSS(arg.Addr, v)
-	return v
+	return arg.Addr
 }
 
 // broadcastConst loads a float32 constant from the read-only data into every lane.

@@ -4,7 +4,7 @@
 
 package asm
 
-// SgemmKernelAVX512 is the 12×32 micro-kernel: with MR = 12 and NR = 32,
+// SgemmKernelAVX512 is the 8×48 micro-kernel: with MR = 8 and NR = 48,
 //
 //	for p := 0; p < k; p++ {
 //		for i := 0; i < MR; i++ {

@@ -29,7 +29,7 @@ type blocking struct{ mc, kc, nc int }
 // that one micro-kernel call streams must stay in L1 beside each other, and the
 // MC×KC block of A in L2. See bench/README.md for the sweep.
 func blockingFor(g kernels.GemmMicroKernel) blocking {
-	kc := 256
+	kc := 192
 	mc := (96 / g.MR) * g.MR
 	if mc == 0 {
 		mc = g.MR

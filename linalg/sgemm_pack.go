@@ -1,5 +1,8 @@
 package linalg
 
+// maxPackRows bounds the micro-kernels' MR, for the packing routines' stack arrays.
+const maxPackRows = 32
+
 // packA copies alpha·op(A)[i0:i0+mc, p0:p0+kc] into dst as ⌈mc/mr⌉ micro-panels,
 // each kc steps of mr values (the column of the panel's rows at that step), the
 // last panel padded with zeros. op(A)[i][p] is a[i*lda+p], or a[p*lda+i] when
@@ -19,16 +22,18 @@ func packA(dst, a []float32, lda int, trans bool, i0, mc, p0, kc int, alpha floa
 			}
 			continue
 		}
+		// Row-major A: gather one column of the panel's rows per step, so that the
+		// writes are contiguous and the reads are mr sequential streams.
+		var src [maxPackRows][]float32
 		for i := 0; i < rows; i++ {
-			src := a[(i0+ir+i)*lda+p0 : (i0+ir+i)*lda+p0+kc]
-			for p, v := range src {
-				panel[p*mr+i] = alpha * v
-			}
+			src[i] = a[(i0+ir+i)*lda+p0 : (i0+ir+i)*lda+p0+kc]
 		}
-		for i := rows; i < mr; i++ {
-			for p := 0; p < kc; p++ {
-				panel[p*mr+i] = 0
+		for p := 0; p < kc; p++ {
+			out := panel[p*mr : p*mr+mr]
+			for i, row := range src[:rows] {
+				out[i] = alpha * row[p]
 			}
+			clear(out[rows:])
 		}
 	}
 }

@@ -39,3 +39,14 @@ func SgemmKernelAVX2(k int, a []float32, b []float32, c []float32, ldc int, beta
 // FMAPeakAVX2 runs iterations × 12 independent 8-lane FMAs, acc = acc*1 + 1,
 // (each iteration is 192 floating-point operations).
 func FMAPeakAVX2(iterations int)
+
+// SgemmPackA8AVX512 packs eight rows of A, transposed and scaled:
+//
+//	for p := 0; p < kc; p++ {
+//		for i := 0; i < 8; i++ {
+//			dst[p*8+i] = alpha * a[i*lda+p]
+//		}
+//	}
+//
+//go:noescape
+func SgemmPackA8AVX512(kc int, a []float32, lda int, alpha float32, dst []float32)

@@ -506,3 +506,171 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+DATA packPermLo<>+0(SB)/4, $0x00000000
+DATA packPermLo<>+4(SB)/4, $0x00000001
+DATA packPermLo<>+8(SB)/4, $0x00000002
+DATA packPermLo<>+12(SB)/4, $0x00000003
+DATA packPermLo<>+16(SB)/4, $0x00000010
+DATA packPermLo<>+20(SB)/4, $0x00000011
+DATA packPermLo<>+24(SB)/4, $0x00000012
+DATA packPermLo<>+28(SB)/4, $0x00000013
+DATA packPermLo<>+32(SB)/4, $0x00000004
+DATA packPermLo<>+36(SB)/4, $0x00000005
+DATA packPermLo<>+40(SB)/4, $0x00000006
+DATA packPermLo<>+44(SB)/4, $0x00000007
+DATA packPermLo<>+48(SB)/4, $0x00000014
+DATA packPermLo<>+52(SB)/4, $0x00000015
+DATA packPermLo<>+56(SB)/4, $0x00000016
+DATA packPermLo<>+60(SB)/4, $0x00000017
+GLOBL packPermLo<>(SB), RODATA|NOPTR, $64
+
+DATA packPermHi<>+0(SB)/4, $0x00000008
+DATA packPermHi<>+4(SB)/4, $0x00000009
+DATA packPermHi<>+8(SB)/4, $0x0000000a
+DATA packPermHi<>+12(SB)/4, $0x0000000b
+DATA packPermHi<>+16(SB)/4, $0x00000018
+DATA packPermHi<>+20(SB)/4, $0x00000019
+DATA packPermHi<>+24(SB)/4, $0x0000001a
+DATA packPermHi<>+28(SB)/4, $0x0000001b
+DATA packPermHi<>+32(SB)/4, $0x0000000c
+DATA packPermHi<>+36(SB)/4, $0x0000000d
+DATA packPermHi<>+40(SB)/4, $0x0000000e
+DATA packPermHi<>+44(SB)/4, $0x0000000f
+DATA packPermHi<>+48(SB)/4, $0x0000001c
+DATA packPermHi<>+52(SB)/4, $0x0000001d
+DATA packPermHi<>+56(SB)/4, $0x0000001e
+DATA packPermHi<>+60(SB)/4, $0x0000001f
+GLOBL packPermHi<>(SB), RODATA|NOPTR, $64
+
+// func SgemmPackA8AVX512(kc int, a []float32, lda int, alpha float32, dst []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·SgemmPackA8AVX512(SB), NOSPLIT, $0-72
+	MOVQ         kc+0(FP), AX
+	MOVQ         a_base+8(FP), CX
+	MOVQ         lda+32(FP), DX
+	SHLQ         $0x02, DX
+	MOVQ         dst_base+48(FP), BX
+	MOVQ         CX, SI
+	ADDQ         DX, CX
+	MOVQ         CX, DI
+	ADDQ         DX, CX
+	MOVQ         CX, R8
+	ADDQ         DX, CX
+	MOVQ         CX, R9
+	ADDQ         DX, CX
+	MOVQ         CX, R10
+	ADDQ         DX, CX
+	MOVQ         CX, R11
+	ADDQ         DX, CX
+	MOVQ         CX, R12
+	ADDQ         DX, CX
+	VBROADCASTSS alpha+40(FP), Z0
+	VMOVUPS      packPermLo<>+0(SB), Z1
+	VMOVUPS      packPermHi<>+0(SB), Z2
+
+block:
+	CMPQ          AX, $0x00000010
+	JB            tail
+	VMULPS        (SI), Z0, Z3
+	VMULPS        (DI), Z0, Z4
+	VMULPS        (R8), Z0, Z5
+	VMULPS        (R9), Z0, Z6
+	VMULPS        (R10), Z0, Z7
+	VMULPS        (R11), Z0, Z8
+	VMULPS        (R12), Z0, Z9
+	VMULPS        (CX), Z0, Z10
+	VUNPCKLPS     Z4, Z3, Z11
+	VUNPCKHPS     Z4, Z3, Z3
+	VUNPCKLPS     Z6, Z5, Z4
+	VUNPCKHPS     Z6, Z5, Z5
+	VUNPCKLPS     Z8, Z7, Z6
+	VUNPCKHPS     Z8, Z7, Z7
+	VUNPCKLPS     Z10, Z9, Z8
+	VUNPCKHPS     Z10, Z9, Z9
+	VSHUFPS       $0x44, Z4, Z11, Z10
+	VSHUFPS       $0xee, Z4, Z11, Z4
+	VSHUFPS       $0x44, Z5, Z3, Z11
+	VSHUFPS       $0xee, Z5, Z3, Z3
+	VSHUFPS       $0x44, Z8, Z6, Z5
+	VSHUFPS       $0xee, Z8, Z6, Z6
+	VSHUFPS       $0x44, Z9, Z7, Z8
+	VSHUFPS       $0xee, Z9, Z7, Z7
+	VMOVAPS       Z1, Z9
+	VPERMI2PS     Z5, Z10, Z9
+	VMOVUPS       Y9, (BX)
+	VEXTRACTF32X8 $0x01, Z9, 128(BX)
+	VMOVAPS       Z2, Z9
+	VPERMI2PS     Z5, Z10, Z9
+	VMOVUPS       Y9, 256(BX)
+	VEXTRACTF32X8 $0x01, Z9, 384(BX)
+	VMOVAPS       Z1, Z5
+	VPERMI2PS     Z6, Z4, Z5
+	VMOVUPS       Y5, 32(BX)
+	VEXTRACTF32X8 $0x01, Z5, 160(BX)
+	VMOVAPS       Z2, Z5
+	VPERMI2PS     Z6, Z4, Z5
+	VMOVUPS       Y5, 288(BX)
+	VEXTRACTF32X8 $0x01, Z5, 416(BX)
+	VMOVAPS       Z1, Z4
+	VPERMI2PS     Z8, Z11, Z4
+	VMOVUPS       Y4, 64(BX)
+	VEXTRACTF32X8 $0x01, Z4, 192(BX)
+	VMOVAPS       Z2, Z4
+	VPERMI2PS     Z8, Z11, Z4
+	VMOVUPS       Y4, 320(BX)
+	VEXTRACTF32X8 $0x01, Z4, 448(BX)
+	VMOVAPS       Z1, Z4
+	VPERMI2PS     Z7, Z3, Z4
+	VMOVUPS       Y4, 96(BX)
+	VEXTRACTF32X8 $0x01, Z4, 224(BX)
+	VMOVAPS       Z2, Z4
+	VPERMI2PS     Z7, Z3, Z4
+	VMOVUPS       Y4, 352(BX)
+	VEXTRACTF32X8 $0x01, Z4, 480(BX)
+	ADDQ          $0x40, SI
+	ADDQ          $0x40, DI
+	ADDQ          $0x40, R8
+	ADDQ          $0x40, R9
+	ADDQ          $0x40, R10
+	ADDQ          $0x40, R11
+	ADDQ          $0x40, R12
+	ADDQ          $0x40, CX
+	ADDQ          $0x00000200, BX
+	SUBQ          $0x10, AX
+	JMP           block
+
+tail:
+	TESTQ  AX, AX
+	JZ     done
+	VMULSS (SI), X0, X1
+	VMOVSS X1, (BX)
+	ADDQ   $0x04, SI
+	VMULSS (DI), X0, X1
+	VMOVSS X1, 4(BX)
+	ADDQ   $0x04, DI
+	VMULSS (R8), X0, X1
+	VMOVSS X1, 8(BX)
+	ADDQ   $0x04, R8
+	VMULSS (R9), X0, X1
+	VMOVSS X1, 12(BX)
+	ADDQ   $0x04, R9
+	VMULSS (R10), X0, X1
+	VMOVSS X1, 16(BX)
+	ADDQ   $0x04, R10
+	VMULSS (R11), X0, X1
+	VMOVSS X1, 20(BX)
+	ADDQ   $0x04, R11
+	VMULSS (R12), X0, X1
+	VMOVSS X1, 24(BX)
+	ADDQ   $0x04, R12
+	VMULSS (CX), X0, X1
+	VMOVSS X1, 28(BX)
+	ADDQ   $0x04, CX
+	ADDQ   $0x20, BX
+	DECQ   AX
+	JMP    tail
+
+done:
+	VZEROUPPER
+	RET

@@ -9,6 +9,7 @@ import "fmt"
 type GemmMicroKernel struct {
 	MR, NR int
 	run    func(k int, a, b, c []float32, ldc int, beta float32)
+	packA  func(k int, a []float32, lda int, alpha float32, dst []float32) // nil: packAGeneric
 }
 
 // Gemm returns the variant's SGEMM micro-kernel.
@@ -35,6 +36,40 @@ func (g GemmMicroKernel) Run(k int, a, b, c []float32, ldc int, beta float32) {
 		panic(fmt.Sprintf("kernels: GemmMicroKernel: len(c) = %d < (MR-1)*ldc+NR = %d", len(c), (g.MR-1)*ldc+g.NR))
 	}
 	g.run(k, a, b, c, ldc, beta)
+}
+
+// PackA packs MR rows of a row-major matrix with stride lda, k columns of them,
+// into the layout Run reads, scaled by alpha:
+//
+//	dst[p*MR+i] = alpha * a[i*lda+p]   for p < k, i < MR
+func (g GemmMicroKernel) PackA(k int, a []float32, lda int, alpha float32, dst []float32) {
+	switch {
+	case k < 0:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackA: k = %d < 0", k))
+	case k == 0:
+		return
+	case lda < k:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackA: lda = %d < k = %d", lda, k))
+	case len(a) < (g.MR-1)*lda+k:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackA: len(a) = %d < (MR-1)*lda+k = %d", len(a), (g.MR-1)*lda+k))
+	case len(dst) < k*g.MR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackA: len(dst) = %d < k*MR = %d", len(dst), k*g.MR))
+	}
+	if g.packA == nil {
+		packAGeneric(g.MR, k, a, lda, alpha, dst)
+		return
+	}
+	g.packA(k, a, lda, alpha, dst)
+}
+
+// packAGeneric is the reference of PackA for mr rows.
+func packAGeneric(mr, k int, a []float32, lda int, alpha float32, dst []float32) {
+	for p := 0; p < k; p++ {
+		out := dst[p*mr : p*mr+mr]
+		for i := range out {
+			out[i] = alpha * a[i*lda+p]
+		}
+	}
 }
 
 // The generic micro-kernel's shape: 4×4 keeps its sixteen accumulators in

@@ -54,6 +54,31 @@ func TestGemmMicroKernel(t *testing.T) {
 	}
 }
 
+func TestGemmPackA(t *testing.T) {
+	for _, v := range Variants() {
+		g := v.Gemm()
+		t.Run(v.String(), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(4, uint64(v.level)))
+			for k := 0; k <= 70; k++ {
+				for _, pad := range []int{0, 3} {
+					lda := k + pad
+					n := (g.MR-1)*lda + k
+					if k == 0 {
+						n = 0
+					}
+					a, _ := randomSlice(r, n, 1)
+					dst, buf := guarded(k*g.MR, 2)
+					g.PackA(k, a, lda, -1.5, dst)
+					checkGuards(t, "PackA", buf, k*g.MR, 2)
+					want := make([]float32, k*g.MR)
+					packAGeneric(g.MR, k, a, lda, -1.5, want)
+					checkExact(t, "PackA", k, pad, dst, want)
+				}
+			}
+		})
+	}
+}
+
 func TestGemmMicroKernelChecksArguments(t *testing.T) {
 	g := Active().Gemm()
 	defer func() {

@@ -74,7 +74,7 @@ func serial(p gemmProblem, g kernels.GemmMicroKernel) {
 			packB(buf.b, p.b, p.ldb, p.transB, pc, kc, jc, nc, g.NR)
 			for ic := 0; ic < p.m; ic += bl.mc {
 				mc := min(bl.mc, p.m-ic)
-				packA(buf.a, p.a, p.lda, p.transA, ic, mc, pc, kc, p.alpha, g.MR)
+				packA(g, buf.a, p.a, p.lda, p.transA, ic, mc, pc, kc, p.alpha)
 				// The first panel of k applies beta; the others accumulate.
 				beta := float32(1)
 				if pc == 0 {

@@ -1,13 +1,13 @@
 package linalg
 
-// maxPackRows bounds the micro-kernels' MR, for the packing routines' stack arrays.
-const maxPackRows = 32
+import "github.com/rankae/rankae/kernels"
 
 // packA copies alpha·op(A)[i0:i0+mc, p0:p0+kc] into dst as ⌈mc/mr⌉ micro-panels,
 // each kc steps of mr values (the column of the panel's rows at that step), the
 // last panel padded with zeros. op(A)[i][p] is a[i*lda+p], or a[p*lda+i] when
 // transposed.
-func packA(dst, a []float32, lda int, trans bool, i0, mc, p0, kc int, alpha float32, mr int) {
+func packA(g kernels.GemmMicroKernel, dst, a []float32, lda int, trans bool, i0, mc, p0, kc int, alpha float32) {
+	mr := g.MR
 	for ir := 0; ir < mc; ir += mr {
 		rows := min(mr, mc-ir)
 		panel := dst[ir*kc : ir*kc+mr*kc]
@@ -22,16 +22,17 @@ func packA(dst, a []float32, lda int, trans bool, i0, mc, p0, kc int, alpha floa
 			}
 			continue
 		}
-		// Row-major A: gather one column of the panel's rows per step, so that the
-		// writes are contiguous and the reads are mr sequential streams.
-		var src [maxPackRows][]float32
-		for i := 0; i < rows; i++ {
-			src[i] = a[(i0+ir+i)*lda+p0 : (i0+ir+i)*lda+p0+kc]
+		// Row-major A: the panel is a transposition, which the variant's PackA does
+		// for whole panels; the last, partial one is padded with zero rows.
+		src := a[(i0+ir)*lda+p0:]
+		if rows == mr {
+			g.PackA(kc, src, lda, alpha, panel)
+			continue
 		}
 		for p := 0; p < kc; p++ {
 			out := panel[p*mr : p*mr+mr]
-			for i, row := range src[:rows] {
-				out[i] = alpha * row[p]
+			for i := 0; i < rows; i++ {
+				out[i] = alpha * src[i*lda+p]
 			}
 			clear(out[rows:])
 		}

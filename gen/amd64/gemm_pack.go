@@ -1,0 +1,125 @@
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// sgemmPackA8 emits the AVX-512 packing of eight rows of a row-major A into the
+// micro-kernel's layout, a transposition: 16 columns at a time, it loads the eight
+// rows, scales them by alpha and transposes the 8×16 block in registers (unpack,
+// shuffle within 128-bit lanes, then a two-table permute across lanes), storing
+// one column of eight per 32 bytes. The last kc%16 columns go one at a time.
+func sgemmPackA8(perm [2]Mem) {
+	const rows = 8
+	TEXT("SgemmPackA8AVX512", NOSPLIT, "func(kc int, a []float32, lda int, alpha float32, dst []float32)")
+	Doc("SgemmPackA8AVX512 packs eight rows of A, transposed and scaled:",
+		"",
+		"\tfor p := 0; p < kc; p++ {",
+		"\t\tfor i := 0; i < 8; i++ {",
+		"\t\t\tdst[p*8+i] = alpha * a[i*lda+p]",
+		"\t\t}",
+		"\t}")
+	Pragma("noescape")
+	kc := Load(Param("kc"), GP64())
+	base := Load(Param("a").Base(), GP64())
+	lda := Load(Param("lda"), GP64())
+	SHLQ(U8(2), lda)
+	dst := Load(Param("dst").Base(), GP64())
+	var row [rows]GPVirtual
+	for i := range row {
+		row[i] = GP64()
+		MOVQ(base, row[i])
+		if i < rows-1 {
+			ADDQ(lda, base)
+		}
+	}
+	alpha := avx512.broadcast("alpha")
+	permLo, permHi := ZMM(), ZMM()
+	VMOVUPS(perm[0], permLo)
+	VMOVUPS(perm[1], permHi)
+
+	Label("block")
+	CMPQ(kc, U32(16))
+	JB(LabelRef("tail"))
+	var r [rows]VecVirtual
+	for i := range r {
+		r[i] = ZMM()
+		VMULPS(Mem{Base: row[i]}, alpha, r[i])
+	}
+	// After the unpacks, t[2h] holds (per 128-bit lane L) rows 2h, 2h+1 of columns
+	// 4L, 4L+1 interleaved, and t[2h+1] those of columns 4L+2, 4L+3.
+	var t [rows]VecVirtual
+	for h := 0; h < rows/2; h++ {
+		t[2*h], t[2*h+1] = ZMM(), ZMM()
+		VUNPCKLPS(r[2*h+1], r[2*h], t[2*h])
+		VUNPCKHPS(r[2*h+1], r[2*h], t[2*h+1])
+	}
+	// After the shuffles, u[4q+j] holds in lane L rows 4q..4q+3 of column 4L+j.
+	var u [rows]VecVirtual
+	for q := 0; q < 2; q++ {
+		for j := 0; j < 4; j++ {
+			src1, src2 := t[4*q+j/2], t[4*q+2+j/2]
+			imm := U8(0x44)
+			if j%2 == 1 {
+				imm = U8(0xee)
+			}
+			u[4*q+j] = ZMM()
+			VSHUFPS(imm, src2, src1, u[4*q+j])
+		}
+	}
+	// Pairing u[j] (rows 0–3) with u[4+j] (rows 4–7) lane by lane gives whole
+	// columns: permLo makes columns j and 4+j, permHi columns 8+j and 12+j.
+	for j := 0; j < 4; j++ {
+		for half, idx := range []VecVirtual{permLo, permHi} {
+			cols := ZMM()
+			VMOVAPS(idx, cols)
+			VPERMI2PS(u[4+j], u[j], cols)
+			first := 8*half + j
+			VMOVUPS(cols.AsY(), Mem{Base: dst, Disp: 32 * first})
+			VEXTRACTF32X8(U8(1), cols, Mem{Base: dst, Disp: 32 * (first + 4)})
+		}
+	}
+	for i := range row {
+		ADDQ(U8(64), row[i])
+	}
+	ADDQ(U32(16*rows*4), dst)
+	SUBQ(U8(16), kc)
+	JMP(LabelRef("block"))
+
+	Label("tail")
+	TESTQ(kc, kc)
+	JZ(LabelRef("done"))
+	for i := range row {
+		x := XMM()
+		VMULSS(Mem{Base: row[i]}, alpha.AsX(), x)
+		VMOVSS(x, Mem{Base: dst, Disp: 4 * i})
+		ADDQ(U8(4), row[i])
+	}
+	ADDQ(U8(4*rows), dst)
+	DECQ(kc)
+	JMP(LabelRef("tail"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// packPermutes returns the VPERMI2PS index vectors that interleave the 128-bit
+// lanes of two tables a, b as (a.L0, b.L0, a.L1, b.L1) and (a.L2, b.L2, a.L3, b.L3).
+func packPermutes() [2]Mem {
+	var out [2]Mem
+	for h, name := range []string{"packPermLo", "packPermHi"} {
+		out[h] = GLOBL(name, RODATA|NOPTR)
+		for e := 0; e < 16; e++ {
+			lane, within := e/4, e%4
+			src := 2*h + lane/2 // the source lane of a or b
+			index := 4*src + within
+			if lane%2 == 1 {
+				index += 16 // from b
+			}
+			DATA(4*e, U32(uint32(index)))
+		}
+	}
+	return out
+}

@@ -40,13 +40,13 @@ func SgemmKernelAVX2(k int, a []float32, b []float32, c []float32, ldc int, beta
 // (each iteration is 192 floating-point operations).
 func FMAPeakAVX2(iterations int)
 
-// SgemmPackA8AVX512 packs eight rows of A, transposed and scaled:
+// SgemmPack8AVX512 transposes eight rows of a into dst, scaled:
 //
 //	for p := 0; p < kc; p++ {
 //		for i := 0; i < 8; i++ {
-//			dst[p*8+i] = alpha * a[i*lda+p]
+//			dst[p*ldd+i] = alpha * a[i*lda+p]
 //		}
 //	}
 //
 //go:noescape
-func SgemmPackA8AVX512(kc int, a []float32, lda int, alpha float32, dst []float32)
+func SgemmPack8AVX512(kc int, a []float32, lda int, alpha float32, dst []float32, ldd int)

@@ -543,16 +543,16 @@ DATA packPermHi<>+56(SB)/4, $0x0000001e
 DATA packPermHi<>+60(SB)/4, $0x0000001f
 GLOBL packPermHi<>(SB), RODATA|NOPTR, $64
 
-// func SgemmPackA8AVX512(kc int, a []float32, lda int, alpha float32, dst []float32)
+// func SgemmPack8AVX512(kc int, a []float32, lda int, alpha float32, dst []float32, ldd int)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·SgemmPackA8AVX512(SB), NOSPLIT, $0-72
+TEXT ·SgemmPack8AVX512(SB), NOSPLIT, $0-80
 	MOVQ         kc+0(FP), AX
 	MOVQ         a_base+8(FP), CX
 	MOVQ         lda+32(FP), DX
 	SHLQ         $0x02, DX
 	MOVQ         dst_base+48(FP), BX
-	MOVQ         CX, SI
-	ADDQ         DX, CX
+	MOVQ         ldd+72(FP), SI
+	SHLQ         $0x02, SI
 	MOVQ         CX, DI
 	ADDQ         DX, CX
 	MOVQ         CX, R8
@@ -565,6 +565,8 @@ TEXT ·SgemmPackA8AVX512(SB), NOSPLIT, $0-72
 	ADDQ         DX, CX
 	MOVQ         CX, R12
 	ADDQ         DX, CX
+	MOVQ         CX, R13
+	ADDQ         DX, CX
 	VBROADCASTSS alpha+40(FP), Z0
 	VMOVUPS      packPermLo<>+0(SB), Z1
 	VMOVUPS      packPermHi<>+0(SB), Z2
@@ -572,13 +574,13 @@ TEXT ·SgemmPackA8AVX512(SB), NOSPLIT, $0-72
 block:
 	CMPQ          AX, $0x00000010
 	JB            tail
-	VMULPS        (SI), Z0, Z3
-	VMULPS        (DI), Z0, Z4
-	VMULPS        (R8), Z0, Z5
-	VMULPS        (R9), Z0, Z6
-	VMULPS        (R10), Z0, Z7
-	VMULPS        (R11), Z0, Z8
-	VMULPS        (R12), Z0, Z9
+	VMULPS        (DI), Z0, Z3
+	VMULPS        (R8), Z0, Z4
+	VMULPS        (R9), Z0, Z5
+	VMULPS        (R10), Z0, Z6
+	VMULPS        (R11), Z0, Z7
+	VMULPS        (R12), Z0, Z8
+	VMULPS        (R13), Z0, Z9
 	VMULPS        (CX), Z0, Z10
 	VUNPCKLPS     Z4, Z3, Z11
 	VUNPCKHPS     Z4, Z3, Z3
@@ -598,76 +600,91 @@ block:
 	VSHUFPS       $0xee, Z9, Z7, Z7
 	VMOVAPS       Z1, Z9
 	VPERMI2PS     Z5, Z10, Z9
-	VMOVUPS       Y9, (BX)
-	VEXTRACTF32X8 $0x01, Z9, 128(BX)
-	VMOVAPS       Z2, Z9
-	VPERMI2PS     Z5, Z10, Z9
-	VMOVUPS       Y9, 256(BX)
-	VEXTRACTF32X8 $0x01, Z9, 384(BX)
+	VMOVAPS       Z2, Z12
+	VPERMI2PS     Z5, Z10, Z12
 	VMOVAPS       Z1, Z5
 	VPERMI2PS     Z6, Z4, Z5
-	VMOVUPS       Y5, 32(BX)
-	VEXTRACTF32X8 $0x01, Z5, 160(BX)
-	VMOVAPS       Z2, Z5
-	VPERMI2PS     Z6, Z4, Z5
-	VMOVUPS       Y5, 288(BX)
-	VEXTRACTF32X8 $0x01, Z5, 416(BX)
+	VMOVAPS       Z2, Z10
+	VPERMI2PS     Z6, Z4, Z10
 	VMOVAPS       Z1, Z4
 	VPERMI2PS     Z8, Z11, Z4
-	VMOVUPS       Y4, 64(BX)
-	VEXTRACTF32X8 $0x01, Z4, 192(BX)
-	VMOVAPS       Z2, Z4
-	VPERMI2PS     Z8, Z11, Z4
-	VMOVUPS       Y4, 320(BX)
-	VEXTRACTF32X8 $0x01, Z4, 448(BX)
-	VMOVAPS       Z1, Z4
-	VPERMI2PS     Z7, Z3, Z4
-	VMOVUPS       Y4, 96(BX)
-	VEXTRACTF32X8 $0x01, Z4, 224(BX)
-	VMOVAPS       Z2, Z4
-	VPERMI2PS     Z7, Z3, Z4
-	VMOVUPS       Y4, 352(BX)
-	VEXTRACTF32X8 $0x01, Z4, 480(BX)
-	ADDQ          $0x40, SI
+	VMOVAPS       Z2, Z6
+	VPERMI2PS     Z8, Z11, Z6
+	VMOVAPS       Z1, Z8
+	VPERMI2PS     Z7, Z3, Z8
+	VMOVAPS       Z2, Z11
+	VPERMI2PS     Z7, Z3, Z11
+	VMOVUPS       Y9, (BX)
+	ADDQ          SI, BX
+	VMOVUPS       Y5, (BX)
+	ADDQ          SI, BX
+	VMOVUPS       Y4, (BX)
+	ADDQ          SI, BX
+	VMOVUPS       Y8, (BX)
+	ADDQ          SI, BX
+	VEXTRACTF32X8 $0x01, Z9, (BX)
+	ADDQ          SI, BX
+	VEXTRACTF32X8 $0x01, Z5, (BX)
+	ADDQ          SI, BX
+	VEXTRACTF32X8 $0x01, Z4, (BX)
+	ADDQ          SI, BX
+	VEXTRACTF32X8 $0x01, Z8, (BX)
+	ADDQ          SI, BX
+	VMOVUPS       Y12, (BX)
+	ADDQ          SI, BX
+	VMOVUPS       Y10, (BX)
+	ADDQ          SI, BX
+	VMOVUPS       Y6, (BX)
+	ADDQ          SI, BX
+	VMOVUPS       Y11, (BX)
+	ADDQ          SI, BX
+	VEXTRACTF32X8 $0x01, Z12, (BX)
+	ADDQ          SI, BX
+	VEXTRACTF32X8 $0x01, Z10, (BX)
+	ADDQ          SI, BX
+	VEXTRACTF32X8 $0x01, Z6, (BX)
+	ADDQ          SI, BX
+	VEXTRACTF32X8 $0x01, Z11, (BX)
+	ADDQ          SI, BX
 	ADDQ          $0x40, DI
 	ADDQ          $0x40, R8
 	ADDQ          $0x40, R9
 	ADDQ          $0x40, R10
 	ADDQ          $0x40, R11
 	ADDQ          $0x40, R12
+	ADDQ          $0x40, R13
 	ADDQ          $0x40, CX
-	ADDQ          $0x00000200, BX
 	SUBQ          $0x10, AX
 	JMP           block
 
 tail:
 	TESTQ  AX, AX
 	JZ     done
-	VMULSS (SI), X0, X1
-	VMOVSS X1, (BX)
-	ADDQ   $0x04, SI
 	VMULSS (DI), X0, X1
-	VMOVSS X1, 4(BX)
+	VMOVSS X1, (BX)
 	ADDQ   $0x04, DI
 	VMULSS (R8), X0, X1
-	VMOVSS X1, 8(BX)
+	VMOVSS X1, 4(BX)
 	ADDQ   $0x04, R8
 	VMULSS (R9), X0, X1
-	VMOVSS X1, 12(BX)
+	VMOVSS X1, 8(BX)
 	ADDQ   $0x04, R9
 	VMULSS (R10), X0, X1
-	VMOVSS X1, 16(BX)
+	VMOVSS X1, 12(BX)
 	ADDQ   $0x04, R10
 	VMULSS (R11), X0, X1
-	VMOVSS X1, 20(BX)
+	VMOVSS X1, 16(BX)
 	ADDQ   $0x04, R11
 	VMULSS (R12), X0, X1
-	VMOVSS X1, 24(BX)
+	VMOVSS X1, 20(BX)
 	ADDQ   $0x04, R12
+	VMULSS (R13), X0, X1
+	VMOVSS X1, 24(BX)
+	ADDQ   $0x04, R13
 	VMULSS (CX), X0, X1
 	VMOVSS X1, 28(BX)
 	ADDQ   $0x04, CX
-	ADDQ   $0x20, BX
+	ADDQ   SI, BX
 	DECQ   AX
 	JMP    tail
 

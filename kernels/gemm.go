@@ -9,7 +9,9 @@ import "fmt"
 type GemmMicroKernel struct {
 	MR, NR int
 	run    func(k int, a, b, c []float32, ldc int, beta float32)
-	packA  func(k int, a []float32, lda int, alpha float32, dst []float32) // nil: packAGeneric
+	// pack8, when not nil, transposes eight rows:
+	// dst[p*ldd+i] = alpha*a[i*lda+p] for p < k, i < 8.
+	pack8 func(k int, a []float32, lda int, alpha float32, dst []float32, ldd int)
 }
 
 // Gemm returns the variant's SGEMM micro-kernel.
@@ -38,34 +40,53 @@ func (g GemmMicroKernel) Run(k int, a, b, c []float32, ldc int, beta float32) {
 	g.run(k, a, b, c, ldc, beta)
 }
 
-// PackA packs MR rows of a row-major matrix with stride lda, k columns of them,
-// into the layout Run reads, scaled by alpha:
+// PackA packs MR rows of a row-major A with stride lda, k columns of them, into
+// the layout Run reads, scaled by alpha:
 //
 //	dst[p*MR+i] = alpha * a[i*lda+p]   for p < k, i < MR
 func (g GemmMicroKernel) PackA(k int, a []float32, lda int, alpha float32, dst []float32) {
+	g.transpose("PackA", g.MR, k, a, lda, alpha, dst)
+}
+
+// PackBT packs NR rows of a row-major Bᵀ with stride ldb (NR columns of B), k
+// columns of them, into the layout Run reads:
+//
+//	dst[p*NR+j] = b[j*ldb+p]   for p < k, j < NR
+//
+// (An untransposed B needs no such kernel: its rows are already contiguous.)
+func (g GemmMicroKernel) PackBT(k int, b []float32, ldb int, dst []float32) {
+	g.transpose("PackBT", g.NR, k, b, ldb, 1, dst)
+}
+
+// transpose computes dst[p*rows+i] = alpha*a[i*lda+p] for p < k, i < rows, eight
+// rows at a time with pack8 where the variant has it.
+func (g GemmMicroKernel) transpose(name string, rows, k int, a []float32, lda int, alpha float32, dst []float32) {
 	switch {
 	case k < 0:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackA: k = %d < 0", k))
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: k = %d < 0", name, k))
 	case k == 0:
 		return
 	case lda < k:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackA: lda = %d < k = %d", lda, k))
-	case len(a) < (g.MR-1)*lda+k:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackA: len(a) = %d < (MR-1)*lda+k = %d", len(a), (g.MR-1)*lda+k))
-	case len(dst) < k*g.MR:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackA: len(dst) = %d < k*MR = %d", len(dst), k*g.MR))
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: stride %d < k = %d", name, lda, k))
+	case len(a) < (rows-1)*lda+k:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: len = %d < %d rows of stride %d", name, len(a), rows, lda))
+	case len(dst) < k*rows:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: len(dst) = %d < %d", name, len(dst), k*rows))
 	}
-	if g.packA == nil {
-		packAGeneric(g.MR, k, a, lda, alpha, dst)
+	if g.pack8 == nil || rows%8 != 0 {
+		transposeGeneric(rows, k, a, lda, alpha, dst)
 		return
 	}
-	g.packA(k, a, lda, alpha, dst)
+	for i := 0; i < rows; i += 8 {
+		g.pack8(k, a[i*lda:], lda, alpha, dst[i:], rows)
+	}
 }
 
-// packAGeneric is the reference of PackA for mr rows.
-func packAGeneric(mr, k int, a []float32, lda int, alpha float32, dst []float32) {
+// transposeGeneric is the reference of PackA and PackBT:
+// dst[p*rows+i] = alpha*a[i*lda+p] for p < k, i < rows.
+func transposeGeneric(rows, k int, a []float32, lda int, alpha float32, dst []float32) {
 	for p := 0; p < k; p++ {
-		out := dst[p*mr : p*mr+mr]
+		out := dst[p*rows : p*rows+rows]
 		for i := range out {
 			out[i] = alpha * a[i*lda+p]
 		}

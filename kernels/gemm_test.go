@@ -54,25 +54,35 @@ func TestGemmMicroKernel(t *testing.T) {
 	}
 }
 
-func TestGemmPackA(t *testing.T) {
+func TestGemmPacking(t *testing.T) {
 	for _, v := range Variants() {
 		g := v.Gemm()
 		t.Run(v.String(), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(4, uint64(v.level)))
-			for k := 0; k <= 70; k++ {
-				for _, pad := range []int{0, 3} {
-					lda := k + pad
-					n := (g.MR-1)*lda + k
-					if k == 0 {
-						n = 0
+			for _, pack := range []struct {
+				name  string
+				rows  int
+				alpha float32
+				run   func(k int, a []float32, lda int, dst []float32)
+			}{
+				{"PackA", g.MR, -1.5, func(k int, a []float32, lda int, dst []float32) { g.PackA(k, a, lda, -1.5, dst) }},
+				{"PackBT", g.NR, 1, g.PackBT},
+			} {
+				for k := 0; k <= 70; k++ {
+					for _, pad := range []int{0, 3} {
+						lda := k + pad
+						n := (pack.rows-1)*lda + k
+						if k == 0 {
+							n = 0
+						}
+						a, _ := randomSlice(r, n, 1)
+						dst, buf := guarded(k*pack.rows, 2)
+						pack.run(k, a, lda, dst)
+						checkGuards(t, pack.name, buf, k*pack.rows, 2)
+						want := make([]float32, k*pack.rows)
+						transposeGeneric(pack.rows, k, a, lda, pack.alpha, want)
+						checkExact(t, pack.name, k, pad, dst, want)
 					}
-					a, _ := randomSlice(r, n, 1)
-					dst, buf := guarded(k*g.MR, 2)
-					g.PackA(k, a, lda, -1.5, dst)
-					checkGuards(t, "PackA", buf, k*g.MR, 2)
-					want := make([]float32, k*g.MR)
-					packAGeneric(g.MR, k, a, lda, -1.5, want)
-					checkExact(t, "PackA", k, pad, dst, want)
 				}
 			}
 		})

@@ -71,7 +71,7 @@ func serial(p gemmProblem, g kernels.GemmMicroKernel) {
 		nc := min(bl.nc, p.n-jc)
 		for pc := 0; pc < p.k; pc += bl.kc {
 			kc := min(bl.kc, p.k-pc)
-			packB(buf.b, p.b, p.ldb, p.transB, pc, kc, jc, nc, g.NR)
+			packB(g, buf.b, p.b, p.ldb, p.transB, pc, kc, jc, nc)
 			for ic := 0; ic < p.m; ic += bl.mc {
 				mc := min(bl.mc, p.m-ic)
 				packA(g, buf.a, p.a, p.lda, p.transA, ic, mc, pc, kc, p.alpha)

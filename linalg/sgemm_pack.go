@@ -42,7 +42,8 @@ func packA(g kernels.GemmMicroKernel, dst, a []float32, lda int, trans bool, i0,
 // packB copies op(B)[p0:p0+kc, j0:j0+nc] into dst as ⌈nc/nr⌉ micro-panels, each kc
 // steps of nr values (the row of the panel's columns at that step), the last panel
 // padded with zeros. op(B)[p][j] is b[p*ldb+j], or b[j*ldb+p] when transposed.
-func packB(dst, b []float32, ldb int, trans bool, p0, kc, j0, nc, nr int) {
+func packB(g kernels.GemmMicroKernel, dst, b []float32, ldb int, trans bool, p0, kc, j0, nc int) {
+	nr := g.NR
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
 		panel := dst[jr*kc : jr*kc+nr*kc]
@@ -54,16 +55,17 @@ func packB(dst, b []float32, ldb int, trans bool, p0, kc, j0, nc, nr int) {
 			}
 			continue
 		}
-		for j := 0; j < cols; j++ {
-			src := b[(j0+jr+j)*ldb+p0 : (j0+jr+j)*ldb+p0+kc]
-			for p, v := range src {
-				panel[p*nr+j] = v
-			}
+		src := b[(j0+jr)*ldb+p0:]
+		if cols == nr {
+			g.PackBT(kc, src, ldb, panel)
+			continue
 		}
-		for j := cols; j < nr; j++ {
-			for p := 0; p < kc; p++ {
-				panel[p*nr+j] = 0
+		for p := 0; p < kc; p++ {
+			out := panel[p*nr : p*nr+nr]
+			for j := 0; j < cols; j++ {
+				out[j] = src[j*ldb+p]
 			}
+			clear(out[cols:])
 		}
 	}
 }

@@ -35,7 +35,7 @@ func gemmKernels() {
 		sgemmKernel(a, gemmShapes[a])
 		fmaPeak(a)
 	}
-	sgemmPackA8(packPermutes())
+	sgemmPack8(packPermutes())
 }
 
 func sgemmKernel(a *isa, sh gemmShape) {

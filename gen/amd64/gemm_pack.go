@@ -6,19 +6,21 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// sgemmPackA8 emits the AVX-512 packing of eight rows of a row-major A into the
-// micro-kernel's layout, a transposition: 16 columns at a time, it loads the eight
-// rows, scales them by alpha and transposes the 8×16 block in registers (unpack,
-// shuffle within 128-bit lanes, then a two-table permute across lanes), storing
-// one column of eight per 32 bytes. The last kc%16 columns go one at a time.
-func sgemmPackA8(perm [2]Mem) {
+// sgemmPack8 emits the AVX-512 transposition of eight rows of a row-major matrix
+// that packing needs: A's rows into the micro-kernel's MR-interleaved layout, and
+// a transposed B's rows into its NR-interleaved one. 16 columns at a time, it loads
+// the eight rows, scales them by alpha and transposes the 8×16 block in registers
+// (unpack, shuffle within 128-bit lanes, then a two-table permute across lanes),
+// storing each column of eight at its place in dst. The last kc%16 columns go one
+// at a time.
+func sgemmPack8(perm [2]Mem) {
 	const rows = 8
-	TEXT("SgemmPackA8AVX512", NOSPLIT, "func(kc int, a []float32, lda int, alpha float32, dst []float32)")
-	Doc("SgemmPackA8AVX512 packs eight rows of A, transposed and scaled:",
+	TEXT("SgemmPack8AVX512", NOSPLIT, "func(kc int, a []float32, lda int, alpha float32, dst []float32, ldd int)")
+	Doc("SgemmPack8AVX512 transposes eight rows of a into dst, scaled:",
 		"",
 		"\tfor p := 0; p < kc; p++ {",
 		"\t\tfor i := 0; i < 8; i++ {",
-		"\t\t\tdst[p*8+i] = alpha * a[i*lda+p]",
+		"\t\t\tdst[p*ldd+i] = alpha * a[i*lda+p]",
 		"\t\t}",
 		"\t}")
 	Pragma("noescape")
@@ -27,6 +29,8 @@ func sgemmPackA8(perm [2]Mem) {
 	lda := Load(Param("lda"), GP64())
 	SHLQ(U8(2), lda)
 	dst := Load(Param("dst").Base(), GP64())
+	ldd := Load(Param("ldd"), GP64())
+	SHLQ(U8(2), ldd)
 	var row [rows]GPVirtual
 	for i := range row {
 		row[i] = GP64()
@@ -71,20 +75,27 @@ func sgemmPackA8(perm [2]Mem) {
 	}
 	// Pairing u[j] (rows 0–3) with u[4+j] (rows 4–7) lane by lane gives whole
 	// columns: permLo makes columns j and 4+j, permHi columns 8+j and 12+j.
+	var column [16]Op
 	for j := 0; j < 4; j++ {
 		for half, idx := range []VecVirtual{permLo, permHi} {
 			cols := ZMM()
 			VMOVAPS(idx, cols)
 			VPERMI2PS(u[4+j], u[j], cols)
-			first := 8*half + j
-			VMOVUPS(cols.AsY(), Mem{Base: dst, Disp: 32 * first})
-			VEXTRACTF32X8(U8(1), cols, Mem{Base: dst, Disp: 32 * (first + 4)})
+			column[8*half+j] = cols.AsY()
+			column[8*half+j+4] = cols
 		}
+	}
+	for c, v := range column {
+		if c%8 < 4 {
+			VMOVUPS(v, Mem{Base: dst})
+		} else {
+			VEXTRACTF32X8(U8(1), v, Mem{Base: dst})
+		}
+		ADDQ(ldd, dst)
 	}
 	for i := range row {
 		ADDQ(U8(64), row[i])
 	}
-	ADDQ(U32(16*rows*4), dst)
 	SUBQ(U8(16), kc)
 	JMP(LabelRef("block"))
 
@@ -97,7 +108,7 @@ func sgemmPackA8(perm [2]Mem) {
 		VMOVSS(x, Mem{Base: dst, Disp: 4 * i})
 		ADDQ(U8(4), row[i])
 	}
-	ADDQ(U8(4*rows), dst)
+	ADDQ(ldd, dst)
 	DECQ(kc)
 	JMP(LabelRef("tail"))
 	Label("done")

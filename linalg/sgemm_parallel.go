@@ -53,7 +53,9 @@ func run(p gemmProblem, v *kernels.Variant) {
 		serial(p, g)
 		return
 	}
-	var wg sync.WaitGroup
+	ensureWorkers(workers - 1)
+	wg := waitGroups.Get().(*sync.WaitGroup)
+	defer waitGroups.Put(wg)
 	for w := 0; w < workers; w++ {
 		lo := tiles * w / workers * unit
 		hi := min(extent, tiles*(w+1)/workers*unit)
@@ -76,14 +78,41 @@ func run(p gemmProblem, v *kernels.Variant) {
 			q.c = p.c[lo:]
 		}
 		if w == workers-1 {
-			serial(q, g)
+			serial(q, g) // the caller's share
 			break
 		}
 		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			serial(q, g)
-		}()
+		tasks <- gemmTask{p: q, g: g, done: wg}
 	}
 	wg.Wait()
+}
+
+// The workers are long-lived goroutines fed through a channel, so that a parallel
+// call allocates nothing: a task is sent by value and its WaitGroup is pooled.
+type gemmTask struct {
+	p    gemmProblem
+	g    kernels.GemmMicroKernel
+	done *sync.WaitGroup
+}
+
+var (
+	tasks      = make(chan gemmTask)
+	waitGroups = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
+
+	workersMu sync.Mutex
+	started   int
+)
+
+// ensureWorkers starts workers until at least n are running.
+func ensureWorkers(n int) {
+	workersMu.Lock()
+	defer workersMu.Unlock()
+	for ; started < n; started++ {
+		go func() {
+			for t := range tasks {
+				serial(t.p, t.g)
+				t.done.Done()
+			}
+		}()
+	}
 }

@@ -2,7 +2,7 @@
 GO ?= go
 QEMU := $(shell command -v qemu-aarch64-static 2>/dev/null)
 
-.PHONY: generate test test-arm64 test-purego bench lint run
+.PHONY: generate test test-arm64 test-purego bench bench-gemm lint run
 
 # Regenerate every assembly file in asm/ from its generator in gen/. The output is
 # checked in, and CI fails when this changes it.
@@ -15,6 +15,7 @@ generate:
 # variants under qemu when it is installed.
 test:
 	$(GO) test ./...
+	$(GO) test -race -run 'Parallel|Threads' ./linalg/
 	@if [ -n "$(QEMU)" ]; then $(MAKE) --no-print-directory test-arm64; \
 	else echo "skipped arm64 tests: qemu-aarch64-static not found (apt-get install qemu-user-static)"; fi
 
@@ -26,6 +27,11 @@ test-purego:
 
 bench:
 	$(GO) test -run '^$$' -bench . ./...
+
+# The SGEMM table of bench/README.md: FMA peak, every level, thread scaling.
+bench-gemm:
+	$(GO) test -run '^$$' -bench 'FMAPeak|GemmMicroKernel' -count 3 ./kernels/
+	$(GO) test -run '^$$' -bench 'Sgemm' -count 3 ./linalg/
 
 lint:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi

@@ -1,6 +1,7 @@
 // Package kernels is the public float32 kernel API of rankae: vector kernels (Dot,
-// Axpy, Scal, Add, Mul, Sum, SumSq, ReLU and its gradient, a fused Adam step), each
-// with a pure-Go reference and assembly variants for AVX-512, AVX2+FMA and NEON.
+// Axpy, Scal, Add, Mul, Sum, SumSq, ReLU and its gradient, a fused Adam step) and
+// the SGEMM micro-kernel and packing (GemmMicroKernel, driven by package linalg),
+// each with a pure-Go reference and assembly variants for AVX-512, AVX2+FMA and NEON.
 //
 // Start with the package-level functions: they check their arguments and call the
 // active Variant, chosen once at start from the CPU (github.com/klauspost/cpuid/v2):

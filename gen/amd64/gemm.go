@@ -93,7 +93,9 @@ func sgemmKernel(a *isa, sh gemmShape) {
 			}
 		}
 	}
-	const kUnroll = 1
+	// Unrolling by two measured 2.5 % faster at 1024³ than none (benchstat, n=6);
+	// by four, no faster than two.
+	const kUnroll = 2
 	Label("unrolled")
 	CMPQ(k, U32(kUnroll))
 	JB(LabelRef("single"))

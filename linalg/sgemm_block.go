@@ -24,17 +24,17 @@ type gemmProblem struct {
 // shape: a KC×NC panel of B and an MC×KC block of A are packed per iteration.
 type blocking struct{ mc, kc, nc int }
 
-// blockingFor returns the blocking for a micro-kernel. Measured on a Zen 5 core
-// (48 KiB L1d, 1 MiB L2): the packed MR×KC sliver of A and KR×NR sliver of B
-// that one micro-kernel call streams must stay in L1 beside each other, and the
-// MC×KC block of A in L2. See bench/README.md for the sweep.
+// blockingFor returns the blocking for a micro-kernel. On a Zen 5 core (48 KiB L1d,
+// 1 MiB L2), with the AVX-512 8×48 kernel: KC = 192 keeps the KC×NR sliver of B̃
+// that every micro-kernel call of a column reuses at 36 KiB, in L1 beside the
+// streamed slivers of Ã; the MC×KC block of Ã (72 KiB at MC = 96) sits in L2; NC
+// covers the n of the papers' GEMMs in one panel. A sweep of KC ∈ {128, 192, 256,
+// 384, 512} × MC ∈ {64, 96, 128, 192, 384} at 1024³ found no setting better than
+// this one beyond noise (benchstat, n = 6); see bench/README.md.
 func blockingFor(g kernels.GemmMicroKernel) blocking {
-	kc := 192
-	mc := (96 / g.MR) * g.MR
-	if mc == 0 {
-		mc = g.MR
-	}
-	nc := (2048 / g.NR) * g.NR
+	const kc = 192
+	mc := max(1, 96/g.MR) * g.MR
+	nc := max(1, 2048/g.NR) * g.NR
 	return blocking{mc: mc, kc: kc, nc: nc}
 }
 

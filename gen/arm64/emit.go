@@ -74,6 +74,7 @@ type Func struct {
 	name   string
 	sig    string
 	doc    []string
+	notes  []string
 	args   map[string]arg // argument slots by the names asmdecl expects (x_base, ret)
 	argSz  int
 	ptrs   bool // whether an argument holds a pointer (then the stub is go:noescape)
@@ -139,11 +140,14 @@ func (fn *Func) layoutFrame() {
 		}
 	}
 	fields(ft.Params, "")
-	off = (off + 7) / 8 * 8
-	if ft.Results != nil && (ft.Results.NumFields() > 1) {
-		panic(fmt.Sprintf("gen/arm64: %s: more than one result", fn.name))
+	if ft.Results != nil {
+		if ft.Results.NumFields() > 1 {
+			panic(fmt.Sprintf("gen/arm64: %s: more than one result", fn.name))
+		}
+		off = (off + 7) / 8 * 8
+		fields(ft.Results, "ret")
 	}
-	fields(ft.Results, "ret")
+	// The frame size is where the last slot ends, not rounded: asmdecl checks it.
 	fn.argSz = off
 }
 
@@ -178,21 +182,31 @@ func (fn *Func) End() {
 		}
 	}
 	f := fn.file
-	fmt.Fprintf(&f.asm, "\n// %s\nTEXT ·%s(SB), NOSPLIT, $0-%d\n%s", fn.sig, fn.name, fn.argSz, fn.body.String())
+	fmt.Fprintf(&f.asm, "\n// func %s%s\nTEXT ·%s(SB), NOSPLIT, $0-%d\n%s", fn.name, strings.TrimPrefix(fn.sig, "func"), fn.name, fn.argSz, fn.body.String())
 
 	fmt.Fprintf(&f.stubs, "\n// %s computes, with NEON:\n//\n", fn.name)
 	for _, line := range fn.doc {
 		fmt.Fprintf(&f.stubs, "//\t%s\n", line)
 	}
 	fmt.Fprintf(&f.stubs, "//\n")
+	for _, note := range fn.notes {
+		fmt.Fprintf(&f.stubs, "// %s\n//\n", note)
+	}
 	if fn.ptrs {
 		fmt.Fprintf(&f.stubs, "//go:noescape\n")
 	}
 	fmt.Fprintf(&f.stubs, "func %s%s\n", fn.name, strings.TrimPrefix(fn.sig, "func"))
 }
 
+// Note adds a paragraph of prose to the stub's doc comment, after the loop.
+func (fn *Func) Note(text string) { fn.notes = append(fn.notes, text) }
+
 // inst writes one instruction line; the mnemonic is padded so operands line up.
 func (fn *Func) inst(op string, operands ...string) {
+	if len(operands) == 0 {
+		fmt.Fprintf(&fn.body, "\t%s\n", op)
+		return
+	}
 	fmt.Fprintf(&fn.body, "\t%-8s%s\n", op, strings.Join(operands, ", "))
 }
 
@@ -247,10 +261,14 @@ func (fn *Func) LoadArg(name string, r Reg) {
 }
 
 // SUBS computes r -= imm and sets the flags (signed compare of r with 0 after).
-func (fn *Func) SUBS(imm int, r Reg) { fn.inst("SUBS", fmt.Sprintf("$%d", imm), r.String(), r.String()) }
+func (fn *Func) SUBS(imm int, r Reg) {
+	fn.inst("SUBS", fmt.Sprintf("$%d", imm), r.String(), r.String())
+}
 
 // ADDS computes r += imm and sets the flags.
-func (fn *Func) ADDS(imm int, r Reg) { fn.inst("ADDS", fmt.Sprintf("$%d", imm), r.String(), r.String()) }
+func (fn *Func) ADDS(imm int, r Reg) {
+	fn.inst("ADDS", fmt.Sprintf("$%d", imm), r.String(), r.String())
+}
 
 // CMP compares r with imm (flags of r - imm).
 func (fn *Func) CMP(imm int, r Reg) { fn.inst("CMP", fmt.Sprintf("$%d", imm), r.String()) }

@@ -1,0 +1,36 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"github.com/klauspost/cpuid/v2"
+	"github.com/rankae/rankae/asm"
+)
+
+// archVariants returns the arm64 variants this CPU supports, best first.
+//
+// Advanced SIMD is architectural on AArch64 (every Linux arm64 CPU has it), and
+// cpuid reads it from the kernel's HWCAP; the check keeps a CPU that does not report
+// it, if one exists, on the generic kernels.
+func archVariants() []*Variant {
+	if !cpuid.CPU.Supports(cpuid.ASIMD) {
+		return nil
+	}
+	return []*Variant{{
+		level:        NEON,
+		dot:          asm.DotNEON,
+		axpy:         asm.AxpyNEON,
+		scal:         asm.ScalNEON,
+		add:          asm.AddNEON,
+		mul:          asm.MulNEON,
+		sum:          asm.SumNEON,
+		sumSq:        asm.SumSqNEON,
+		relu:         asm.ReLUNEON,
+		reluBackward: asm.ReLUBackwardNEON,
+		adam:         asm.AdamNEON,
+		// No NEON micro-kernel yet: the generic one.
+		gemm:         GemmMicroKernel{MR: genericMR, NR: genericNR, run: gemmGeneric},
+		fmaPeak:      asm.FMAPeakNEON,
+		fmaPeakFlops: 24 * 4 * 2, // 24 independent FMLA of 4 lanes per iteration
+	}}
+}

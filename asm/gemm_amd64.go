@@ -50,3 +50,12 @@ func FMAPeakAVX2(iterations int)
 //
 //go:noescape
 func SgemmPack8AVX512(kc int, a []float32, lda int, alpha float32, dst []float32, ldd int)
+
+// SgemmPackBAVX512 copies kc rows of B's micro-panel, NR = 48 floats each:
+//
+//	for p := 0; p < kc; p++ {
+//		copy(dst[p*NR:p*NR+NR], b[p*ldb:p*ldb+NR])
+//	}
+//
+//go:noescape
+func SgemmPackBAVX512(kc int, b []float32, ldb int, dst []float32)

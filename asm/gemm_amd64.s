@@ -746,3 +746,30 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+// func SgemmPackBAVX512(kc int, b []float32, ldb int, dst []float32)
+// Requires: AVX, AVX512F
+TEXT ·SgemmPackBAVX512(SB), NOSPLIT, $0-64
+	MOVQ  kc+0(FP), AX
+	MOVQ  b_base+8(FP), CX
+	MOVQ  ldb+32(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  dst_base+40(FP), BX
+	TESTQ AX, AX
+	JZ    done
+
+row:
+	VMOVUPS (CX), Z0
+	VMOVUPS Z0, (BX)
+	VMOVUPS 64(CX), Z0
+	VMOVUPS Z0, 64(BX)
+	VMOVUPS 128(CX), Z0
+	VMOVUPS Z0, 128(BX)
+	ADDQ    DX, CX
+	ADDQ    $0x000000c0, BX
+	DECQ    AX
+	JNZ     row
+
+done:
+	VZEROUPPER
+	RET

@@ -12,6 +12,8 @@ type GemmMicroKernel struct {
 	// pack8, when not nil, transposes eight rows:
 	// dst[p*ldd+i] = alpha*a[i*lda+p] for p < k, i < 8.
 	pack8 func(k int, a []float32, lda int, alpha float32, dst []float32, ldd int)
+	// packB, when not nil, is PackB for this NR.
+	packB func(k int, b []float32, ldb int, dst []float32)
 }
 
 // Gemm returns the variant's SGEMM micro-kernel.
@@ -56,6 +58,37 @@ func (g GemmMicroKernel) PackA(k int, a []float32, lda int, alpha float32, dst [
 // (An untransposed B needs no such kernel: its rows are already contiguous.)
 func (g GemmMicroKernel) PackBT(k int, b []float32, ldb int, dst []float32) {
 	g.transpose("PackBT", g.NR, k, b, ldb, 1, dst)
+}
+
+// PackB packs NR columns of a row-major B with stride ldb, k rows of them, into the
+// layout Run reads:
+//
+//	dst[p*NR+j] = b[p*ldb+j]   for p < k, j < NR
+func (g GemmMicroKernel) PackB(k int, b []float32, ldb int, dst []float32) {
+	switch {
+	case k < 0:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackB: k = %d < 0", k))
+	case k == 0:
+		return
+	case ldb < g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackB: ldb = %d < NR = %d", ldb, g.NR))
+	case len(b) < (k-1)*ldb+g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackB: len(b) = %d < %d rows of stride %d", len(b), k, ldb))
+	case len(dst) < k*g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackB: len(dst) = %d < %d", len(dst), k*g.NR))
+	}
+	if g.packB == nil {
+		packBGeneric(g.NR, k, b, ldb, dst)
+		return
+	}
+	g.packB(k, b, ldb, dst)
+}
+
+// packBGeneric is the reference of PackB for nr columns.
+func packBGeneric(nr, k int, b []float32, ldb int, dst []float32) {
+	for p := 0; p < k; p++ {
+		copy(dst[p*nr:p*nr+nr], b[p*ldb:p*ldb+nr])
+	}
 }
 
 // transpose computes dst[p*rows+i] = alpha*a[i*lda+p] for p < k, i < rows, eight

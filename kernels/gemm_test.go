@@ -89,6 +89,31 @@ func TestGemmPacking(t *testing.T) {
 	}
 }
 
+func TestGemmPackB(t *testing.T) {
+	for _, v := range Variants() {
+		g := v.Gemm()
+		t.Run(v.String(), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(5, uint64(v.level)))
+			for k := 0; k <= 40; k++ {
+				for _, pad := range []int{0, 5} {
+					ldb := g.NR + pad
+					n := 0
+					if k > 0 {
+						n = (k-1)*ldb + g.NR
+					}
+					b, _ := randomSlice(r, n, 1)
+					dst, buf := guarded(k*g.NR, 2)
+					g.PackB(k, b, ldb, dst)
+					checkGuards(t, "PackB", buf, k*g.NR, 2)
+					want := make([]float32, k*g.NR)
+					packBGeneric(g.NR, k, b, ldb, want)
+					checkExact(t, "PackB", k, pad, dst, want)
+				}
+			}
+		})
+	}
+}
+
 func TestGemmMicroKernelChecksArguments(t *testing.T) {
 	g := Active().Gemm()
 	defer func() {

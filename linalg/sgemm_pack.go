@@ -48,9 +48,14 @@ func packB(g kernels.GemmMicroKernel, dst, b []float32, ldb int, trans bool, p0,
 		cols := min(nr, nc-jr)
 		panel := dst[jr*kc : jr*kc+nr*kc]
 		if !trans {
+			src := b[p0*ldb+j0+jr:]
+			if cols == nr {
+				g.PackB(kc, src, ldb, panel)
+				continue
+			}
 			for p := 0; p < kc; p++ {
 				out := panel[p*nr : p*nr+nr]
-				copy(out, b[(p0+p)*ldb+j0+jr:(p0+p)*ldb+j0+jr+cols])
+				copy(out, src[p*ldb:p*ldb+cols])
 				clear(out[cols:])
 			}
 			continue

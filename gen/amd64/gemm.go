@@ -36,6 +36,7 @@ func gemmKernels() {
 		fmaPeak(a)
 	}
 	sgemmPack8(packPermutes())
+	sgemmPackB(gemmShapes[avx512])
 }
 
 func sgemmKernel(a *isa, sh gemmShape) {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strconv"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -133,4 +135,38 @@ func packPermutes() [2]Mem {
 		}
 	}
 	return out
+}
+
+// sgemmPackB emits the AVX-512 packing of an untransposed B's micro-panel: kc rows
+// of NR contiguous floats, at stride ldb, copied to consecutive NR-float rows.
+// A copy, but one that the Go driver would otherwise make as kc small memmoves.
+func sgemmPackB(sh gemmShape) {
+	vecs := sh.nr / avx512.lanes
+	TEXT("SgemmPackBAVX512", NOSPLIT, "func(kc int, b []float32, ldb int, dst []float32)")
+	Doc("SgemmPackBAVX512 copies kc rows of B's micro-panel, NR = "+strconv.Itoa(sh.nr)+" floats each:",
+		"",
+		"\tfor p := 0; p < kc; p++ {",
+		"\t\tcopy(dst[p*NR:p*NR+NR], b[p*ldb:p*ldb+NR])",
+		"\t}")
+	Pragma("noescape")
+	kc := Load(Param("kc"), GP64())
+	src := Load(Param("b").Base(), GP64())
+	ldb := Load(Param("ldb"), GP64())
+	SHLQ(U8(2), ldb)
+	dst := Load(Param("dst").Base(), GP64())
+	TESTQ(kc, kc)
+	JZ(LabelRef("done"))
+	Label("row")
+	for j := 0; j < vecs; j++ {
+		v := ZMM()
+		VMOVUPS(Mem{Base: src, Disp: 64 * j}, v)
+		VMOVUPS(v, Mem{Base: dst, Disp: 64 * j})
+	}
+	ADDQ(ldb, src)
+	ADDQ(U32(4*sh.nr), dst)
+	DECQ(kc)
+	JNZ(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
 }

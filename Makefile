@@ -9,7 +9,8 @@ QEMU := $(shell command -v qemu-aarch64-static 2>/dev/null)
 generate:
 	$(GO) run ./gen/amd64 -family vec -out asm/vec_amd64.s -stubs asm/vec_amd64.go -pkg asm
 	$(GO) run ./gen/amd64 -family gemm -out asm/gemm_amd64.s -stubs asm/gemm_amd64.go -pkg asm
-	$(GO) run ./gen/arm64 -out asm/vec_arm64.s -stubs asm/vec_arm64.go -pkg asm
+	$(GO) run ./gen/arm64 -family vec -out asm/vec_arm64.s -stubs asm/vec_arm64.go -pkg asm
+	$(GO) run ./gen/arm64 -family gemm -out asm/gemm_arm64.s -stubs asm/gemm_arm64.go -pkg asm
 
 # Host tests (every kernel variant this CPU supports), then the arm64 (NEON)
 # variants under qemu when it is installed.

@@ -28,8 +28,8 @@ func archVariants() []*Variant {
 		relu:         asm.ReLUNEON,
 		reluBackward: asm.ReLUBackwardNEON,
 		adam:         asm.AdamNEON,
-		// No NEON micro-kernel yet: the generic one.
-		gemm:         GemmMicroKernel{MR: genericMR, NR: genericNR, run: gemmGeneric},
+		// PackA and PackBT use the generic transposition (pack8 nil).
+		gemm:         GemmMicroKernel{MR: 8, NR: 12, run: asm.SgemmKernelNEON},
 		fmaPeak:      asm.FMAPeakNEON,
 		fmaPeakFlops: 24 * 4 * 2, // 24 independent FMLA of 4 lanes per iteration
 	}}

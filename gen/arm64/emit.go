@@ -73,6 +73,7 @@ type Func struct {
 	file   *File
 	name   string
 	sig    string
+	intro  string // first line of the stub's doc comment, before the loop
 	doc    []string
 	notes  []string
 	args   map[string]arg // argument slots by the names asmdecl expects (x_base, ret)
@@ -184,7 +185,11 @@ func (fn *Func) End() {
 	f := fn.file
 	fmt.Fprintf(&f.asm, "\n// func %s%s\nTEXT ·%s(SB), NOSPLIT, $0-%d\n%s", fn.name, strings.TrimPrefix(fn.sig, "func"), fn.name, fn.argSz, fn.body.String())
 
-	fmt.Fprintf(&f.stubs, "\n// %s computes, with NEON:\n//\n", fn.name)
+	intro := fn.intro
+	if intro == "" {
+		intro = fn.name + " computes, with NEON:"
+	}
+	fmt.Fprintf(&f.stubs, "\n// %s\n//\n", intro)
 	for _, line := range fn.doc {
 		fmt.Fprintf(&f.stubs, "//\t%s\n", line)
 	}
@@ -197,6 +202,10 @@ func (fn *Func) End() {
 	}
 	fmt.Fprintf(&f.stubs, "func %s%s\n", fn.name, strings.TrimPrefix(fn.sig, "func"))
 }
+
+// Intro replaces the first line of the stub's doc comment ("Name computes, with
+// NEON:"), the sentence that introduces the loop; it should begin with the name.
+func (fn *Func) Intro(text string) { fn.intro = text }
 
 // Note adds a paragraph of prose to the stub's doc comment, after the loop.
 func (fn *Func) Note(text string) { fn.notes = append(fn.notes, text) }
@@ -245,6 +254,12 @@ func (fn *Func) CBZ(r Reg, l string) {
 	fn.inst("CBZ", r.String(), l)
 }
 
+// CBZW branches to l when the low 32 bits of r are zero.
+func (fn *Func) CBZW(r Reg, l string) {
+	fn.used[l] = true
+	fn.inst("CBZW", r.String(), l)
+}
+
 // PCALIGN pads with NOPs to an n-byte boundary, for the start of a hot loop.
 func (fn *Func) PCALIGN(n int) { fn.inst("PCALIGN", fmt.Sprintf("$%d", n)) }
 
@@ -258,6 +273,28 @@ func (fn *Func) LoadArg(name string, r Reg) {
 		panic(fmt.Sprintf("gen/arm64: %s: %s is not 8 bytes", fn.name, name))
 	}
 	fn.inst("MOVD", fn.Arg(name), r.String())
+}
+
+// LoadArg32 loads the 4-byte argument slot name (a float32's bits, an int32)
+// into the low 32 bits of r, zeroing the upper 32.
+func (fn *Func) LoadArg32(name string, r Reg) {
+	if fn.args[name].size != 4 {
+		panic(fmt.Sprintf("gen/arm64: %s: %s is not 4 bytes", fn.name, name))
+	}
+	fn.inst("MOVWU", fn.Arg(name), r.String())
+}
+
+// ADD computes d += m.
+func (fn *Func) ADD(m, d Reg) { fn.inst("ADD", m.String(), d.String(), d.String()) }
+
+// LSL computes r <<= imm.
+func (fn *Func) LSL(imm int, r Reg) {
+	fn.inst("LSL", fmt.Sprintf("$%d", imm), r.String(), r.String())
+}
+
+// LSLW computes r = uint32(r) << imm, zeroing the upper 32 bits.
+func (fn *Func) LSLW(imm int, r Reg) {
+	fn.inst("LSLW", fmt.Sprintf("$%d", imm), r.String(), r.String())
 }
 
 // SUBS computes r -= imm and sets the flags (signed compare of r with 0 after).
@@ -295,6 +332,11 @@ func (fn *Func) VLD1P(base Reg, first VReg, count int) {
 // VLD1 loads count q-registers from first on from (base), leaving base.
 func (fn *Func) VLD1(base Reg, first VReg, count int) {
 	fn.inst("VLD1", fmt.Sprintf("(%s)", base), regList(first, count))
+}
+
+// VST1 stores count q-registers from first on to (base), leaving base.
+func (fn *Func) VST1(first VReg, count int, base Reg) {
+	fn.inst("VST1", regList(first, count), fmt.Sprintf("(%s)", base))
 }
 
 // VST1P stores count q-registers from first on to (base), then base += 16*count.

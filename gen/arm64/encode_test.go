@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -186,11 +187,15 @@ func TestWordsMatchGNUAs(t *testing.T) {
 	if err1 != nil || err2 != nil {
 		t.Skip("aarch64-linux-gnu-as or -objdump not installed (binutils-aarch64-linux-gnu)")
 	}
-	asm, _, err := generate("out.s", "stubs.go", "asm")
-	if err != nil {
-		t.Fatal(err)
+	var ws []word
+	for _, family := range familyNames() {
+		asm, _, err := generate(family, "out.s", "stubs.go", "asm")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws = append(ws, words(t, asm)...)
 	}
-	ws := append(words(t, asm), words(t, sampleWords())...)
+	ws = append(ws, words(t, sampleWords())...)
 	var src strings.Builder
 	for _, w := range ws {
 		fmt.Fprintf(&src, "\t%s\n", w.inst)
@@ -219,33 +224,74 @@ func TestWordsMatchGNUAs(t *testing.T) {
 	}
 }
 
-// TestGeneratedFilesUpToDate checks that asm/ holds what the generator writes now,
-// as `make generate` would leave it.
-func TestGeneratedFilesUpToDate(t *testing.T) {
-	asm, stubs, err := generate("asm/vec_arm64.s", "asm/vec_arm64.go", "asm")
-	if err != nil {
-		t.Fatal(err)
+// familyNames returns the -family values, sorted.
+func familyNames() []string {
+	names := make([]string, 0, len(families))
+	for name := range families {
+		names = append(names, name)
 	}
-	for _, f := range []struct {
-		path string
-		want []byte
-	}{{"../../asm/vec_arm64.s", asm}, {"../../asm/vec_arm64.go", stubs}} {
-		got, err := os.ReadFile(f.path)
+	sort.Strings(names)
+	return names
+}
+
+// TestGeneratedFilesUpToDate checks that asm/ holds what the generator writes now,
+// as `make generate` would leave it: one .s and one stub file per family, named
+// asm/<family>_arm64.{s,go}.
+func TestGeneratedFilesUpToDate(t *testing.T) {
+	for _, family := range familyNames() {
+		out, stubsPath := "asm/"+family+"_arm64.s", "asm/"+family+"_arm64.go"
+		asm, stubs, err := generate(family, out, stubsPath, "asm")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got, f.want) {
-			t.Errorf("%s is stale: run make generate", f.path)
+		for _, f := range []struct {
+			path string
+			want []byte
+		}{{out, asm}, {stubsPath, stubs}} {
+			got, err := os.ReadFile(filepath.Join("..", "..", f.path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, f.want) {
+				t.Errorf("%s is stale: run make generate", f.path)
+			}
+		}
+	}
+}
+
+// TestMakefileRunsEveryFamily checks that `make generate` writes every family, with
+// the command the generated header names.
+func TestMakefileRunsEveryFamily(t *testing.T) {
+	mk, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, family := range familyNames() {
+		line := fmt.Sprintf("$(GO) run ./gen/arm64 -family %s -out asm/%[1]s_arm64.s -stubs asm/%[1]s_arm64.go -pkg asm\n", family)
+		if !bytes.Contains(mk, []byte(line)) {
+			t.Errorf("Makefile lacks the line %q", line)
 		}
 	}
 }
 
 // TestDeterministic checks that two runs give the same bytes (no map order leaks
-// into the output).
+// into the output), for every family.
 func TestDeterministic(t *testing.T) {
-	a1, s1, _ := generate("a.s", "a.go", "asm")
-	a2, s2, _ := generate("a.s", "a.go", "asm")
-	if !bytes.Equal(a1, a2) || !bytes.Equal(s1, s2) {
-		t.Fatal("two runs of the generator differ")
+	for _, family := range familyNames() {
+		a1, s1, err1 := generate(family, "a.s", "a.go", "asm")
+		a2, s2, err2 := generate(family, "a.s", "a.go", "asm")
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if !bytes.Equal(a1, a2) || !bytes.Equal(s1, s2) {
+			t.Fatalf("%s: two runs of the generator differ", family)
+		}
+	}
+}
+
+// TestUnknownFamily checks that a misspelt -family is an error, not an empty file.
+func TestUnknownFamily(t *testing.T) {
+	if _, _, err := generate("vector", "a.s", "a.go", "asm"); err == nil {
+		t.Fatal("generate accepted family \"vector\"")
 	}
 }

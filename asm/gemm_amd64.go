@@ -40,6 +40,12 @@ func SgemmKernelAVX2(k int, a []float32, b []float32, c []float32, ldc int, beta
 // (each iteration is 192 floating-point operations).
 func FMAPeakAVX2(iterations int)
 
+// SgemmKernelEdgeAVX512 is SgemmKernelAVX512 for the first nr columns of the tile, 0 < nr ≤ 48:
+// it writes c[i*ldc+j] for i < MR and j < nr only, and reads no more of c.
+//
+//go:noescape
+func SgemmKernelEdgeAVX512(k int, a []float32, b []float32, c []float32, ldc int, beta float32, nr int)
+
 // SgemmPack8AVX512 transposes eight rows of a into dst, scaled:
 //
 //	for p := 0; p < kc; p++ {

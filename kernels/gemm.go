@@ -9,6 +9,8 @@ import "fmt"
 type GemmMicroKernel struct {
 	MR, NR int
 	run    func(k int, a, b, c []float32, ldc int, beta float32)
+	// runEdge, when not nil, is RunPartial for mr = MR.
+	runEdge func(k int, a, b, c []float32, ldc int, beta float32, nr int)
 	// pack8, when not nil, transposes eight rows:
 	// dst[p*ldd+i] = alpha*a[i*lda+p] for p < k, i < 8.
 	pack8 func(k int, a []float32, lda int, alpha float32, dst []float32, ldd int)
@@ -122,6 +124,45 @@ func transposeGeneric(rows, k int, a []float32, lda int, alpha float32, dst []fl
 		out := dst[p*rows : p*rows+rows]
 		for i := range out {
 			out[i] = alpha * a[i*lda+p]
+		}
+	}
+}
+
+// RunPartial is Run for the top-left mr×nr corner of the tile (0 < mr ≤ MR,
+// 0 < nr ≤ NR), for the edges of C: it reads and writes c[i*ldc+j] for i < mr,
+// j < nr only, so c need only hold (mr-1)*ldc+nr floats. The panels a and b are
+// full (MR and NR wide, padded with anything finite). scratch, of MR·NR floats,
+// holds the whole tile where the variant has no kernel for partial tiles (it is
+// the caller's so that this allocates nothing).
+func (g GemmMicroKernel) RunPartial(k int, a, b, c []float32, ldc int, beta float32, mr, nr int, scratch []float32) {
+	switch {
+	case mr < 1 || mr > g.MR || nr < 1 || nr > g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunPartial: %d×%d outside the %d×%d tile", mr, nr, g.MR, g.NR))
+	case k < 0:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunPartial: k = %d < 0", k))
+	case ldc < nr:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunPartial: ldc = %d < nr = %d", ldc, nr))
+	case len(a) < k*g.MR || len(b) < k*g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunPartial: len(a), len(b) = %d, %d < %d, %d", len(a), len(b), k*g.MR, k*g.NR))
+	case len(c) < (mr-1)*ldc+nr:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunPartial: len(c) = %d < (mr-1)*ldc+nr = %d", len(c), (mr-1)*ldc+nr))
+	case len(scratch) < g.MR*g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunPartial: len(scratch) = %d < MR*NR = %d", len(scratch), g.MR*g.NR))
+	}
+	if mr == g.MR && g.runEdge != nil {
+		g.runEdge(k, a, b, c, ldc, beta, nr)
+		return
+	}
+	tile := scratch[:g.MR*g.NR]
+	g.run(k, a, b, tile, g.NR, 0)
+	for i := 0; i < mr; i++ {
+		row := c[i*ldc : i*ldc+nr]
+		for j, v := range tile[i*g.NR : i*g.NR+nr] {
+			if beta == 0 {
+				row[j] = v
+			} else {
+				row[j] = beta*row[j] + v
+			}
 		}
 	}
 }

@@ -114,6 +114,61 @@ func TestGemmPackB(t *testing.T) {
 	}
 }
 
+// TestGemmRunPartial checks the edge tiles: only the mr×nr corner is read and
+// written, with every width of the masked last vector.
+func TestGemmRunPartial(t *testing.T) {
+	for _, v := range Variants() {
+		g := v.Gemm()
+		t.Run(v.String(), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(6, uint64(v.level)))
+			widths := []int{1, 2, g.NR - 1, g.NR}
+			for nr := 3; nr < g.NR; nr += 5 {
+				widths = append(widths, nr)
+			}
+			for _, mr := range []int{1, g.MR - 1, g.MR} {
+				for _, nr := range widths {
+					if nr < 1 || mr < 1 {
+						continue
+					}
+					for _, k := range []int{0, 1, 5, 64} {
+						for _, beta := range []float32{0, -0.5} {
+							const ldc = 53
+							a, _ := randomSlice(r, k*g.MR, 1)
+							b, _ := randomSlice(r, k*g.NR, 0)
+							n := (mr-1)*ldc + nr
+							c, cbuf := randomSlice(r, n, 3)
+							if beta == 0 {
+								c[0] = float32(math.NaN())
+							}
+							c0 := append([]float32(nil), c...)
+							g.RunPartial(k, a, b, c, ldc, beta, mr, nr, make([]float32, g.MR*g.NR))
+							name := fmt.Sprintf("RunPartial mr=%d nr=%d k=%d beta=%v", mr, nr, k, beta)
+							checkGuards(t, name, cbuf, n, 3)
+							for idx := range c {
+								i, j := idx/ldc, idx%ldc
+								if j >= nr {
+									if math.Float32bits(c[idx]) != math.Float32bits(c0[idx]) {
+										t.Fatalf("%s: wrote c[%d,%d] outside the corner", name, i, j)
+									}
+									continue
+								}
+								var terms []float64
+								if beta != 0 {
+									terms = append(terms, float64(beta)*float64(c0[idx]))
+								}
+								for p := 0; p < k; p++ {
+									terms = append(terms, float64(a[p*g.MR+i])*float64(b[p*g.NR+j]))
+								}
+								checkReduction(t, fmt.Sprintf("%s c[%d,%d]", name, i, j), c[idx], terms)
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestGemmMicroKernelChecksArguments(t *testing.T) {
 	g := Active().Gemm()
 	defer func() {

@@ -87,8 +87,8 @@ func serial(p gemmProblem, g kernels.GemmMicroKernel) {
 }
 
 // macroKernel multiplies the packed mc×kc block of A by the packed kc×nc panel of
-// B into C (whose top-left corner is c[0]), one MR×NR tile at a time. Partial tiles
-// at the edges go through a scratch tile so that nothing outside C is touched.
+// B into C (whose top-left corner is c[0]), one MR×NR tile at a time; the tiles
+// at the edges are partial, and nothing outside C is touched.
 func macroKernel(g kernels.GemmMicroKernel, kc, mc, nc int, buf *gemmBuffers, c []float32, ldc int, beta float32) {
 	for jr := 0; jr < nc; jr += g.NR {
 		nr := min(g.NR, nc-jr)
@@ -99,19 +99,8 @@ func macroKernel(g kernels.GemmMicroKernel, kc, mc, nc int, buf *gemmBuffers, c 
 			ct := c[ir*ldc+jr:]
 			if mr == g.MR && nr == g.NR {
 				g.Run(kc, ap, bp, ct, ldc, beta)
-				continue
-			}
-			tile := buf.tile
-			g.Run(kc, ap, bp, tile, g.NR, 0)
-			for i := 0; i < mr; i++ {
-				row := ct[i*ldc : i*ldc+nr]
-				for j, v := range tile[i*g.NR : i*g.NR+nr] {
-					if beta == 0 {
-						row[j] = v
-					} else {
-						row[j] = beta*row[j] + v
-					}
-				}
+			} else {
+				g.RunPartial(kc, ap, bp, ct, ldc, beta, mr, nr, buf.tile)
 			}
 		}
 	}

@@ -35,12 +35,12 @@ func gemmKernels() {
 		sgemmKernel(a, gemmShapes[a])
 		fmaPeak(a)
 	}
+	sgemmEdgeKernel(avx512, gemmShapes[avx512])
 	sgemmPack8(packPermutes())
 	sgemmPackB(gemmShapes[avx512])
 }
 
 func sgemmKernel(a *isa, sh gemmShape) {
-	vecs := sh.nr / a.lanes
 	fn := "SgemmKernel" + a.suffix
 	TEXT(fn, NOSPLIT, "func(k int, a, b, c []float32, ldc int, beta float32)")
 	Doc(fn+fmt.Sprintf(" is the %d×%d micro-kernel: with MR = %d and NR = %d,", sh.mr, sh.nr, sh.mr, sh.nr),
@@ -54,23 +54,78 @@ func sgemmKernel(a *isa, sh gemmShape) {
 		"\t}",
 		"\tc[i*ldc+j] = beta*c[i*ldc+j] + ab[i][j] // for i < MR, j < NR; C is not read when beta = 0")
 	Pragma("noescape")
-	k := Load(Param("k"), GP64())
-	ap := Load(Param("a").Base(), GP64())
-	bp := Load(Param("b").Base(), GP64())
-	cp := Load(Param("c").Base(), GP64())
-	ldc := Load(Param("ldc"), GP64())
-	SHLQ(U8(2), ldc)
+	t := loadTileArgs()
+	tile(a, sh, t, sh.nr/a.lanes, nil, "")
+	VZEROUPPER()
+	RET()
+}
 
+// sgemmEdgeKernel emits the micro-kernel for the last, partial column of tiles:
+// the same product, for the first nr ≤ NR columns only, so that a partial tile
+// needs neither a scratch tile nor the work of the columns it lacks. It computes
+// ⌈nr/lanes⌉ vectors per row and masks the last one's loads and stores.
+func sgemmEdgeKernel(a *isa, sh gemmShape) {
+	fn := "SgemmKernelEdge" + a.suffix
+	TEXT(fn, NOSPLIT, "func(k int, a, b, c []float32, ldc int, beta float32, nr int)")
+	Doc(fn+fmt.Sprintf(" is %s for the first nr columns of the tile, 0 < nr ≤ %d:", "SgemmKernel"+a.suffix, sh.nr),
+		"it writes c[i*ldc+j] for i < MR and j < nr only, and reads no more of c.")
+	Pragma("noescape")
+	t := loadTileArgs()
+	nr := Load(Param("nr"), GP64())
+	for vecs := 1; vecs <= sh.nr/a.lanes; vecs++ {
+		prefix := fmt.Sprintf("cols%d_", vecs)
+		Label(prefix + "start")
+		if vecs < sh.nr/a.lanes {
+			CMPQ(nr, U32(vecs*a.lanes))
+			JA(LabelRef(fmt.Sprintf("cols%d_start", vecs+1)))
+		}
+		last := GP64()
+		MOVQ(nr, last)
+		SUBQ(U32((vecs-1)*a.lanes), last)
+		ones, bits := GP32(), GP32()
+		MOVL(U32(0xffffffff), ones)
+		BZHIL(last.As32(), ones, bits)
+		mask := K()
+		KMOVW(bits, mask)
+		tile(a, sh, t, vecs, mask, prefix)
+		JMP(LabelRef("done"))
+	}
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// tileArgs are the registers holding a micro-kernel's arguments.
+type tileArgs struct {
+	k, a, b, c, ldcBytes Register
+}
+
+func loadTileArgs() tileArgs {
+	t := tileArgs{
+		k:        Load(Param("k"), GP64()),
+		a:        Load(Param("a").Base(), GP64()),
+		b:        Load(Param("b").Base(), GP64()),
+		c:        Load(Param("c").Base(), GP64()),
+		ldcBytes: Load(Param("ldc"), GP64()),
+	}
+	SHLQ(U8(2), t.ldcBytes)
+	return t
+}
+
+// tile emits C = beta·C + ÃB̃ on vecs vectors of each of the MR rows; B̃'s rows
+// are NR floats apart whatever vecs is. With a mask, the last vector of each row
+// of C is loaded and stored through it. Labels start with prefix.
+func tile(a *isa, sh gemmShape, t tileArgs, vecs int, mask Op, prefix string) {
 	// The tile of C is read only after the k loop: fetch its lines now so that the
 	// loads at the end do not wait on memory.
 	row := GP64()
-	MOVQ(cp, row)
+	MOVQ(t.c, row)
 	for i := 0; i < sh.mr; i++ {
-		for off := 0; off < 4*sh.nr; off += 64 {
+		for off := 0; off < vecs*a.bytes(); off += 64 {
 			PREFETCHT0(Mem{Base: row, Disp: off})
 		}
 		if i < sh.mr-1 {
-			ADDQ(ldc, row)
+			ADDQ(t.ldcBytes, row)
 		}
 	}
 
@@ -84,11 +139,11 @@ func sgemmKernel(a *isa, sh gemmShape) {
 		bv := make([]VecVirtual, vecs)
 		for j := range bv {
 			bv[j] = a.vec()
-			VMOVUPS(Mem{Base: bp, Disp: (p*sh.nr + j*a.lanes) * 4}, bv[j])
+			VMOVUPS(Mem{Base: t.b, Disp: (p*sh.nr + j*a.lanes) * 4}, bv[j])
 		}
 		for i := 0; i < sh.mr; i++ {
 			av := a.vec()
-			VBROADCASTSS(Mem{Base: ap, Disp: (p*sh.mr + i) * 4}, av)
+			VBROADCASTSS(Mem{Base: t.a, Disp: (p*sh.mr + i) * 4}, av)
 			for j := 0; j < vecs; j++ {
 				VFMADD231PS(av, bv[j], acc[i][j])
 			}
@@ -97,53 +152,63 @@ func sgemmKernel(a *isa, sh gemmShape) {
 	// Unrolling by two measured 2.5 % faster at 1024³ than none (benchstat, n=6);
 	// by four, no faster than two.
 	const kUnroll = 2
-	Label("unrolled")
-	CMPQ(k, U32(kUnroll))
-	JB(LabelRef("single"))
+	Label(prefix + "unrolled")
+	CMPQ(t.k, U32(kUnroll))
+	JB(LabelRef(prefix + "single"))
 	for p := 0; p < kUnroll; p++ {
 		step(p)
 	}
-	ADDQ(U32(4*sh.mr*kUnroll), ap)
-	ADDQ(U32(4*sh.nr*kUnroll), bp)
-	SUBQ(U32(kUnroll), k)
-	JMP(LabelRef("unrolled"))
+	ADDQ(U32(4*sh.mr*kUnroll), t.a)
+	ADDQ(U32(4*sh.nr*kUnroll), t.b)
+	SUBQ(U32(kUnroll), t.k)
+	JMP(LabelRef(prefix + "unrolled"))
 
-	Label("single")
-	TESTQ(k, k)
-	JZ(LabelRef("update"))
+	Label(prefix + "single")
+	TESTQ(t.k, t.k)
+	JZ(LabelRef(prefix + "update"))
 	step(0)
-	ADDQ(U32(4*sh.mr), ap)
-	ADDQ(U32(4*sh.nr), bp)
-	DECQ(k)
-	JMP(LabelRef("single"))
+	ADDQ(U32(4*sh.mr), t.a)
+	ADDQ(U32(4*sh.nr), t.b)
+	DECQ(t.k)
+	JMP(LabelRef(prefix + "single"))
 
 	// C = beta·C + AB. With beta = ±0, C is not read: BLAS says it is overwritten,
 	// NaNs included. beta's bits shifted left by one are zero exactly then.
-	Label("update")
+	Label(prefix + "update")
 	betaBits := GP32()
 	MOVL(paramAddr("beta"), betaBits)
 	SHLL(U8(1), betaBits)
-	JZ(LabelRef("overwrite"))
+	JZ(LabelRef(prefix + "overwrite"))
 	beta := a.broadcast("beta")
-	rowsOf(a, sh, cp, ldc, func(i, j int, addr Mem) {
+	masked := func(j int) bool { return mask != nil && j == vecs-1 }
+	rowsOf(a, sh, vecs, t.c, t.ldcBytes, func(i, j int, addr Mem) {
+		if masked(j) {
+			old := a.vec()
+			VMOVUPS_Z(addr, mask, old)
+			VFMADD231PS(old, beta, acc[i][j])
+			VMOVUPS(acc[i][j], mask, addr)
+			return
+		}
 		VFMADD231PS(addr, beta, acc[i][j])
 		VMOVUPS(acc[i][j], addr)
 	})
-	JMP(LabelRef("done"))
-	Label("overwrite")
-	rowsOf(a, sh, cp, ldc, func(i, j int, addr Mem) {
+	JMP(LabelRef(prefix + "done"))
+	Label(prefix + "overwrite")
+	rowsOf(a, sh, vecs, t.c, t.ldcBytes, func(i, j int, addr Mem) {
+		if masked(j) {
+			VMOVUPS(acc[i][j], mask, addr)
+			return
+		}
 		VMOVUPS(acc[i][j], addr)
 	})
-	Label("done")
-	VZEROUPPER()
-	RET()
+	Label(prefix + "done")
 }
 
-// rowsOf calls f with the address of every vector j of every row i of the C tile
-// at c, advancing c row by row.
-func rowsOf(a *isa, sh gemmShape, c, ldcBytes Register, f func(i, j int, addr Mem)) {
+// rowsOf calls f with the address of every vector j < vecs of every row i of the C
+// tile at c, advancing c row by row.
+func rowsOf(a *isa, sh gemmShape, vecs int, c, ldcBytes Register, f func(i, j int, addr Mem)) {
 	for i := 0; i < sh.mr; i++ {
-		for j := 0; j < sh.nr/a.lanes; j++ {
+		for j := 0; j < vecs; j++ {
 			f(i, j, Mem{Base: c, Disp: j * a.bytes()})
 		}
 		if i < sh.mr-1 {

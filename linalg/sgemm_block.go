@@ -28,9 +28,9 @@ type blocking struct{ mc, kc, nc int }
 // 1 MiB L2), with the AVX-512 8×48 kernel: KC = 192 keeps the KC×NR sliver of B̃
 // that every micro-kernel call of a column reuses at 36 KiB, in L1 beside the
 // streamed slivers of Ã; the MC×KC block of Ã (72 KiB at MC = 96) sits in L2; NC
-// covers the n of the papers' GEMMs in one panel. A sweep of KC ∈ {128, 192, 256,
-// 384, 512} × MC ∈ {64, 96, 128, 192, 384} at 1024³ found no setting better than
-// this one beyond noise (benchstat, n = 6); see bench/README.md.
+// covers the n of the papers' GEMMs in one panel. Sweeps at 1024³ over KC from 128
+// to 512 and MC from 64 to 384 (the last of them with benchstat, n = 6) found no
+// setting better than this one beyond the noise.
 func blockingFor(g kernels.GemmMicroKernel) blocking {
 	const kc = 192
 	mc := max(1, 96/g.MR) * g.MR

@@ -46,6 +46,15 @@ func FMAPeakAVX2(iterations int)
 //go:noescape
 func SgemmKernelEdgeAVX512(k int, a []float32, b []float32, c []float32, ldc int, beta float32, nr int)
 
+// SgemmKernelColumnAVX512 runs SgemmKernelAVX512 on tiles panels of a down one column of C:
+//
+//	for t := 0; t < tiles; t++ {
+//		SgemmKernelAVX512(k, a[t*k*MR:], b, c[t*MR*ldc:], ldc, beta)
+//	}
+//
+//go:noescape
+func SgemmKernelColumnAVX512(k int, a []float32, b []float32, c []float32, ldc int, beta float32, tiles int)
+
 // SgemmPack8AVX512 transposes eight rows of a into dst, scaled:
 //
 //	for p := 0; p < kc; p++ {

@@ -9,6 +9,8 @@ import "fmt"
 type GemmMicroKernel struct {
 	MR, NR int
 	run    func(k int, a, b, c []float32, ldc int, beta float32)
+	// runColumn, when not nil, is RunColumn.
+	runColumn func(k int, a, b, c []float32, ldc int, beta float32, tiles int)
 	// runEdge, when not nil, is RunPartial for mr = MR.
 	runEdge func(k int, a, b, c []float32, ldc int, beta float32, nr int)
 	// pack8, when not nil, transposes eight rows:
@@ -125,6 +127,37 @@ func transposeGeneric(rows, k int, a []float32, lda int, alpha float32, dst []fl
 		for i := range out {
 			out[i] = alpha * a[i*lda+p]
 		}
+	}
+}
+
+// RunColumn is Run down a column of tiles: for t < tiles,
+//
+//	Run(k, a[t*k*MR:], b, c[t*MR*ldc:], ldc, beta)
+//
+// with one call into assembly where the variant has such a kernel.
+func (g GemmMicroKernel) RunColumn(k int, a, b, c []float32, ldc int, beta float32, tiles int) {
+	switch {
+	case tiles < 0:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunColumn: tiles = %d < 0", tiles))
+	case tiles == 0:
+		return
+	case k < 0:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunColumn: k = %d < 0", k))
+	case ldc < g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunColumn: ldc = %d < NR = %d", ldc, g.NR))
+	case len(a) < tiles*k*g.MR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunColumn: len(a) = %d < tiles*k*MR = %d", len(a), tiles*k*g.MR))
+	case len(b) < k*g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunColumn: len(b) = %d < k*NR = %d", len(b), k*g.NR))
+	case len(c) < (tiles*g.MR-1)*ldc+g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunColumn: len(c) = %d < (tiles*MR-1)*ldc+NR = %d", len(c), (tiles*g.MR-1)*ldc+g.NR))
+	}
+	if g.runColumn != nil {
+		g.runColumn(k, a, b, c, ldc, beta, tiles)
+		return
+	}
+	for t := 0; t < tiles; t++ {
+		g.run(k, a[t*k*g.MR:], b, c[t*g.MR*ldc:], ldc, beta)
 	}
 }
 

@@ -114,6 +114,37 @@ func TestGemmPackB(t *testing.T) {
 	}
 }
 
+// TestGemmRunColumn checks the column kernel against Run tile by tile.
+func TestGemmRunColumn(t *testing.T) {
+	for _, v := range Variants() {
+		g := v.Gemm()
+		t.Run(v.String(), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(7, uint64(v.level)))
+			for _, tiles := range []int{0, 1, 2, 5} {
+				for _, k := range []int{0, 1, 9, 33} {
+					for _, beta := range []float32{0, 0.5} {
+						ldc := g.NR + 3
+						a, _ := randomSlice(r, tiles*k*g.MR, 1)
+						b, _ := randomSlice(r, k*g.NR, 2)
+						n := 0
+						if tiles > 0 {
+							n = (tiles*g.MR-1)*ldc + g.NR
+						}
+						c, cbuf := randomSlice(r, n, 3)
+						want := append([]float32(nil), c...)
+						for tt := 0; tt < tiles; tt++ {
+							g.Run(k, a[tt*k*g.MR:], b, want[tt*g.MR*ldc:], ldc, beta)
+						}
+						g.RunColumn(k, a, b, c, ldc, beta, tiles)
+						checkGuards(t, "RunColumn", cbuf, n, 3)
+						checkExact(t, fmt.Sprintf("RunColumn tiles=%d k=%d beta=%v", tiles, k, beta), n, 3, c, want)
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestGemmRunPartial checks the edge tiles: only the mr×nr corner is read and
 // written, with every width of the masked last vector.
 func TestGemmRunPartial(t *testing.T) {

@@ -24,7 +24,7 @@ func archVariants() []*Variant {
 			relu:         asm.ReLUAVX512,
 			reluBackward: asm.ReLUBackwardAVX512,
 			adam:         asm.AdamAVX512,
-			gemm:         GemmMicroKernel{MR: 8, NR: 48, run: asm.SgemmKernelAVX512, runEdge: asm.SgemmKernelEdgeAVX512, pack8: asm.SgemmPack8AVX512, packB: asm.SgemmPackBAVX512},
+			gemm:         GemmMicroKernel{MR: 8, NR: 48, run: asm.SgemmKernelAVX512, runEdge: asm.SgemmKernelEdgeAVX512, runColumn: asm.SgemmKernelColumnAVX512, pack8: asm.SgemmPack8AVX512, packB: asm.SgemmPackBAVX512},
 			fmaPeak:      asm.FMAPeakAVX512,
 			fmaPeakFlops: 12 * 16 * 2,
 		})

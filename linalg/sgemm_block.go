@@ -90,18 +90,19 @@ func serial(p gemmProblem, g kernels.GemmMicroKernel) {
 // B into C (whose top-left corner is c[0]), one MR×NR tile at a time; the tiles
 // at the edges are partial, and nothing outside C is touched.
 func macroKernel(g kernels.GemmMicroKernel, kc, mc, nc int, buf *gemmBuffers, c []float32, ldc int, beta float32) {
+	fullRows := mc / g.MR * g.MR
 	for jr := 0; jr < nc; jr += g.NR {
 		nr := min(g.NR, nc-jr)
 		bp := buf.b[jr*kc : (jr+g.NR)*kc]
-		for ir := 0; ir < mc; ir += g.MR {
+		ir := 0
+		if nr == g.NR && fullRows > 0 {
+			g.RunColumn(kc, buf.a, bp, c[jr:], ldc, beta, fullRows/g.MR)
+			ir = fullRows
+		}
+		for ; ir < mc; ir += g.MR {
 			mr := min(g.MR, mc-ir)
 			ap := buf.a[ir*kc : (ir+g.MR)*kc]
-			ct := c[ir*ldc+jr:]
-			if mr == g.MR && nr == g.NR {
-				g.Run(kc, ap, bp, ct, ldc, beta)
-			} else {
-				g.RunPartial(kc, ap, bp, ct, ldc, beta, mr, nr, buf.tile)
-			}
+			g.RunPartial(kc, ap, bp, c[ir*ldc+jr:], ldc, beta, mr, nr, buf.tile)
 		}
 	}
 }

@@ -36,6 +36,7 @@ func gemmKernels() {
 		fmaPeak(a)
 	}
 	sgemmEdgeKernel(avx512, gemmShapes[avx512])
+	sgemmColumnKernel(avx512, gemmShapes[avx512])
 	sgemmPack8(packPermutes())
 	sgemmPackB(gemmShapes[avx512])
 }
@@ -56,6 +57,42 @@ func sgemmKernel(a *isa, sh gemmShape) {
 	Pragma("noescape")
 	t := loadTileArgs()
 	tile(a, sh, t, sh.nr/a.lanes, nil, "")
+	VZEROUPPER()
+	RET()
+}
+
+// sgemmColumnKernel emits the micro-kernel run down a column of tiles: the same
+// B̃ against `tiles` consecutive panels of Ã, into tiles stacked MR rows apart in C,
+// so that the driver calls assembly once per column rather than once per tile
+// (the call and its checks cost as much as a tile when k is small).
+func sgemmColumnKernel(a *isa, sh gemmShape) {
+	fn := "SgemmKernelColumn" + a.suffix
+	TEXT(fn, NOSPLIT, "func(k int, a, b, c []float32, ldc int, beta float32, tiles int)")
+	Doc(fn+" runs "+"SgemmKernel"+a.suffix+" on tiles panels of a down one column of C:",
+		"",
+		"\tfor t := 0; t < tiles; t++ {",
+		"\t\t"+"SgemmKernel"+a.suffix+"(k, a[t*k*MR:], b, c[t*MR*ldc:], ldc, beta)",
+		"\t}")
+	Pragma("noescape")
+	t := loadTileArgs()
+	tiles := Load(Param("tiles"), GP64())
+	k0, b0, cNext := GP64(), GP64(), GP64()
+	MOVQ(t.k, k0)
+	MOVQ(t.b, b0)
+	TESTQ(tiles, tiles)
+	JZ(LabelRef("done"))
+	Label("tile")
+	MOVQ(t.c, cNext)
+	for i := 0; i < sh.mr; i++ {
+		ADDQ(t.ldcBytes, cNext)
+	}
+	tile(a, sh, t, sh.nr/a.lanes, nil, "tile_")
+	MOVQ(k0, t.k)
+	MOVQ(b0, t.b)
+	MOVQ(cNext, t.c)
+	DECQ(tiles)
+	JNZ(LabelRef("tile"))
+	Label("done")
 	VZEROUPPER()
 	RET()
 }

@@ -3,9 +3,12 @@ package kernels
 import "fmt"
 
 // GemmMicroKernel is the register-blocked heart of SGEMM (BLIS's micro-kernel
-// contract) for one variant: it adds the product of a packed MR-row panel of A and
-// a packed NR-column panel of B to an MR×NR tile of C. Package linalg packs the
-// panels and drives it; see SgemmMicroKernel.
+// contract) for one variant: an MR×NR tile of C becomes beta·C plus the product of
+// a packed MR-row panel of A and a packed NR-column panel of B (Run), with forms for
+// a column of tiles (RunColumn) and the partial tiles at C's edges (RunPartial), and
+// the packing that lays the panels out (PackA, PackB, PackBT). Package linalg drives
+// it. The optional fields are faster kernels for what the methods otherwise do with
+// Run and Go loops.
 type GemmMicroKernel struct {
 	MR, NR int
 	run    func(k int, a, b, c []float32, ldc int, beta float32)

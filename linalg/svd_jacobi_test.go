@@ -1,0 +1,392 @@
+package linalg
+
+import (
+	"math"
+	"math/rand"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+func svdRandMat(rng *rand.Rand, m, n int) []float32 {
+	a := make([]float32, m*n)
+	for i := range a {
+		a[i] = float32(rng.NormFloat64())
+	}
+	return a
+}
+
+// svdOrthoMat returns an m×n (m ≥ n) matrix with orthonormal columns (float64).
+func svdOrthoMat(rng *rand.Rand, m, n int) *mat.Dense {
+	g := mat.NewDense(m, n, nil)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			g.Set(i, j, rng.NormFloat64())
+		}
+	}
+	var qr mat.QR
+	qr.Factorize(g)
+	var q mat.Dense
+	qr.QTo(&q)
+	return mat.DenseCopyOf(q.Slice(0, m, 0, n))
+}
+
+func svdFromFactors(u *mat.Dense, s []float64, v *mat.Dense) []float32 {
+	m, _ := u.Dims()
+	n, _ := v.Dims()
+	a := make([]float32, m*n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var x float64
+			for k, sk := range s {
+				x += u.At(i, k) * sk * v.At(j, k)
+			}
+			a[i*n+j] = float32(x)
+		}
+	}
+	return a
+}
+
+func svdRefValues(t *testing.T, m, n int, a []float32) []float64 {
+	t.Helper()
+	d := make([]float64, m*n)
+	for i, x := range a {
+		d[i] = float64(x)
+	}
+	var s mat.SVD
+	if !s.Factorize(mat.NewDense(m, n, d), mat.SVDNone) {
+		t.Fatal("gonum SVD failed")
+	}
+	return s.Values(nil)
+}
+
+// orthoErr is ‖XᵀX − I‖_F for the rows×cols row-major X (float64 accumulation).
+func orthoErr(rows, cols int, x []float32) float64 {
+	var e float64
+	for p := 0; p < cols; p++ {
+		for q := 0; q < cols; q++ {
+			var d float64
+			for i := 0; i < rows; i++ {
+				d += float64(x[i*cols+p]) * float64(x[i*cols+q])
+			}
+			if p == q {
+				d--
+			}
+			e += d * d
+		}
+	}
+	return math.Sqrt(e)
+}
+
+func svdCheck(t *testing.T, name string, m, n int, a []float32, wantRel float64, checkValues bool) *SVD {
+	t.Helper()
+	s, err := SVDJacobi(m, n, a, max(n, 1))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	r := min(m, n)
+	if s.M != m || s.N != n || s.R != r || len(s.U) != m*r || len(s.S) != r || len(s.V) != n*r {
+		t.Fatalf("%s: bad shapes %d %d %d %d %d %d", name, s.M, s.N, s.R, len(s.U), len(s.S), len(s.V))
+	}
+	for i, x := range append(append(append([]float32(nil), s.U...), s.S...), s.V...) {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			t.Fatalf("%s: non-finite output at %d", name, i)
+		}
+	}
+	for k := 1; k < r; k++ {
+		if s.S[k] > s.S[k-1] {
+			t.Fatalf("%s: S not descending: %v", name, s.S)
+		}
+	}
+	if e := orthoErr(m, r, s.U); e > 1e-5 {
+		t.Errorf("%s: ‖UᵀU − I‖ = %.3g", name, e)
+	}
+	if e := orthoErr(n, r, s.V); e > 1e-5 {
+		t.Errorf("%s: ‖VᵀV − I‖ = %.3g", name, e)
+	}
+	if r == 0 {
+		return s
+	}
+	// Residual ‖A − USVᵀ‖/‖A‖ in float64.
+	var num, den float64
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var x float64
+			for k := 0; k < r; k++ {
+				x += float64(s.U[i*r+k]) * float64(s.S[k]) * float64(s.V[j*r+k])
+			}
+			d := float64(a[i*n+j]) - x
+			num += d * d
+			den += float64(a[i*n+j]) * float64(a[i*n+j])
+		}
+	}
+	if den > 0 && math.Sqrt(num/den) > 1e-5 {
+		t.Errorf("%s: ‖A − USVᵀ‖/‖A‖ = %.3g", name, math.Sqrt(num/den))
+	}
+	if checkValues {
+		ref := svdRefValues(t, m, n, a)
+		for k := 0; k < r; k++ {
+			d := math.Abs(float64(s.S[k]) - ref[k])
+			if d > wantRel*ref[0] && d > wantRel*ref[k] {
+				t.Errorf("%s: S[%d] = %v, gonum %v (rel %.3g)", name, k, s.S[k], ref[k], d/ref[k])
+			}
+		}
+	}
+	return s
+}
+
+func TestSVDJacobiShapes(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	for _, sh := range [][2]int{{64, 32}, {128, 64}, {32, 64}, {1, 1}, {5, 1}, {1, 5}, {7, 7}} {
+		m, n := sh[0], sh[1]
+		a := svdRandMat(rng, m, n)
+		svdCheck(t, "random", m, n, a, 1e-5, true)
+	}
+}
+
+func TestSVDJacobiEmpty(t *testing.T) {
+	for _, sh := range [][2]int{{0, 3}, {3, 0}, {0, 0}} {
+		s, err := SVDJacobi(sh[0], sh[1], nil, max(sh[1], 1))
+		if err != nil || s.R != 0 || len(s.U) != 0 || len(s.V) != 0 || len(s.S) != 0 {
+			t.Errorf("%v: %+v %v", sh, s, err)
+		}
+	}
+}
+
+func TestSVDJacobiZero(t *testing.T) {
+	for _, sh := range [][2]int{{6, 4}, {4, 6}} {
+		s := svdCheck(t, "zero", sh[0], sh[1], make([]float32, sh[0]*sh[1]), 0, false)
+		for _, x := range s.S {
+			if x != 0 {
+				t.Errorf("zero: S = %v", s.S)
+			}
+		}
+	}
+}
+
+func TestSVDJacobiGraded(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	m, n := 40, 13
+	a := svdRandMat(rng, m, n)
+	for j := 0; j < n; j++ {
+		sc := float32(math.Pow(10, -6+12*float64(j)/float64(n-1)))
+		for i := 0; i < m; i++ {
+			a[i*n+j] *= sc
+		}
+	}
+	// Column scaling: relative accuracy of Jacobi holds per σ; check against
+	// the largest σ (the matrix is ill-conditioned, κ ≈ 1e12).
+	s := svdCheck(t, "graded", m, n, a, 1e-5, false)
+	ref := svdRefValues(t, m, n, a)
+	for k := range ref {
+		if d := math.Abs(float64(s.S[k]) - ref[k]); d > 1e-5*ref[k] {
+			t.Errorf("graded: S[%d] = %v, gonum %v", k, s.S[k], ref[k])
+		}
+	}
+}
+
+func TestSVDJacobiRankDeficient(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	u := svdOrthoMat(rng, 20, 3)
+	v := svdOrthoMat(rng, 10, 3)
+	a := svdFromFactors(u, []float64{5, 2, 0.5}, v)
+	s := svdCheck(t, "rank3", 20, 10, a, 1e-5, true)
+	for k := 3; k < 10; k++ {
+		if s.S[k] > 1e-5 {
+			t.Errorf("rank3: S[%d] = %v", k, s.S[k])
+		}
+	}
+}
+
+func TestSVDJacobiRepeated(t *testing.T) {
+	rng := rand.New(rand.NewSource(4))
+	u := svdOrthoMat(rng, 9, 5)
+	v := svdOrthoMat(rng, 5, 5)
+	a := svdFromFactors(u, []float64{2, 2, 1, 1, 1}, v)
+	svdCheck(t, "repeated", 9, 5, a, 1e-5, true)
+	q := svdOrthoMat(rng, 5, 5)
+	a2 := svdFromFactors(q, []float64{2, 2, 1, 1, 1}, mat.NewDense(5, 5, []float64{1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1}))
+	svdCheck(t, "repeated-square", 5, 5, a2, 1e-5, true)
+}
+
+func TestSVDJacobiNonFinite(t *testing.T) {
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		a := make([]float32, 12)
+		a[7] = bad
+		if _, err := SVDJacobi(3, 4, a, 4); err == nil || !strings.Contains(err.Error(), "not finite") {
+			t.Errorf("%v: err = %v", bad, err)
+		}
+	}
+	if _, err := SVDJacobi64(2, 2, []float64{1, math.NaN(), 0, 1}, 2); err == nil {
+		t.Error("float64 NaN: no error")
+	}
+}
+
+func TestSVDJacobiSweepCap(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	a := svdRandMat(rng, 30, 20)
+	_, s, _, err := svdJacobi(30, 20, a, 20, 1)
+	if err == nil || !strings.Contains(err.Error(), "sweep cap") || len(s) != 20 {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestSVDJacobiDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewSource(6))
+	a := svdRandMat(rng, 33, 17)
+	s1, _ := SVDJacobi(33, 17, a, 17)
+	s2, _ := SVDJacobi(33, 17, a, 17)
+	for _, p := range [][2][]float32{{s1.U, s2.U}, {s1.S, s2.S}, {s1.V, s2.V}} {
+		for i := range p[0] {
+			if math.Float32bits(p[0][i]) != math.Float32bits(p[1][i]) {
+				t.Fatal("not bit-identical")
+			}
+		}
+	}
+}
+
+func TestSVDJacobiStrided(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	m, n, lda := 9, 4, 6
+	a := svdRandMat(rng, m, lda)
+	s, err := SVDJacobi(m, n, a, lda)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dense := make([]float32, m*n)
+	for i := 0; i < m; i++ {
+		copy(dense[i*n:(i+1)*n], a[i*lda:i*lda+n])
+	}
+	s2, _ := SVDJacobi(m, n, dense, n)
+	for i := range s.S {
+		if s.S[i] != s2.S[i] {
+			t.Fatal("strided differs")
+		}
+	}
+}
+
+func TestSVDJacobi64(t *testing.T) {
+	rng := rand.New(rand.NewSource(8))
+	m, n := 30, 12
+	a := make([]float64, m*n)
+	for i := range a {
+		a[i] = rng.NormFloat64()
+	}
+	s, err := SVDJacobi64(m, n, a, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref mat.SVD
+	ref.Factorize(mat.NewDense(m, n, append([]float64(nil), a...)), mat.SVDNone)
+	rv := ref.Values(nil)
+	for k := range rv {
+		if math.Abs(s.S[k]-rv[k]) > 1e-12*rv[0] {
+			t.Errorf("S[%d] = %v, gonum %v", k, s.S[k], rv[k])
+		}
+	}
+	var num float64
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			x := a[i*n+j]
+			for k := 0; k < n; k++ {
+				x -= s.U[i*n+k] * s.S[k] * s.V[j*n+k]
+			}
+			num += x * x
+		}
+	}
+	if math.Sqrt(num) > 1e-12*rv[0]*float64(m) {
+		t.Errorf("residual %v", math.Sqrt(num))
+	}
+}
+
+func TestSVDTruncateReconstruct(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	m, n := 12, 8
+	a := svdRandMat(rng, m, n)
+	s, err := SVDJacobi(m, n, a, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := make([]float32, m*n)
+	s.Reconstruct(n, full, n)
+	for i := range a {
+		if math.Abs(float64(full[i]-a[i])) > 1e-4 {
+			t.Fatalf("full reconstruct [%d] %v vs %v", i, full[i], a[i])
+		}
+	}
+	k := 3
+	tr := s.Truncate(k)
+	if tr.R != k || len(tr.U) != m*k || len(tr.V) != n*k {
+		t.Fatal("truncate shapes")
+	}
+	rk := make([]float32, m*n)
+	s.Reconstruct(k, rk, n)
+	rk2 := make([]float32, m*n)
+	tr.Reconstruct(k, rk2, n)
+	// Eckart–Young: ‖A − A_k‖_F² = Σ_{i≥k} σ_i².
+	var num, want float64
+	for i := range a {
+		d := float64(a[i] - rk[i])
+		num += d * d
+		if math.Abs(float64(rk[i]-rk2[i])) > 1e-5 {
+			t.Fatal("Truncate/Reconstruct disagree")
+		}
+	}
+	for i := k; i < n; i++ {
+		want += float64(s.S[i]) * float64(s.S[i])
+	}
+	if math.Abs(num-want) > 1e-4*want {
+		t.Errorf("‖A − A_k‖² = %v, want %v", num, want)
+	}
+	z := make([]float32, m*n)
+	for i := range z {
+		z[i] = 7
+	}
+	s.Reconstruct(0, z, n)
+	for _, x := range z {
+		if x != 0 {
+			t.Fatal("k=0 not zero")
+		}
+	}
+}
+
+func TestSVDJacobiPanics(t *testing.T) {
+	for name, f := range map[string]func(){
+		"neg m":     func() { SVDJacobi(-1, 2, nil, 2) },
+		"short lda": func() { SVDJacobi(2, 3, make([]float32, 6), 2) },
+		"short a":   func() { SVDJacobi(2, 3, make([]float32, 5), 3) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+// TestSVDJacobiStress runs many small random shapes, a third of them with
+// integer entries (exactly repeated, parallel and zero columns), and requires
+// convergence within the sweep cap and orthonormal factors.
+func TestSVDJacobiStress(t *testing.T) {
+	rng := rand.New(rand.NewSource(12))
+	for it := 0; it < 300; it++ {
+		m, n := 1+rng.Intn(40), 1+rng.Intn(40)
+		a := svdRandMat(rng, m, n)
+		if it%3 == 0 {
+			for i := range a {
+				a[i] = float32(int(a[i]))
+			}
+		}
+		s, err := SVDJacobi(m, n, a, n)
+		if err != nil {
+			t.Fatalf("%d×%d: %v", m, n, err)
+		}
+		if e := max(orthoErr(m, s.R, s.U), orthoErr(n, s.R, s.V)); e > 1e-5 {
+			t.Fatalf("%d×%d: orthogonality %.3g", m, n, e)
+		}
+	}
+}

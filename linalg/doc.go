@@ -6,5 +6,7 @@
 // micro-kernel from package kernels chosen for the CPU), run on up to Threads()
 // goroutines. Blas32 plugs it into gonum: blas32.Use(linalg.Blas32{}).
 //
-// The one-sided Jacobi SVD and the stable SVD gradient are to come (DESIGN.md §5).
+// SVDJacobi (and SVDJacobi64) is the thin SVD by one-sided Jacobi, so far in plain
+// Go; its SIMD kernels, preconditioning, parallel ordering and the stable SVD
+// gradient are to come (DESIGN.md §5).
 package linalg

@@ -90,9 +90,6 @@ func checkSVDArgs(name string, m, n, la, lda int) {
 	}
 }
 
-// svdTolScale scales sgesvj's tolerance √m·ε (experiment knob).
-var svdTolScale = 0.25
-
 type svdFloat interface{ ~float32 | ~float64 }
 
 func epsOf[T svdFloat]() float64 {

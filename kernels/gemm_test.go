@@ -25,32 +25,34 @@ func TestGemmMicroKernel(t *testing.T) {
 						c0 := append([]float32(nil), c...)
 						g.Run(k, a, b, c, ldc, beta)
 						checkGuards(t, "GemmMicroKernel", cbuf, n, 2)
-						for i := 0; i < g.MR; i++ {
-							for j := 0; j < ldc; j++ {
-								idx := i*ldc + j
-								if idx >= n {
-									break
-								}
-								if j >= g.NR { // the gap between rows is not part of the tile
-									if c[idx] != c0[idx] {
-										t.Fatalf("k=%d ldc=%d: wrote c[%d] outside the tile", k, ldc, idx)
-									}
-									continue
-								}
-								var terms []float64
-								if beta != 0 {
-									terms = append(terms, float64(beta)*float64(c0[idx]))
-								}
-								for p := 0; p < k; p++ {
-									terms = append(terms, float64(a[p*g.MR+i])*float64(b[p*g.NR+j]))
-								}
-								checkReduction(t, fmt.Sprintf("k=%d ldc=%d beta=%v c[%d,%d]", k, ldc, beta, i, j), c[idx], terms)
-							}
-						}
+						checkTile(t, fmt.Sprintf("k=%d ldc=%d beta=%v", k, ldc, beta), g, k, a, b, beta, c, c0, ldc, g.NR)
 					}
 				}
 			}
 		})
+	}
+}
+
+// checkTile checks c, a tile of stride ldc that held c0, after C = beta·C + ÃB̃ on
+// its first nr columns: those against float64 sums, the rest of every row unchanged.
+func checkTile(t *testing.T, name string, g GemmMicroKernel, k int, a, b []float32, beta float32, c, c0 []float32, ldc, nr int) {
+	t.Helper()
+	for idx := range c {
+		i, j := idx/ldc, idx%ldc
+		if j >= nr {
+			if math.Float32bits(c[idx]) != math.Float32bits(c0[idx]) {
+				t.Fatalf("%s: wrote c[%d,%d] outside the tile", name, i, j)
+			}
+			continue
+		}
+		var terms []float64
+		if beta != 0 {
+			terms = append(terms, float64(beta)*float64(c0[idx]))
+		}
+		for p := 0; p < k; p++ {
+			terms = append(terms, float64(a[p*g.MR+i])*float64(b[p*g.NR+j]))
+		}
+		checkReduction(t, fmt.Sprintf("%s c[%d,%d]", name, i, j), c[idx], terms)
 	}
 }
 
@@ -175,23 +177,7 @@ func TestGemmRunPartial(t *testing.T) {
 							g.RunPartial(k, a, b, c, ldc, beta, mr, nr, make([]float32, g.MR*g.NR))
 							name := fmt.Sprintf("RunPartial mr=%d nr=%d k=%d beta=%v", mr, nr, k, beta)
 							checkGuards(t, name, cbuf, n, 3)
-							for idx := range c {
-								i, j := idx/ldc, idx%ldc
-								if j >= nr {
-									if math.Float32bits(c[idx]) != math.Float32bits(c0[idx]) {
-										t.Fatalf("%s: wrote c[%d,%d] outside the corner", name, i, j)
-									}
-									continue
-								}
-								var terms []float64
-								if beta != 0 {
-									terms = append(terms, float64(beta)*float64(c0[idx]))
-								}
-								for p := 0; p < k; p++ {
-									terms = append(terms, float64(a[p*g.MR+i])*float64(b[p*g.NR+j]))
-								}
-								checkReduction(t, fmt.Sprintf("%s c[%d,%d]", name, i, j), c[idx], terms)
-							}
+							checkTile(t, name, g, k, a, b, beta, c, c0, ldc, nr)
 						}
 					}
 				}

@@ -40,7 +40,7 @@ func checkKernels(v, ref *kernels.Variant) error {
 		return s
 	}
 	x, y := random(), random()
-	if got, want := v.Dot(x, y), ref.Dot(x, y); !close(got, want, 1e-4) {
+	if got, want := v.Dot(x, y), ref.Dot(x, y); !near(got, want, 1e-4) {
 		return fmt.Errorf("Dot = %v, reference %v", got, want)
 	}
 	pairs := []struct {
@@ -62,7 +62,7 @@ func checkKernels(v, ref *kernels.Variant) error {
 	for _, p := range pairs {
 		got, want := p.run(v), p.run(ref)
 		for i := range got {
-			if !close(got[i], want[i], 1e-5) {
+			if !near(got[i], want[i], 1e-5) {
 				return fmt.Errorf("%s: [%d] = %v, reference %v", p.name, i, got[i], want[i])
 			}
 		}
@@ -70,6 +70,6 @@ func checkKernels(v, ref *kernels.Variant) error {
 	return nil
 }
 
-func close(a, b, tol float32) bool {
+func near(a, b, tol float32) bool {
 	return math.Abs(float64(a-b)) <= float64(tol)*math.Max(1, math.Abs(float64(b)))
 }

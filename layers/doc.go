@@ -1,4 +1,10 @@
-// Package layers will hold the lean layer set the autoencoders are built from:
-// tensors, Linear, Conv2D, ConvTranspose2D, activations, losses, Adam and
-// checkpoints, with explicit forward and backward passes. It builds on linalg.
+// Package layers is the lean layer set the autoencoders are built from: an
+// NCHW float32 Tensor, layers with explicit Forward and Backward passes
+// (Linear, Conv2D, ConvTranspose2D, activations, Flatten, Reshape,
+// Sequential), losses, optimizers and safetensors checkpoints. The heavy work
+// runs on linalg.Sgemm and the kernels package.
+//
+// Start with Layer (layer.go): every layer caches what its backward pass needs
+// and owns its output buffers, so that a training step allocates nothing once
+// the shapes have been seen.
 package layers

@@ -1,0 +1,52 @@
+package layers
+
+// Layer is one differentiable step of a network with explicit forward and
+// backward passes.
+//
+// Forward returns the output for the batch x. The returned tensor belongs to
+// the layer and is overwritten by its next Forward; the layer keeps what its
+// Backward needs (x itself, or its own output), so the caller must not modify
+// x until Backward has run.
+//
+// Backward takes dL/dy for the most recent Forward, adds dL/dθ into the Grad
+// of each parameter (gradients accumulate until ZeroGrad) and returns dL/dx,
+// which also belongs to the layer.
+//
+// Params returns the trainable parameters, named relative to the layer as in
+// PyTorch's state_dict ("weight", "bias"); containers prefix the names of
+// their children ("0.weight").
+type Layer interface {
+	Forward(x *Tensor) *Tensor
+	Backward(dy *Tensor) *Tensor
+	Params() []*Param
+}
+
+// Param is a trainable tensor with its gradient, which has the same shape.
+type Param struct {
+	Name  string
+	Value *Tensor
+	Grad  *Tensor
+}
+
+// NewParam returns a zeroed parameter and gradient of the given shape.
+func NewParam(name string, shape ...int) *Param {
+	return &Param{Name: name, Value: NewTensor(shape...), Grad: NewTensor(shape...)}
+}
+
+// ZeroGrad sets the gradients of params to zero.
+func ZeroGrad(params []*Param) {
+	for _, p := range params {
+		p.Grad.Zero()
+	}
+}
+
+// PrefixParams returns params with prefix+"." prepended to their names, as
+// containers report their children's parameters. The Value and Grad tensors
+// are shared, not copied.
+func PrefixParams(prefix string, params []*Param) []*Param {
+	out := make([]*Param, len(params))
+	for i, p := range params {
+		out[i] = &Param{Name: prefix + "." + p.Name, Value: p.Value, Grad: p.Grad}
+	}
+	return out
+}

@@ -59,9 +59,11 @@ func (t *Tensor) String() string { return fmt.Sprintf("Tensor%v", t.Shape) }
 
 func shapeLen(shape []int) int {
 	n := 1
-	for _, d := range shape {
+	for i, d := range shape {
 		if d < 0 {
-			panic(fmt.Sprintf("layers: negative dimension in shape %v", shape))
+			// Naming only i and d keeps shape from escaping, so a
+			// variadic Resize call does not allocate.
+			panic(fmt.Sprintf("layers: dimension %d of a shape is negative (%d)", i, d))
 		}
 		n *= d
 	}

@@ -1,0 +1,96 @@
+package ae
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// simulateRankSearch drives an AdaptiveRank with a synthetic loss whose floor
+// is low for ranks ≥ trueRank and high below it: after each rank change the
+// loss jumps up and decays back to its floor, with batch noise.
+func simulateRankSearch(t *testing.T, kStart, trueRank, steps int, opt AdaptiveOptions) *AdaptiveRank {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	a := NewAdaptiveRank(kStart, opt)
+	sinceChange := 0
+	restored := false
+	for s := 0; s < steps; s++ {
+		floor := 1.0
+		if a.K() < trueRank {
+			floor = 3.0
+		}
+		loss := floor * (1 + 2*pow09(sinceChange)) * (1 + 0.02*rng.NormFloat64())
+		switch a.Observe(loss) {
+		case Reduce:
+			if a.SavedK() != a.K()+1 {
+				t.Fatalf("step %d: Reduce saved k=%d but moved to k=%d", s, a.SavedK(), a.K())
+			}
+			sinceChange = 0
+		case Restore:
+			if restored {
+				t.Fatalf("step %d: second Restore", s)
+			}
+			if a.K() != a.SavedK() {
+				t.Fatalf("step %d: Restore to k=%d, but the last saved rank is %d", s, a.K(), a.SavedK())
+			}
+			restored = true
+			sinceChange = 0
+		default:
+			sinceChange++
+		}
+	}
+	return a
+}
+
+func pow09(n int) float64 {
+	p := 1.0
+	for i := 0; i < n && p > 1e-12; i++ {
+		p *= 0.9
+	}
+	return p
+}
+
+func TestAdaptiveRankFindsTrueRank(t *testing.T) {
+	a := simulateRankSearch(t, 8, 2, 20000, AdaptiveOptions{PatienceInit: 50})
+	if !a.Done() || a.K() != 2 {
+		t.Fatalf("search ended done=%v at k=%d, want done at k=2; history %+v", a.Done(), a.K(), a.History())
+	}
+	h := a.History()
+	if last := h[len(h)-1]; last.Action != Restore || last.K != 2 {
+		t.Errorf("last change %+v, want a Restore to k=2", last)
+	}
+	if a.Target() <= 0 {
+		t.Errorf("target %v was never set", a.Target())
+	}
+	// Ranks 7 down to 1 were each tried once: 7 reductions and a restore.
+	if len(h) != 8 {
+		t.Errorf("history has %d changes, want 8: %+v", len(h), h)
+	}
+}
+
+func TestAdaptiveRankStopsAtMinK(t *testing.T) {
+	a := simulateRankSearch(t, 4, 1, 20000, AdaptiveOptions{PatienceInit: 50, MinK: 1})
+	if !a.Done() || a.K() != 1 {
+		t.Fatalf("with a rank-1 loss the search ended done=%v at k=%d, want k=1; history %+v", a.Done(), a.K(), a.History())
+	}
+	for _, c := range a.History() {
+		if c.Action == Restore {
+			t.Errorf("unexpected restore %+v", c)
+		}
+	}
+}
+
+func TestAdaptiveRankWaitsForStagnation(t *testing.T) {
+	a := NewAdaptiveRank(5, AdaptiveOptions{})
+	// A loss that keeps falling by 10% per step never stagnates.
+	loss := 1.0
+	for s := 0; s < 2000; s++ {
+		if act := a.Observe(loss); act != Continue {
+			t.Fatalf("step %d: %v while the loss still falls fast", s, act)
+		}
+		loss *= 0.9
+	}
+	if a.K() != 5 || a.Target() != 0 {
+		t.Errorf("k = %d, target = %v; want 5 and unset", a.K(), a.Target())
+	}
+}

@@ -1,0 +1,292 @@
+package ae
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/rankae/rankae/data"
+	"github.com/rankae/rankae/layers"
+	"github.com/rankae/rankae/linalg"
+)
+
+// TrainConfig says how to train a model. Steps counts forward passes, as the
+// papers do; for RRAE the last FineTune of them train the decoder alone on
+// the projection onto the final basis (rrae.txt Appendix C: "2500 (500)").
+type TrainConfig struct {
+	Steps    int
+	Batch    int
+	Schedule layers.Schedule // learning rate per step; see layers.NewSchedule
+	Loss     string          // "mse" (default) or "relative" (100·‖x − x̂‖/‖x‖)
+	Seed     uint64          // batch order
+
+	FineTune int              // RRAE only: decoder fine-tuning steps at the end
+	Adaptive *AdaptiveOptions // RRAE only: search the rank (aRRAE)
+
+	// Progress, when set, is called after every step.
+	Progress func(StepInfo)
+}
+
+// StepInfo describes one finished training step.
+type StepInfo struct {
+	Step, Steps int
+	Loss        float64
+	K           int     // current bottleneck (RRAE), 0 otherwise
+	ImagesPerS  float64 // over the run so far
+	Phase       string  // "train", "fine-tune"
+}
+
+// TrainResult summarises a run.
+type TrainResult struct {
+	Losses  []float64    // batch loss per step
+	K       int          // final bottleneck (RRAE), 0 otherwise
+	KChosen int          // step at which aRRAE settled, −1 if it did not
+	Changes []RankChange // aRRAE's rank changes
+	Steps   int          // steps actually run
+}
+
+// ErrNonFinite is returned (wrapped) when the loss becomes NaN or Inf.
+var ErrNonFinite = errors.New("loss is not finite")
+
+// Train trains m on ds. It stops early, with the result so far and an
+// error, when the loss becomes NaN or Inf (before applying that step, so
+// the caller can tell a diverged run from its last good checkpoint) or when
+// ctx is cancelled (the caller saves a checkpoint then).
+func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*TrainResult, error) {
+	if err := checkTrainConfig(m, ds, cfg); err != nil {
+		return nil, err
+	}
+	rrae, _ := m.Latent.(*RRAELatent)
+	var search *AdaptiveRank
+	if cfg.Adaptive != nil {
+		search = NewAdaptiveRank(min(m.LatentDim, cfg.Batch), *cfg.Adaptive)
+		rrae.K = search.K()
+	}
+	loss := newLoss(cfg.Loss)
+	mainSteps := cfg.Steps
+	if rrae != nil {
+		mainSteps -= cfg.FineTune
+	}
+
+	res := &TrainResult{KChosen: -1}
+	sampler := data.NewSampler(ds.N, cfg.Seed)
+	c, h, w := ds.C, ds.H, ds.W
+	x := layers.NewTensor(cfg.Batch, c, h, w)
+	opt := layers.NewAdam(m.TrainableParams(), cfg.Schedule.LR(0))
+	var saved savedParams // aRRAE's copy of the last rank that reached the target
+	start := time.Now()
+	phase := "train"
+
+	for step := 0; step < cfg.Steps; step++ {
+		if err := ctx.Err(); err != nil {
+			return res, fmt.Errorf("training stopped at step %d: %w", step, err)
+		}
+		if rrae != nil && step == mainSteps {
+			if err := setFinalBasis(m, rrae, ds, cfg.Batch); err != nil {
+				return res, err
+			}
+			m.FreezeEncoder = true
+			opt = layers.NewAdam(m.TrainableParams(), cfg.Schedule.LR(step))
+			phase = "fine-tune"
+		}
+		cfg.Schedule.Apply(opt, step)
+		ds.Gather(x.Data, sampler.Next(cfg.Batch))
+		var l float64
+		err := catchSVD(func() {
+			y := m.Forward(x)
+			l = float64(loss.Forward(y, x))
+			if isFinite(l) {
+				m.Backward(loss.Backward())
+			}
+		})
+		if err == nil && !isFinite(l) {
+			err = fmt.Errorf("%w (%v) at step %d", ErrNonFinite, l, step)
+		}
+		if err != nil {
+			opt.ZeroGrad()
+			return res, err
+		}
+		opt.Step()
+		opt.ZeroGrad()
+		res.Losses = append(res.Losses, l)
+		res.Steps = step + 1
+
+		if search != nil && phase == "train" {
+			switch search.Observe(l) {
+			case Reduce:
+				saved.save(m.Params())
+			case Restore:
+				saved.load(m.Params())
+				opt.Reset()
+				res.KChosen = step
+			}
+			if search.Done() && res.KChosen < 0 {
+				res.KChosen = step
+			}
+			rrae.K = search.K()
+		}
+		if rrae != nil {
+			res.K = rrae.K
+		}
+		if cfg.Progress != nil {
+			cfg.Progress(StepInfo{Step: step + 1, Steps: cfg.Steps, Loss: l, K: res.K,
+				ImagesPerS: float64((step+1)*cfg.Batch) / time.Since(start).Seconds(), Phase: phase})
+		}
+	}
+	if rrae != nil && rrae.Basis == nil {
+		// FineTune = 0: the basis is still needed for inference.
+		if err := setFinalBasis(m, rrae, ds, cfg.Batch); err != nil {
+			return res, err
+		}
+	}
+	if search != nil {
+		res.Changes = search.History()
+	}
+	m.FreezeEncoder = false
+	return res, nil
+}
+
+func checkTrainConfig(m *Model, ds *data.Dataset, cfg TrainConfig) error {
+	if err := ds.Validate(); err != nil {
+		return err
+	}
+	if ds.N == 0 {
+		return errors.New("ae: Train: empty dataset")
+	}
+	if got := [3]int{ds.C, ds.H, ds.W}; got != m.InShape {
+		return fmt.Errorf("ae: Train: data samples are %v, the model takes %v", got, m.InShape)
+	}
+	if cfg.Steps < 1 || cfg.Batch < 1 {
+		return fmt.Errorf("ae: Train: steps = %d and batch = %d must be positive", cfg.Steps, cfg.Batch)
+	}
+	if cfg.Batch > ds.N {
+		return fmt.Errorf("ae: Train: batch %d is larger than the dataset (%d samples)", cfg.Batch, ds.N)
+	}
+	if len(cfg.Schedule) == 0 {
+		return errors.New("ae: Train: no learning-rate schedule")
+	}
+	if cfg.Loss != "" && cfg.Loss != "mse" && cfg.Loss != "relative" {
+		return fmt.Errorf("ae: Train: unknown loss %q (valid: mse, relative)", cfg.Loss)
+	}
+	rrae, isRRAE := m.Latent.(*RRAELatent)
+	if !isRRAE && (cfg.Adaptive != nil || cfg.FineTune != 0) {
+		return fmt.Errorf("ae: Train: adaptive rank and fine-tuning need an RRAE model, not %s", m.Kind)
+	}
+	if isRRAE {
+		if kmax := min(m.LatentDim, cfg.Batch); cfg.Adaptive == nil && rrae.K > kmax {
+			return fmt.Errorf("ae: Train: k = %d is larger than min(L = %d, batch = %d)", rrae.K, m.LatentDim, cfg.Batch)
+		}
+		if cfg.FineTune < 0 || cfg.FineTune >= cfg.Steps {
+			return fmt.Errorf("ae: Train: fine-tuning steps %d must be in [0, steps = %d)", cfg.FineTune, cfg.Steps)
+		}
+	}
+	return nil
+}
+
+func newLoss(name string) layers.Loss {
+	if name == "relative" {
+		return layers.NewRelativeError()
+	}
+	return layers.NewMSE()
+}
+
+func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// catchSVD turns the panic of an SVD that failed on non-finite latents into
+// an error; any other panic is a bug and goes on.
+func catchSVD(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if s, ok := r.(string); ok && len(s) > 16 && s[:16] == "ae: RRAELatent: " {
+				err = fmt.Errorf("%w: %s", ErrNonFinite, s)
+				return
+			}
+			panic(r)
+		}
+	}()
+	f()
+	return nil
+}
+
+// savedParams is an in-memory checkpoint of parameter values.
+type savedParams [][]float32
+
+func (s *savedParams) save(params []*layers.Param) {
+	if *s == nil {
+		for _, p := range params {
+			*s = append(*s, make([]float32, p.Value.Len()))
+		}
+	}
+	for i, p := range params {
+		copy((*s)[i], p.Value.Data)
+	}
+}
+
+func (s savedParams) load(params []*layers.Param) {
+	for i, p := range params {
+		copy(p.Value.Data, s[i])
+	}
+}
+
+// setFinalBasis computes U_f (rrae.txt §4.2): the training set passes
+// through the encoder batch by batch, each batch's first k left singular
+// vectors are kept, and the first k left singular vectors of their
+// concatenation become the basis.
+func setFinalBasis(m *Model, r *RRAELatent, ds *data.Dataset, batch int) error {
+	r.Basis = nil
+	k, l := r.K, m.LatentDim
+	var bases [][]float32
+	x := layers.NewTensor(batch, ds.C, ds.H, ds.W)
+	for lo := 0; lo < ds.N; lo += batch {
+		n := min(batch, ds.N-lo)
+		if n < k {
+			break // too few samples for k directions
+		}
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = lo + i
+		}
+		x.Resize(n, ds.C, ds.H, ds.W)
+		ds.Gather(x.Data, idx)
+		if err := catchSVD(func() { r.Forward(m.Encode(x)) }); err != nil {
+			return fmt.Errorf("ae: final basis: %w", err)
+		}
+		bases = append(bases, r.BatchBasis())
+	}
+	if len(bases) == 0 {
+		return fmt.Errorf("ae: final basis: no batch has k = %d samples", k)
+	}
+	// The concatenation [U_1 … U_nb] is L×(nb·k).
+	cols := len(bases) * k
+	cat := make([]float32, l*cols)
+	for b, u := range bases {
+		for i := 0; i < l; i++ {
+			copy(cat[i*cols+b*k:i*cols+(b+1)*k], u[i*k:(i+1)*k])
+		}
+	}
+	basis, err := leftSingularVectors(l, cols, cat, k)
+	if err != nil {
+		return fmt.Errorf("ae: final basis: %w", err)
+	}
+	r.Basis = basis
+	return nil
+}
+
+// leftSingularVectors returns the first k left singular vectors of the m×n
+// row-major a, as an m×k row-major matrix.
+func leftSingularVectors(m, n int, a []float32, k int) ([]float32, error) {
+	s, err := linalg.SVDJacobi(m, n, a, n)
+	if err != nil {
+		return nil, err
+	}
+	if k > s.R {
+		return nil, fmt.Errorf("k = %d exceeds the rank bound %d of a %d×%d matrix", k, s.R, m, n)
+	}
+	u := make([]float32, m*k)
+	for i := 0; i < m; i++ {
+		copy(u[i*k:(i+1)*k], s.U[i*s.R:i*s.R+k])
+	}
+	return u, nil
+}

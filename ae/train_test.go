@@ -1,0 +1,147 @@
+package ae
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/rankae/rankae/data"
+	"github.com/rankae/rankae/layers"
+)
+
+// smallBumps is a 16×16 version of the paper's bumps: 64 training images
+// with two generating parameters, normalised.
+func smallBumps(t *testing.T) (train, test *data.Dataset) {
+	t.Helper()
+	cfg := data.DefaultBumpConfig()
+	cfg.Size, cfg.Side, cfg.NumTest = 16, 8, 32
+	train, test, err := data.GaussianBumps(cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	norm := data.FitNormalizer(train.X)
+	norm.Apply(train.X)
+	norm.Apply(test.X)
+	return train, test
+}
+
+func TestRRAETrainsAndProjects(t *testing.T) {
+	train, _ := smallBumps(t)
+	m, err := New(Config{Model: "rrae", Arch: "mlp", InShape: [3]int{1, 16, 16}, L: 16, K: 2, Hidden: []int{64}, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Train(context.Background(), m, train, TrainConfig{
+		Steps: 400, Batch: 16, Schedule: layers.NewSchedule(layers.Stage{Steps: 400, LR: 1e-3}), Seed: 1, FineTune: 100,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last := mean(res.Losses[:20]), mean(res.Losses[len(res.Losses)-20:])
+	if !(last < first/2) {
+		t.Errorf("loss went from %.4g to %.4g, want at least halved", first, last)
+	}
+	r := m.Latent.(*RRAELatent)
+	if len(r.Basis) != 16*2 {
+		t.Fatalf("basis has %d values, want 16×2", len(r.Basis))
+	}
+	// U_f has orthonormal columns.
+	for a := 0; a < 2; a++ {
+		for b := 0; b < 2; b++ {
+			var d float64
+			for i := 0; i < 16; i++ {
+				d += float64(r.Basis[i*2+a]) * float64(r.Basis[i*2+b])
+			}
+			if want := map[bool]float64{true: 1, false: 0}[a == b]; math.Abs(d-want) > 1e-4 {
+				t.Errorf("U_fᵀU_f[%d,%d] = %v, want %v", a, b, d, want)
+			}
+		}
+	}
+	// At inference every latent lies in span(U_f): rank 2 at most.
+	x := layers.FromSlice(train.X[:16*256], 16, 1, 16, 16)
+	y := m.Latent.Forward(m.Encode(x))
+	s, err := normalizedSingularValues(16, 16, y.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s[2] > 1e-4 {
+		t.Errorf("projected latents have σ₃/σ₁ = %g, want rank 2", s[2])
+	}
+}
+
+func TestAdaptiveRRAEReducesRank(t *testing.T) {
+	train, _ := smallBumps(t)
+	m, err := New(Config{Model: "arrae", Arch: "mlp", InShape: [3]int{1, 16, 16}, L: 8, Hidden: []int{64}, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := AdaptiveOptions{PatienceInit: 20, Patience: 100}
+	res, err := Train(context.Background(), m, train, TrainConfig{
+		Steps: 1500, Batch: 16, Schedule: layers.NewSchedule(layers.Stage{Steps: 1500, LR: 1e-3}), Seed: 1, FineTune: 100, Adaptive: &opt,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Changes) == 0 || res.K >= 8 {
+		t.Fatalf("aRRAE never lowered the rank from 8: k = %d, changes %+v", res.K, res.Changes)
+	}
+	t.Logf("aRRAE: k = %d, changes %+v", res.K, res.Changes)
+}
+
+func TestTrainStopsOnNonFiniteLoss(t *testing.T) {
+	train, _ := smallBumps(t)
+	m, err := New(Config{Model: "long", Arch: "mlp", InShape: [3]int{1, 16, 16}, L: 8, Hidden: []int{32}, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A learning rate of 1e30 blows the parameters up within a few steps.
+	res, err := Train(context.Background(), m, train, TrainConfig{
+		Steps: 200, Batch: 16, Schedule: layers.NewSchedule(layers.Stage{Steps: 200, LR: 1e30}), Seed: 1,
+	})
+	if !errors.Is(err, ErrNonFinite) {
+		t.Fatalf("err = %v, want ErrNonFinite", err)
+	}
+	for i, l := range res.Losses {
+		if !isFinite(l) {
+			t.Fatalf("loss %d = %v recorded", i, l)
+		}
+	}
+}
+
+func TestTrainStopsOnCancel(t *testing.T) {
+	train, _ := smallBumps(t)
+	m, _ := New(Config{Model: "long", Arch: "mlp", InShape: [3]int{1, 16, 16}, L: 8, Hidden: []int{32}, Seed: 3})
+	ctx, cancel := context.WithCancel(context.Background())
+	res, err := Train(ctx, m, train, TrainConfig{
+		Steps: 1000, Batch: 16, Schedule: layers.NewSchedule(layers.Stage{Steps: 1000, LR: 1e-3}), Seed: 1,
+		Progress: func(s StepInfo) {
+			if s.Step == 5 {
+				cancel()
+			}
+		},
+	})
+	if !errors.Is(err, context.Canceled) || res.Steps != 5 {
+		t.Fatalf("err = %v after %d steps, want context.Canceled after 5", err, res.Steps)
+	}
+}
+
+func TestTrainRejectsBadConfig(t *testing.T) {
+	train, _ := smallBumps(t)
+	m, _ := New(Config{Model: "rrae", Arch: "mlp", InShape: [3]int{1, 16, 16}, L: 32, K: 20, Seed: 3})
+	_, err := Train(context.Background(), m, train, TrainConfig{Steps: 10, Batch: 16, Schedule: layers.NewSchedule(layers.Stage{Steps: 10, LR: 1e-3})})
+	if err == nil {
+		t.Error("k = 20 > batch 16 accepted")
+	}
+	if _, err := New(Config{Model: "vae?", Arch: "mlp", InShape: [3]int{1, 4, 4}, L: 2}); err == nil {
+		t.Error("unknown model accepted")
+	}
+}
+
+func mean(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
+}

@@ -153,54 +153,77 @@ func RankAt(spectrum []float64, tol float64) int {
 	return r
 }
 
-// Interpolate decodes, for pairs random pairs of samples of ds, steps
-// equally spaced points strictly between their codes (rrae.txt §6.1: 50
-// pairs, 5 steps). The images are returned in the data's units, pair by
-// pair, with the two endpoints' reconstructions around each pair's steps:
-// pairs·(steps+2) images.
-func Interpolate(m *Model, ds *data.Dataset, norm data.Normalizer, pairs, steps int, seed uint64) []float32 {
+// Interpolate decodes, for pairs random pairs of samples of ds, the line
+// between their codes (rrae.txt §6.1: 50 pairs, 5 steps): each pair gives
+// steps+2 images, the two endpoints' reconstructions around steps equally
+// spaced interior points. The images are in the data's units; idx holds the
+// pairs' sample indices. InterpolationInterior picks the interior images,
+// which the papers score.
+func Interpolate(m *Model, ds *data.Dataset, norm data.Normalizer, pairs, steps int, seed uint64) (imgs []float32, idx [][2]int) {
 	codes, dim := Codes(m, ds)
 	rng := rand.New(rand.NewPCG(seed, 0x1e7))
 	per := steps + 2
-	out := make([]float32, pairs*per*dim)
+	line := make([]float32, pairs*per*dim)
 	for p := 0; p < pairs; p++ {
 		i, j := rng.IntN(ds.N), rng.IntN(ds.N)
 		for j == i && ds.N > 1 {
 			j = rng.IntN(ds.N)
 		}
+		idx = append(idx, [2]int{i, j})
 		a, b := codes[i*dim:(i+1)*dim], codes[j*dim:(j+1)*dim]
 		for s := 0; s < per; s++ {
 			t := float32(s) / float32(per-1)
-			c := out[(p*per+s)*dim : (p*per+s+1)*dim]
+			c := line[(p*per+s)*dim : (p*per+s+1)*dim]
 			for d := range c {
 				c[d] = (1-t)*a[d] + t*b[d]
 			}
 		}
 	}
-	return DecodeCodes(m, out, pairs*per, norm)
+	return DecodeCodes(m, line, pairs*per, norm), idx
+}
+
+// InterpolationInterior returns the interior images of Interpolate's
+// output, pairs·steps images of sampleLen values.
+func InterpolationInterior(imgs []float32, pairs, steps, sampleLen int) []float32 {
+	per := steps + 2
+	out := make([]float32, 0, pairs*steps*sampleLen)
+	for p := 0; p < pairs; p++ {
+		out = append(out, imgs[(p*per+1)*sampleLen:(p*per+1+steps)*sampleLen]...)
+	}
+	return out
 }
 
 // Sample draws n codes from the Gaussian fitted to the codes of ds (mean and
 // covariance, rrae.txt §6.1) and decodes them, in the data's units.
 func Sample(m *Model, ds *data.Dataset, norm data.Normalizer, n int, seed uint64) ([]float32, error) {
 	codes, dim := Codes(m, ds)
+	drawn, err := gaussianLike(codes, ds.N, dim, n, seed)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeCodes(m, drawn, n, norm), nil
+}
+
+// gaussianLike fits a Gaussian to the rows of codes (rows×dim) and draws n
+// vectors from it.
+func gaussianLike(codes []float32, rows, dim, n int, seed uint64) ([]float32, error) {
 	mean := make([]float64, dim)
-	for i := 0; i < ds.N; i++ {
+	for i := 0; i < rows; i++ {
 		for d := 0; d < dim; d++ {
 			mean[d] += float64(codes[i*dim+d])
 		}
 	}
 	for d := range mean {
-		mean[d] /= float64(ds.N)
+		mean[d] /= float64(rows)
 	}
 	cov := mat.NewSymDense(dim, nil)
 	for a := 0; a < dim; a++ {
 		for b := a; b < dim; b++ {
 			var s float64
-			for i := 0; i < ds.N; i++ {
+			for i := 0; i < rows; i++ {
 				s += (float64(codes[i*dim+a]) - mean[a]) * (float64(codes[i*dim+b]) - mean[b])
 			}
-			cov.SetSym(a, b, s/float64(max(ds.N-1, 1)))
+			cov.SetSym(a, b, s/float64(max(rows-1, 1)))
 		}
 	}
 	chol, err := choleskyPSD(cov)
@@ -222,7 +245,7 @@ func Sample(m *Model, ds *data.Dataset, norm data.Normalizer, n int, seed uint64
 			out[i*dim+a] = float32(v)
 		}
 	}
-	return DecodeCodes(m, out, n, norm), nil
+	return out, nil
 }
 
 // choleskyPSD factors a covariance that may be singular (the latents of a

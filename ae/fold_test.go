@@ -1,0 +1,40 @@
+package ae
+
+import (
+	"math"
+	"testing"
+
+	"github.com/rankae/rankae/layers"
+)
+
+func TestFoldIRMAEKeepsTheFunction(t *testing.T) {
+	train, _ := smallBumps(t)
+	m, err := New(Config{Model: "irmae", Arch: "mlp", InShape: [3]int{1, 16, 16}, L: 8, IRMAE: 3, Hidden: []int{32}, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := layers.FromSlice(train.X[:4*256], 4, 1, 16, 16)
+	before := append([]float32(nil), m.Forward(x).Data...)
+	codesBefore := append([]float32(nil), m.Latent.Forward(m.Encode(x)).Data...)
+	if err := m.FoldIRMAE(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := m.Latent.(Identity); !ok {
+		t.Fatalf("latent after folding is %T, want Identity", m.Latent)
+	}
+	after := m.Forward(x).Data
+	codesAfter := m.Encode(x).Data
+	for i := range codesBefore {
+		if d := math.Abs(float64(codesAfter[i] - codesBefore[i])); d > 1e-5*(1+math.Abs(float64(codesBefore[i]))) {
+			t.Fatalf("latent %d: %v after folding, %v before", i, codesAfter[i], codesBefore[i])
+		}
+	}
+	for i := range before {
+		if d := math.Abs(float64(after[i] - before[i])); d > 1e-4*(1+math.Abs(float64(before[i]))) {
+			t.Fatalf("output %d: %v after folding, %v before", i, after[i], before[i])
+		}
+	}
+	if err := m.FoldIRMAE(); err == nil {
+		t.Error("folding twice succeeded")
+	}
+}

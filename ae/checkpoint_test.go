@@ -1,0 +1,52 @@
+package ae
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/rankae/rankae/layers"
+)
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	train, _ := smallBumps(t)
+	cfg := Config{Model: "rrae", Arch: "mlp", InShape: [3]int{1, 16, 16}, L: 8, K: 2, Hidden: []int{16}, Seed: 4}
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Train(context.Background(), m, train, TrainConfig{Steps: 30, Batch: 16, FineTune: 10, Seed: 1,
+		Schedule: layers.NewSchedule(layers.Stage{Steps: 30, LR: 1e-3})}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "model.safetensors")
+	if err := Save(path, m, cfg, nil, map[string]string{"dataset": "bumps"}); err != nil {
+		t.Fatal(err)
+	}
+	m2, cfg2, meta, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg2.Model != cfg.Model || cfg2.L != cfg.L || meta["dataset"] != "bumps" {
+		t.Errorf("config %+v, metadata %v after the round trip", cfg2, meta)
+	}
+	x := layers.FromSlice(train.X[:4*256], 4, 1, 16, 16)
+	want := append([]float32(nil), m.Forward(x).Data...)
+	got := m2.Forward(x).Data
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("output %d: %v after loading, %v before", i, got[i], want[i])
+		}
+	}
+}
+
+func TestLoadRejectsForeignFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "plain.safetensors")
+	p := layers.NewParam("w", 2)
+	if err := layers.SaveCheckpoint(path, []*layers.Param{p}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := Load(path); err == nil {
+		t.Error("a checkpoint without a model configuration loaded")
+	}
+}

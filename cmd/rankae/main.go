@@ -1,7 +1,12 @@
 // Command rankae trains and evaluates rank-regularised autoencoders on the CPU.
 //
-// Until the training commands exist it reports the kernel level this machine runs
-// and checks the active kernels against their pure-Go references.
+//	rankae train    train a model (default: aRRAE on the Gaussian bumps) and
+//	                write its checkpoint, metrics, images and plots
+//	rankae eval     recompute the metrics of a checkpoint
+//	rankae sample   draw images from a checkpoint's latent distribution
+//	rankae kernels  report the kernel level and check it against the references
+//
+// Run "rankae <command> -h" for a command's flags.
 package main
 
 import (
@@ -14,6 +19,48 @@ import (
 )
 
 func main() {
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	var err error
+	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
+	case "train":
+		err = trainCommand(args)
+	case "eval":
+		err = evalCommand(args)
+	case "sample":
+		err = sampleCommand(args)
+	case "kernels":
+		err = kernelsCommand()
+	case "-h", "-help", "--help", "help":
+		usage()
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "rankae: unknown command %q\n", cmd)
+		usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rankae:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `usage: rankae <command> [flags]
+
+commands:
+  train    train a model and write checkpoint, metrics.json, images and plots
+  eval     recompute the metrics of a checkpoint
+  sample   draw images from a checkpoint's latent distribution
+  kernels  report the kernel level and check it against the references
+`)
+}
+
+// kernelsCommand reports the kernel level and checks the active kernels
+// against the pure-Go references.
+func kernelsCommand() error {
 	vs := kernels.Variants()
 	names := make([]string, len(vs))
 	for i, v := range vs {
@@ -21,10 +68,10 @@ func main() {
 	}
 	fmt.Printf("rankae: kernels %s (supported here: %v; force lower with %s)\n", kernels.ActiveLevel(), names, kernels.EnvVar)
 	if err := checkKernels(kernels.Active(), vs[len(vs)-1]); err != nil {
-		fmt.Fprintln(os.Stderr, "rankae: kernel check failed:", err)
-		os.Exit(1)
+		return fmt.Errorf("kernel check failed: %w", err)
 	}
 	fmt.Printf("kernel check: %s agrees with %s on Dot, Axpy, ReLU and Adam\n", kernels.ActiveLevel(), vs[len(vs)-1])
+	return nil
 }
 
 // checkKernels runs a few kernels of v and of the reference ref on the same random

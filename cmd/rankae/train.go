@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/rankae/rankae/ae"
+	"github.com/rankae/rankae/layers"
+	"github.com/rankae/rankae/linalg"
+)
+
+const checkpointFile = "checkpoint.safetensors"
+
+func trainCommand(args []string) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	model := fs.String("model", "arrae", "model: "+strings.Join(ae.Models, ", "))
+	arch := fs.String("arch", "", "encoder/decoder pair: "+strings.Join(ae.Archs, ", ")+" (default: rrae-conv; irmae-conv for shapes)")
+	dataName := fs.String("data", "bumps", "dataset: "+strings.Join(datasets, ", "))
+	dataDir := fs.String("data-dir", "", "folder of the IDX files (mnist; fashion-mnist defaults to Debian's)")
+	nShapes := fs.Int("n", 10000, "training samples (shapes)")
+	latent := fs.Int("L", 64, "latent size")
+	k := fs.Int("k", 2, "bottleneck (rrae, diabolo)")
+	l := fs.Int("l", 2, "IRMAE's extra linear layers")
+	steps := fs.Int("steps", 2500, "training steps (forward passes), fine-tuning included")
+	fineTune := fs.Int("finetune", 500, "RRAE decoder fine-tuning steps at the end")
+	batch := fs.Int("batch", 64, "batch size")
+	lr := fs.Float64("lr", 1e-3, "learning rate")
+	loss := fs.String("loss", "mse", "loss: mse or relative")
+	seed := fs.Uint64("seed", 1, "seed of the initialisation, batch order and evaluation draws")
+	out := fs.String("out", "out", "output folder")
+	threads := fs.Int("threads", 0, "worker threads (0: GOMAXPROCS)")
+	resume := fs.Bool("resume", false, "continue from the checkpoint in -out")
+	var aopt ae.AdaptiveOptions
+	fs.IntVar(&aopt.Window, "window", 20, "aRRAE: moving-average window (steps)")
+	fs.Float64Var(&aopt.StagnationTol, "stagnation", 0.05, "aRRAE: relative change under which a step is stagnant")
+	fs.IntVar(&aopt.PatienceInit, "patience-init", 100, "aRRAE: stagnant steps before the first target is set")
+	fs.Float64Var(&aopt.EndTol, "end-tol", 0.01, "aRRAE: relative change under which a step counts against a rank")
+	fs.IntVar(&aopt.Patience, "patience", 500, "aRRAE: such steps before a rank is given up")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *threads > 0 {
+		linalg.SetThreads(*threads)
+	}
+	spec := dataSpec{Name: *dataName, Dir: *dataDir, N: *nShapes, Seed: *seed}
+	d, err := loadData(spec)
+	if err != nil {
+		return err
+	}
+	if *arch == "" {
+		*arch = "rrae-conv"
+		if spec.Name == "shapes" {
+			*arch = "irmae-conv"
+		}
+	}
+	cfg := ae.Config{Model: *model, Arch: *arch, InShape: [3]int{d.train.C, d.train.H, d.train.W},
+		L: *latent, K: *k, IRMAE: *l, Seed: *seed}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if (cfg.Model == "rrae" || cfg.Model == "diabolo") && cfg.K > min(cfg.L, *batch) && cfg.Model == "rrae" {
+		return fmt.Errorf("k = %d is larger than min(L = %d, batch = %d)", cfg.K, cfg.L, *batch)
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	ckpt := filepath.Join(*out, checkpointFile)
+	m, err := ae.New(cfg)
+	if err != nil {
+		return err
+	}
+	if *resume {
+		if m, _, _, err = ae.Load(ckpt); err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
+	}
+	tc := ae.TrainConfig{Steps: *steps, Batch: *batch, Loss: *loss, Seed: *seed,
+		Schedule: layers.NewSchedule(layers.Stage{Steps: *steps, LR: *lr})}
+	if cfg.Model == "rrae" || cfg.Model == "arrae" {
+		tc.FineTune = *fineTune
+	}
+	if cfg.Model == "arrae" {
+		tc.Adaptive = &aopt
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	bar := progressbar.NewOptions(*steps,
+		progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionSetDescription("training"),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionClearOnFinish())
+	tc.Progress = func(s ae.StepInfo) {
+		desc := fmt.Sprintf("%s loss %.4g", s.Phase, s.Loss)
+		if s.K > 0 {
+			desc += fmt.Sprintf(" k %d", s.K)
+		}
+		bar.Describe(fmt.Sprintf("%s %4.0f img/s", desc, s.ImagesPerS))
+		bar.Add(1)
+	}
+	fmt.Fprintf(os.Stderr, "training %s (%s) on %s: %d steps of %d, L = %d, %d threads\n",
+		cfg.Model, cfg.Arch, spec.Name, *steps, *batch, cfg.L, linalg.Threads())
+	start := time.Now()
+	res, trainErr := ae.Train(ctx, m, d.train, tc)
+	bar.Finish()
+	elapsed := time.Since(start)
+	meta := map[string]string{"data": mustJSON(spec), "norm_mean": fmt.Sprint(d.norm.Mean), "norm_std": fmt.Sprint(d.norm.Std)}
+	switch {
+	case errors.Is(trainErr, ae.ErrNonFinite):
+		// Keep whatever good checkpoint there is; do not overwrite it.
+		return fmt.Errorf("%w; the model was not saved", trainErr)
+	case trainErr != nil && ctx.Err() != nil:
+		if err := ae.Save(ckpt, m, cfg, nil, meta); err != nil {
+			return fmt.Errorf("%v; saving the checkpoint failed too: %w", trainErr, err)
+		}
+		fmt.Fprintf(os.Stderr, "interrupted after %d steps; checkpoint saved to %s\n", res.Steps, ckpt)
+		return nil
+	case trainErr != nil:
+		return trainErr
+	}
+	if err := ae.Save(ckpt, m, cfg, nil, meta); err != nil {
+		return err
+	}
+	if r, ok := m.Latent.(*ae.RRAELatent); ok && cfg.Model == "arrae" {
+		fmt.Printf("aRRAE settled on k = %d", r.K)
+		if res.KChosen >= 0 {
+			fmt.Printf(" at step %d", res.KChosen)
+		}
+		fmt.Println()
+	}
+	met, err := evaluate(m, d, *seed, *out)
+	if err != nil {
+		return err
+	}
+	met.Steps, met.Seconds = res.Steps, elapsed.Seconds()
+	met.ImagesPerS = float64(res.Steps**batch) / elapsed.Seconds()
+	if err := plotLogCurve(filepath.Join(*out, "loss.png"), "training loss", "step", *loss, nil, res.Losses); err != nil {
+		return err
+	}
+	if err := writeJSON(filepath.Join(*out, "metrics.json"), met); err != nil {
+		return err
+	}
+	printMetrics(os.Stdout, met, *out)
+	return nil
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}

@@ -10,12 +10,98 @@ import (
 // newPair builds the encoder (images → [B, l]) and decoder ([B, l] →
 // images) of c.Arch.
 func newPair(c Config, l int, rng *rand.Rand) (enc, dec layers.Layer, err error) {
+	ch, h, w := c.InShape[0], c.InShape[1], c.InShape[2]
 	switch c.Arch {
 	case "mlp":
 		enc, dec = mlpPair(c.InShape, l, c.Hidden, rng)
-		return enc, dec, nil
+	case "rrae-conv":
+		if h < 4 || w < 4 {
+			return nil, nil, fmt.Errorf("rrae-conv needs images of at least 4×4, not %d×%d", h, w)
+		}
+		enc, dec = rraeConvPair(ch, h, w, l, rng)
+	case "irmae-shapes", "irmae-mnist":
+		if h != 32 || w != 32 {
+			return nil, nil, fmt.Errorf("%s takes 32×32 images, not %d×%d (resize them first)", c.Arch, h, w)
+		}
+		if c.Arch == "irmae-shapes" {
+			enc, dec = irmaeShapesPair(ch, l, rng)
+		} else {
+			enc, dec = irmaeMNISTPair(ch, l, rng)
+		}
 	}
-	return nil, nil, fmt.Errorf("architecture %q is not built yet", c.Arch)
+	return enc, dec, nil
+}
+
+// convOut is the output size of a convolution along one axis.
+func convOut(in, k, stride, pad int) int { return (in+2*pad-k)/stride + 1 }
+
+// rraeConvPair is rrae.txt Appendix C: encoder Conv 32 (ReLU), Conv 64,
+// Flatten, Linear to l; decoder Linear to 300·D0·D1, reshape, ConvT 256,
+// 128, 32 (each with ReLU) and 8, all 3×3 with stride 2, padding 1 and
+// output padding 1 (each doubles the size), then a stride-1 Conv to the
+// input's channels whose kernel, (16·D0 − H + 1)×(16·D1 − W + 1), makes the
+// output exactly H×W. D0 = ⌈H/16⌉ is the smallest start that reaches H.
+// (The paper's equation 15 adds both axes' excess into one square kernel,
+// which gives the right size only for square images; per-axis kernels
+// always do.)
+func rraeConvPair(c, h, w, l int, rng *rand.Rand) (enc, dec *layers.Sequential) {
+	h2, w2 := convOut(convOut(h, 3, 2, 1), 3, 2, 1), convOut(convOut(w, 3, 2, 1), 3, 2, 1)
+	enc = layers.NewSequential(
+		layers.NewConv2D(c, 32, 3, 3, 2, 1, rng), layers.NewReLU(),
+		layers.NewConv2D(32, 64, 3, 3, 2, 1, rng),
+		layers.NewFlatten(),
+		layers.NewLinear(64*h2*w2, l, rng))
+	d0, d1 := (h+15)/16, (w+15)/16
+	convT := func(in, out int) *layers.ConvTranspose2D {
+		return layers.NewConvTranspose2D(in, out, 3, 3, 2, 1, 1, rng)
+	}
+	dec = layers.NewSequential(
+		layers.NewLinear(l, 300*d0*d1, rng),
+		layers.NewReshape(300, d0, d1),
+		convT(300, 256), layers.NewReLU(),
+		convT(256, 128), layers.NewReLU(),
+		convT(128, 32), layers.NewReLU(),
+		convT(32, 8),
+		layers.NewConv2D(8, c, 16*d0-h+1, 16*d1-w+1, 1, 0, rng))
+	return enc, dec
+}
+
+// irmaeShapesPair is irmae.txt Table 3's shapes pair for 32×32 images: five
+// 4×4 stride-2 convolutions (32, 64, 128, 256, then l channels on the 2×2
+// map, giving 1×1), each with ReLU, and the mirror of ConvTs ending in Tanh.
+func irmaeShapesPair(c, l int, rng *rand.Rand) (enc, dec *layers.Sequential) {
+	conv := func(in, out int) *layers.Conv2D { return layers.NewConv2D(in, out, 4, 4, 2, 1, rng) }
+	convT := func(in, out int) *layers.ConvTranspose2D {
+		return layers.NewConvTranspose2D(in, out, 4, 4, 2, 1, 0, rng)
+	}
+	enc = layers.NewSequential(
+		conv(c, 32), layers.NewReLU(), conv(32, 64), layers.NewReLU(), conv(64, 128), layers.NewReLU(),
+		conv(128, 256), layers.NewReLU(), conv(256, l), layers.NewReLU(), layers.NewFlatten())
+	dec = layers.NewSequential(
+		layers.NewReshape(l, 1, 1),
+		convT(l, 256), layers.NewReLU(), convT(256, 128), layers.NewReLU(), convT(128, 64), layers.NewReLU(),
+		convT(64, 32), layers.NewReLU(), convT(32, c), layers.NewTanh())
+	return enc, dec
+}
+
+// irmaeMNISTPair is irmae.txt Table 3's MNIST pair for 32×32 images, as
+// ../shared/bench/pytorch_train_step.py builds it: four 4×4 stride-2
+// convolutions (32, 64, 128, 256) with ReLU, flatten to 1024, FC to l;
+// decoder FC to 8·8·128, ConvT 64 and 32 (4×4, stride 2) with ReLU, and a
+// 3×3 stride-1 ConvT to the image's channels with Tanh.
+func irmaeMNISTPair(c, l int, rng *rand.Rand) (enc, dec *layers.Sequential) {
+	conv := func(in, out int) *layers.Conv2D { return layers.NewConv2D(in, out, 4, 4, 2, 1, rng) }
+	convT := func(in, out int) *layers.ConvTranspose2D {
+		return layers.NewConvTranspose2D(in, out, 4, 4, 2, 1, 0, rng)
+	}
+	enc = layers.NewSequential(
+		conv(c, 32), layers.NewReLU(), conv(32, 64), layers.NewReLU(), conv(64, 128), layers.NewReLU(),
+		conv(128, 256), layers.NewReLU(), layers.NewFlatten(), layers.NewLinear(1024, l, rng))
+	dec = layers.NewSequential(
+		layers.NewLinear(l, 8*8*128, rng), layers.NewReshape(128, 8, 8),
+		convT(128, 64), layers.NewReLU(), convT(64, 32), layers.NewReLU(),
+		layers.NewConvTranspose2D(32, c, 3, 3, 1, 1, 0, rng), layers.NewTanh())
+	return enc, dec
 }
 
 // mlpPair is a multilayer perceptron pair with ReLU between layers: the

@@ -25,9 +25,9 @@ type Config struct {
 var Models = []string{"arrae", "rrae", "irmae", "long", "diabolo"}
 
 // Archs lists the encoder/decoder pairs: the RRAE paper's convolutional pair
-// (Appendix C, sized to the input), IRMAE's MNIST pair (Table 3, 32×32
-// inputs) and a multilayer perceptron.
-var Archs = []string{"rrae-conv", "irmae-conv", "mlp"}
+// (Appendix C, sized to the input), IRMAE's shapes and MNIST pairs (Table
+// 3, 32×32 inputs) and a multilayer perceptron.
+var Archs = []string{"rrae-conv", "irmae-shapes", "irmae-mnist", "mlp"}
 
 // Validate reports the first problem with c, naming the valid choices.
 func (c Config) Validate() error {

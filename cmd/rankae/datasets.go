@@ -75,3 +75,20 @@ func loadData(spec dataSpec) (*loaded, error) {
 	}
 	return out, nil
 }
+
+// prepare fits the data to an architecture: the IRMAE pairs take 32×32
+// images (MNIST is resized, as the IRMAE paper does) and end in Tanh, so
+// their images are mapped from [0, 1] to [−1, 1].
+func prepare(d *loaded, arch string) {
+	if arch != "irmae-shapes" && arch != "irmae-mnist" {
+		return
+	}
+	if d.train.H != 32 || d.train.W != 32 {
+		d.train, d.test = data.Resize(d.train, 32, 32), data.Resize(d.test, 32, 32)
+	}
+	if d.bumps == nil {
+		d.norm = data.Normalizer{Mean: 0.5, Std: 0.5}
+		d.norm.Apply(d.train.X)
+		d.norm.Apply(d.test.X)
+	}
+}

@@ -6,16 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/rankae/rankae/ae"
-	"github.com/rankae/rankae/data"
 )
 
 // openCheckpoint loads a checkpoint written by train and the data it was
 // trained on.
 func openCheckpoint(path string) (*ae.Model, *loaded, error) {
-	m, _, meta, err := ae.Load(path)
+	m, cfg, meta, err := ae.Load(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -23,16 +21,12 @@ func openCheckpoint(path string) (*ae.Model, *loaded, error) {
 	if err := json.Unmarshal([]byte(meta["data"]), &spec); err != nil {
 		return nil, nil, fmt.Errorf("%s: no data description in the metadata: %w", path, err)
 	}
+	// The data and their normalisation are rebuilt as train built them.
 	d, err := loadData(spec)
 	if err != nil {
 		return nil, nil, err
 	}
-	mean, err1 := strconv.ParseFloat(meta["norm_mean"], 32)
-	std, err2 := strconv.ParseFloat(meta["norm_std"], 32)
-	if err1 != nil || err2 != nil || std == 0 {
-		return nil, nil, fmt.Errorf("%s: bad normalisation in the metadata (%q, %q)", path, meta["norm_mean"], meta["norm_std"])
-	}
-	d.norm = data.Normalizer{Mean: float32(mean), Std: float32(std)}
+	prepare(d, cfg.Arch)
 	return m, d, nil
 }
 

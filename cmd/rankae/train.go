@@ -24,7 +24,7 @@ const checkpointFile = "checkpoint.safetensors"
 func trainCommand(args []string) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	model := fs.String("model", "arrae", "model: "+strings.Join(ae.Models, ", "))
-	arch := fs.String("arch", "", "encoder/decoder pair: "+strings.Join(ae.Archs, ", ")+" (default: rrae-conv; irmae-conv for shapes)")
+	arch := fs.String("arch", "", "encoder/decoder pair: "+strings.Join(ae.Archs, ", ")+" (default: rrae-conv; irmae-shapes for shapes)")
 	dataName := fs.String("data", "bumps", "dataset: "+strings.Join(datasets, ", "))
 	dataDir := fs.String("data-dir", "", "folder of the IDX files (mnist; fashion-mnist defaults to Debian's)")
 	nShapes := fs.Int("n", 10000, "training samples (shapes)")
@@ -60,15 +60,16 @@ func trainCommand(args []string) error {
 	if *arch == "" {
 		*arch = "rrae-conv"
 		if spec.Name == "shapes" {
-			*arch = "irmae-conv"
+			*arch = "irmae-shapes"
 		}
 	}
+	prepare(d, *arch)
 	cfg := ae.Config{Model: *model, Arch: *arch, InShape: [3]int{d.train.C, d.train.H, d.train.W},
 		L: *latent, K: *k, IRMAE: *l, Seed: *seed}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	if (cfg.Model == "rrae" || cfg.Model == "diabolo") && cfg.K > min(cfg.L, *batch) && cfg.Model == "rrae" {
+	if cfg.Model == "rrae" && cfg.K > min(cfg.L, *batch) {
 		return fmt.Errorf("k = %d is larger than min(L = %d, batch = %d)", cfg.K, cfg.L, *batch)
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {

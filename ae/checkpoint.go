@@ -11,10 +11,10 @@ import (
 
 // Checkpoint metadata keys written by Save.
 const (
-	metaConfig = "config" // the model's Config as JSON
-	metaK      = "k"      // the RRAE bottleneck at save time
-	metaSteps  = "optimizer_steps"
-	basisName  = "latent.basis" // U_f, L×k, when the RRAE has one
+	metaConfig = "config"         // the model's Config as JSON
+	metaK      = "k"              // the RRAE bottleneck at save time
+	metaSteps  = "optimizer.step" // layers.SaveCheckpoint's convention
+	basisName  = "latent.basis"   // U_f, L×k, when the RRAE has one
 )
 
 // Save writes m to path (atomically, as safetensors with PyTorch-style
@@ -37,12 +37,9 @@ func Save(path string, m *Model, cfg Config, opt layers.Optimizer, meta map[stri
 			params = append(params, &layers.Param{Name: basisName, Value: layers.FromSlice(r.Basis, m.LatentDim, r.K)})
 		}
 	}
-	var state map[string]*layers.Tensor
+	var state []*layers.Param
 	if opt != nil {
-		state = map[string]*layers.Tensor{}
-		for _, p := range opt.State() {
-			state[p.Name] = p.Value
-		}
+		state = opt.State()
 		all[metaSteps] = strconv.Itoa(opt.Steps())
 	}
 	return layers.SaveCheckpoint(path, params, state, all)
@@ -94,10 +91,7 @@ func Load(path string) (*Model, Config, map[string]string, error) {
 // LoadOptimizer restores opt's state and step count from a checkpoint that
 // Save wrote with an optimizer over the same parameters.
 func LoadOptimizer(path string, m *Model, opt layers.Optimizer) error {
-	state := map[string]*layers.Tensor{}
-	for _, p := range opt.State() {
-		state[p.Name] = p.Value
-	}
+	state := opt.State()
 	params := m.Params()
 	if r, ok := m.Latent.(*RRAELatent); ok && r.Basis != nil {
 		params = append(params, &layers.Param{Name: basisName, Value: layers.FromSlice(r.Basis, m.LatentDim, r.K)})

@@ -50,3 +50,36 @@ func TestLoadRejectsForeignFiles(t *testing.T) {
 		t.Error("a checkpoint without a model configuration loaded")
 	}
 }
+
+func TestResumeContinuesWithTheOptimizerState(t *testing.T) {
+	train, _ := smallBumps(t)
+	cfg := Config{Model: "long", Arch: "mlp", InShape: [3]int{1, 16, 16}, L: 4, Hidden: []int{16}, Seed: 4}
+	sched := layers.NewSchedule(layers.Stage{Steps: 40, LR: 1e-3})
+	m, _ := New(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	res, err := Train(ctx, m, train, TrainConfig{Steps: 40, Batch: 16, Schedule: sched, Seed: 1,
+		Progress: func(s StepInfo) {
+			if s.Step == 20 {
+				cancel()
+			}
+		}})
+	if res.Steps != 20 || err == nil {
+		t.Fatalf("interrupted run: %d steps, err %v", res.Steps, err)
+	}
+	path := filepath.Join(t.TempDir(), "ckpt.safetensors")
+	if err := Save(path, m, cfg, res.Optimizer, nil); err != nil {
+		t.Fatal(err)
+	}
+	m2, _, _, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res2, err := Train(context.Background(), m2, train, TrainConfig{Steps: 40, Batch: 16, Schedule: sched, Seed: 1, Start: 20, Resume: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res2.Steps != 40 || len(res2.Losses) != 20 || res2.Optimizer.Steps() != 40 {
+		t.Errorf("resumed run: reached step %d with %d losses, optimizer at step %d; want 40, 20, 40",
+			res2.Steps, len(res2.Losses), res2.Optimizer.Steps())
+	}
+}

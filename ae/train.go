@@ -25,6 +25,14 @@ type TrainConfig struct {
 	FineTune int              // RRAE only: decoder fine-tuning steps at the end
 	Adaptive *AdaptiveOptions // RRAE only: search the rank (aRRAE)
 
+	// Start is the number of steps already done, when resuming: training
+	// runs steps Start..Steps−1 (the batch order starts afresh). Resume,
+	// when set, is the checkpoint whose optimizer state is restored (Save
+	// wrote it with the optimizer); an aRRAE search restarts at the
+	// model's current k.
+	Start  int
+	Resume string
+
 	// Progress, when set, is called after every step.
 	Progress func(StepInfo)
 }
@@ -44,7 +52,10 @@ type TrainResult struct {
 	K       int          // final bottleneck (RRAE), 0 otherwise
 	KChosen int          // step at which aRRAE settled, −1 if it did not
 	Changes []RankChange // aRRAE's rank changes
-	Steps   int          // steps actually run
+	Steps   int          // the step count reached (Start + steps run)
+
+	// Optimizer is the optimizer in use at the end, for checkpoints.
+	Optimizer layers.Optimizer
 }
 
 // ErrNonFinite is returned (wrapped) when the loss becomes NaN or Inf.
@@ -61,7 +72,11 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 	rrae, _ := m.Latent.(*RRAELatent)
 	var search *AdaptiveRank
 	if cfg.Adaptive != nil {
-		search = NewAdaptiveRank(min(m.LatentDim, cfg.Batch), *cfg.Adaptive)
+		kStart := min(m.LatentDim, cfg.Batch)
+		if cfg.Start > 0 {
+			kStart = min(rrae.K, kStart)
+		}
+		search = NewAdaptiveRank(kStart, *cfg.Adaptive)
 		rrae.K = search.K()
 	}
 	loss := newLoss(cfg.Loss)
@@ -74,12 +89,23 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 	sampler := data.NewSampler(ds.N, cfg.Seed)
 	c, h, w := ds.C, ds.H, ds.W
 	x := layers.NewTensor(cfg.Batch, c, h, w)
-	opt := layers.NewAdam(m.TrainableParams(), cfg.Schedule.LR(0))
+	phase := "train"
+	if rrae != nil && cfg.Start > mainSteps && rrae.Basis != nil {
+		phase = "fine-tune" // resumed inside the fine-tuning
+		m.FreezeEncoder = true
+	}
+	opt := layers.NewAdam(m.TrainableParams(), cfg.Schedule.LR(cfg.Start))
+	res.Optimizer = opt
+	if cfg.Resume != "" && phase == "train" {
+		if err := LoadOptimizer(cfg.Resume, m, opt); err != nil {
+			return nil, err
+		}
+	}
 	var saved savedParams // aRRAE's copy of the last rank that reached the target
 	start := time.Now()
-	phase := "train"
+	res.Steps = cfg.Start
 
-	for step := 0; step < cfg.Steps; step++ {
+	for step := cfg.Start; step < cfg.Steps; step++ {
 		if err := ctx.Err(); err != nil {
 			return res, fmt.Errorf("training stopped at step %d: %w", step, err)
 		}
@@ -89,6 +115,7 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 			}
 			m.FreezeEncoder = true
 			opt = layers.NewAdam(m.TrainableParams(), cfg.Schedule.LR(step))
+			res.Optimizer = opt
 			phase = "fine-tune"
 		}
 		cfg.Schedule.Apply(opt, step)
@@ -132,7 +159,7 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 		}
 		if cfg.Progress != nil {
 			cfg.Progress(StepInfo{Step: step + 1, Steps: cfg.Steps, Loss: l, K: res.K,
-				ImagesPerS: float64((step+1)*cfg.Batch) / time.Since(start).Seconds(), Phase: phase})
+				ImagesPerS: float64((step+1-cfg.Start)*cfg.Batch) / time.Since(start).Seconds(), Phase: phase})
 		}
 	}
 	if rrae != nil && rrae.Basis == nil {
@@ -160,6 +187,9 @@ func checkTrainConfig(m *Model, ds *data.Dataset, cfg TrainConfig) error {
 	}
 	if cfg.Steps < 1 || cfg.Batch < 1 {
 		return fmt.Errorf("ae: Train: steps = %d and batch = %d must be positive", cfg.Steps, cfg.Batch)
+	}
+	if cfg.Start < 0 || cfg.Start > cfg.Steps {
+		return fmt.Errorf("ae: Train: start step %d outside [0, %d]", cfg.Start, cfg.Steps)
 	}
 	if cfg.Batch > ds.N {
 		return fmt.Errorf("ae: Train: batch %d is larger than the dataset (%d samples)", cfg.Batch, ds.N)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,7 +40,7 @@ func trainCommand(args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the initialisation, batch order and evaluation draws")
 	out := fs.String("out", "out", "output folder")
 	threads := fs.Int("threads", 0, "worker threads (0: GOMAXPROCS)")
-	resume := fs.Bool("resume", false, "continue from the checkpoint in -out")
+	resume := fs.Bool("resume", false, "continue an interrupted run from the checkpoint in -out (same flags)")
 	var aopt ae.AdaptiveOptions
 	fs.IntVar(&aopt.Window, "window", 20, "aRRAE: moving-average window (steps)")
 	fs.Float64Var(&aopt.StagnationTol, "stagnation", 0.05, "aRRAE: relative change under which a step is stagnant")
@@ -80,13 +81,19 @@ func trainCommand(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *resume {
-		if m, _, _, err = ae.Load(ckpt); err != nil {
-			return fmt.Errorf("resume: %w", err)
-		}
-	}
 	tc := ae.TrainConfig{Steps: *steps, Batch: *batch, Loss: *loss, Seed: *seed,
 		Schedule: layers.NewSchedule(layers.Stage{Steps: *steps, LR: *lr})}
+	if *resume {
+		var meta map[string]string
+		if m, cfg, meta, err = ae.Load(ckpt); err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
+		if tc.Start, err = strconv.Atoi(meta["step"]); err != nil {
+			return fmt.Errorf("resume: %s has no step count", ckpt)
+		}
+		tc.Resume = ckpt
+		fmt.Fprintf(os.Stderr, "resuming from step %d of %s\n", tc.Start, ckpt)
+	}
 	if cfg.Model == "rrae" || cfg.Model == "arrae" {
 		tc.FineTune = *fineTune
 	}
@@ -117,13 +124,17 @@ func trainCommand(args []string) error {
 	res, trainErr := ae.Train(ctx, m, d.train, tc)
 	bar.Finish()
 	elapsed := time.Since(start)
-	meta := map[string]string{"data": mustJSON(spec), "norm_mean": fmt.Sprint(d.norm.Mean), "norm_std": fmt.Sprint(d.norm.Std)}
+	if res == nil {
+		return trainErr
+	}
+	meta := map[string]string{"data": mustJSON(spec), "step": strconv.Itoa(res.Steps),
+		"norm_mean": fmt.Sprint(d.norm.Mean), "norm_std": fmt.Sprint(d.norm.Std)}
 	switch {
 	case errors.Is(trainErr, ae.ErrNonFinite):
 		// Keep whatever good checkpoint there is; do not overwrite it.
 		return fmt.Errorf("%w; the model was not saved", trainErr)
 	case trainErr != nil && ctx.Err() != nil:
-		if err := ae.Save(ckpt, m, cfg, nil, meta); err != nil {
+		if err := ae.Save(ckpt, m, cfg, res.Optimizer, meta); err != nil {
 			return fmt.Errorf("%v; saving the checkpoint failed too: %w", trainErr, err)
 		}
 		fmt.Fprintf(os.Stderr, "interrupted after %d steps; checkpoint saved to %s\n", res.Steps, ckpt)
@@ -131,7 +142,7 @@ func trainCommand(args []string) error {
 	case trainErr != nil:
 		return trainErr
 	}
-	if err := ae.Save(ckpt, m, cfg, nil, meta); err != nil {
+	if err := ae.Save(ckpt, m, cfg, res.Optimizer, meta); err != nil {
 		return err
 	}
 	if r, ok := m.Latent.(*ae.RRAELatent); ok && cfg.Model == "arrae" {

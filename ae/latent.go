@@ -69,11 +69,12 @@ type RRAELatent struct {
 	// projects instead of taking an SVD.
 	Basis []float32
 
-	svd  *linalg.SVD
-	y    layers.Tensor
-	dz   layers.Tensor
-	work []float32
-	coef []float32 // B×K coefficients z·U_f of the last projection
+	svd   linalg.SVD // of the last training batch; reused, so steps do not allocate
+	fresh bool       // svd holds the last Forward's decomposition
+	y     layers.Tensor
+	dz    layers.Tensor
+	work  []float32
+	coef  []float32 // B×K coefficients z·U_f of the last projection
 }
 
 // NewRRAELatent returns the step with bottleneck k.
@@ -90,8 +91,19 @@ func (r *RRAELatent) String() string { return fmt.Sprintf("RRAELatent(k=%d)", r.
 func (r *RRAELatent) Params() []*layers.Param { return nil }
 
 // SVD returns the decomposition of the last training batch's latent (B×L),
-// or nil.
-func (r *RRAELatent) SVD() *linalg.SVD { return r.svd }
+// or nil. It is overwritten by the next Forward.
+func (r *RRAELatent) SVD() *linalg.SVD {
+	if !r.fresh {
+		return nil
+	}
+	return &r.svd
+}
+
+func (r *RRAELatent) grow(n int) {
+	if len(r.work) < n {
+		r.work = make([]float32, n)
+	}
+}
 
 // Forward returns the rank-K truncation of the batch latent z [B, L], or its
 // projection onto the basis once one is set. It panics if K exceeds
@@ -107,12 +119,13 @@ func (r *RRAELatent) Forward(z *layers.Tensor) *layers.Tensor {
 	if r.K > min(b, l) {
 		panic(fmt.Sprintf("ae: RRAELatent: k = %d exceeds min(batch %d, latent %d)", r.K, b, l))
 	}
-	s, err := linalg.SVDJacobi(b, l, z.Data, l)
-	if err != nil {
+	r.fresh = false
+	if err := r.svd.Factorize(b, l, z.Data, l); err != nil {
 		panic(fmt.Sprintf("ae: RRAELatent: %v", err))
 	}
-	r.svd = s
-	s.Reconstruct(r.K, r.y.Data, l)
+	r.fresh = true
+	r.grow(max(linalg.SVDBackwardWorkLen(b, l), linalg.ReconstructWorkLen(b, r.K)))
+	r.svd.ReconstructWork(r.K, r.y.Data, l, r.work)
 	return &r.y
 }
 
@@ -125,11 +138,8 @@ func (r *RRAELatent) Backward(dy *layers.Tensor) *layers.Tensor {
 		r.projectInto(r.dz.Data, dy.Data, b, l)
 		return &r.dz
 	}
-	if r.svd == nil || r.svd.M != b || r.svd.N != l {
+	if !r.fresh || r.svd.M != b || r.svd.N != l {
 		panic("ae: RRAELatent.Backward without a matching Forward")
-	}
-	if need := linalg.SVDBackwardWorkLen(b, l); len(r.work) < need {
-		r.work = make([]float32, need)
 	}
 	r.svd.ReconstructBackwardWork(r.K, dy.Data, l, r.dz.Data, l, r.work)
 	return &r.dz
@@ -138,7 +148,7 @@ func (r *RRAELatent) Backward(dy *layers.Tensor) *layers.Tensor {
 // BatchBasis returns the first K left singular vectors of the last training
 // batch's Y = zᵀ (L×K row-major): z's right singular vectors.
 func (r *RRAELatent) BatchBasis() []float32 {
-	s := r.svd
+	s := &r.svd
 	out := make([]float32, s.N*r.K)
 	for i := 0; i < s.N; i++ {
 		copy(out[i*r.K:(i+1)*r.K], s.V[i*s.R:i*s.R+r.K])

@@ -1,0 +1,117 @@
+package layers
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/rankae/rankae/kernels"
+)
+
+// Adam is PyTorch's torch.optim.Adam, and AdamW with Decoupled set. At step
+// t, for each parameter θ with gradient g:
+//
+//	g ← g + WeightDecay·θ                 (Adam: L2 penalty in the gradient)
+//	θ ← θ·(1 − lr·WeightDecay)            (AdamW: decoupled decay instead)
+//	m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²
+//	θ ← θ − lr/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε)
+//
+// The last two lines are one fused pass of kernels.Adam; the bias
+// corrections come from kernels.NewAdamStep, in float64 as in PyTorch. The
+// gradients are not modified (the L2 term goes to a scratch buffer).
+// amsgrad and maximize are not supported.
+type Adam struct {
+	Params            []*Param
+	Beta1, Beta2, Eps float64
+	WeightDecay       float64
+	Decoupled         bool // AdamW
+	lr                float64
+	m, v              []*Tensor
+	t                 int
+	scratch           []float32
+
+	step kernels.AdamStep // of the step under way
+	wg   sync.WaitGroup
+}
+
+// NewAdam returns Adam with PyTorch's defaults: betas (0.9, 0.999),
+// eps 1e-8, no weight decay.
+func NewAdam(params []*Param, lr float64) *Adam {
+	checkParams("NewAdam", params)
+	return &Adam{
+		Params: params, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, lr: lr,
+		m: likeParams(params), v: likeParams(params),
+	}
+}
+
+// NewAdamW returns AdamW with PyTorch's defaults: betas (0.9, 0.999),
+// eps 1e-8, weight decay 0.01 (change the WeightDecay field to taste).
+func NewAdamW(params []*Param, lr float64) *Adam {
+	a := NewAdam(params, lr)
+	a.WeightDecay, a.Decoupled = 0.01, true
+	return a
+}
+
+// Step applies one Adam (or AdamW) update to every parameter. Large
+// parameters are updated on all cores, in contiguous ranges.
+func (a *Adam) Step() {
+	a.t++
+	a.step = kernels.NewAdamStep(a.lr, a.Beta1, a.Beta2, a.Eps, a.t)
+	for i, p := range a.Params {
+		if a.WeightDecay != 0 && !a.Decoupled && cap(a.scratch) < p.Value.Len() {
+			a.scratch = make([]float32, p.Value.Len())
+		}
+		forElements(a, i, p.Value.Len(), &a.wg)
+	}
+}
+
+// runElements updates elements [lo, hi) of parameter i.
+func (a *Adam) runElements(i, lo, hi int) {
+	p := a.Params[i]
+	w, g := p.Value.Data[lo:hi], p.Grad.Data[lo:hi]
+	switch {
+	case a.WeightDecay == 0:
+	case a.Decoupled:
+		kernels.Scal(float32(1-a.lr*a.WeightDecay), w)
+	default:
+		buf := a.scratch[lo:hi]
+		copy(buf, g)
+		kernels.Axpy(float32(a.WeightDecay), w, buf)
+		g = buf
+	}
+	kernels.Adam(w, g, a.m[i].Data[lo:hi], a.v[i].Data[lo:hi], a.step)
+}
+
+// ZeroGrad sets the parameters' gradients to zero.
+func (a *Adam) ZeroGrad() { ZeroGrad(a.Params) }
+
+// SetLR sets the learning rate of the next steps.
+func (a *Adam) SetLR(lr float64) { a.lr = lr }
+
+// LR returns the learning rate.
+func (a *Adam) LR() float64 { return a.lr }
+
+// State returns "<param>.exp_avg" (m) and "<param>.exp_avg_sq" (v) for
+// each parameter.
+func (a *Adam) State() []*Param {
+	return stateParams(a.Params, []string{"exp_avg", "exp_avg_sq"}, a.m, a.v)
+}
+
+// Steps returns the number of steps taken.
+func (a *Adam) Steps() int { return a.t }
+
+// SetSteps sets the step count, which the bias corrections depend on.
+func (a *Adam) SetSteps(n int) {
+	if n < 0 {
+		panic(fmt.Sprintf("layers: Adam.SetSteps(%d): negative", n))
+	}
+	a.t = n
+}
+
+// Reset zeroes the moments and the step count.
+func (a *Adam) Reset() {
+	for i := range a.m {
+		a.m[i].Zero()
+		a.v[i].Zero()
+	}
+	a.t = 0
+}

@@ -1,0 +1,111 @@
+package layers
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/rankae/rankae/kernels"
+	"github.com/rankae/rankae/linalg"
+)
+
+func TestOptimizerStateNamesAndReset(t *testing.T) {
+	ps := NewSequential(NewLinear(3, 2, NewRand(1))).Params()
+	for i := range ps {
+		for j := range ps[i].Grad.Data {
+			ps[i].Grad.Data[j] = 0.5
+		}
+	}
+	adam := NewAdam(ps, 1e-2)
+	adam.Step()
+	var names []string
+	for _, s := range adam.State() {
+		names = append(names, s.Name)
+	}
+	want := []string{"0.weight.exp_avg", "0.weight.exp_avg_sq", "0.bias.exp_avg", "0.bias.exp_avg_sq"}
+	if !slices.Equal(names, want) {
+		t.Errorf("Adam state %v, want %v", names, want)
+	}
+	st := adam.State()
+	if m := st[0].Value.Data[0]; m < 0.0499999 || m > 0.0500001 || adam.Steps() != 1 {
+		t.Errorf("after one step: exp_avg %v, steps %d; want 0.05, 1", st[0].Value.Data[0], adam.Steps())
+	}
+	adam.Reset()
+	if st[0].Value.Data[0] != 0 || st[1].Value.Data[0] != 0 || adam.Steps() != 0 {
+		t.Error("Adam.Reset left state behind")
+	}
+	sgd := NewSGDMomentum(ps, 0.1, 0.9, false)
+	sgd.Step()
+	if s := sgd.State(); len(s) != 2 || s[1].Name != "0.bias.momentum_buffer" || s[1].Value.Data[0] != 0.5 {
+		t.Errorf("SGD state: %d tensors, %q = %v", len(s), s[1].Name, s[1].Value.Data)
+	}
+}
+
+// A restored optimizer continues exactly where the saved one was.
+func TestOptimizerRestoreContinues(t *testing.T) {
+	mk := func() []*Param { return NewLinear(4, 3, NewRand(2)).Params() }
+	grad := func(ps []*Param, k int) {
+		for _, p := range ps {
+			for j := range p.Grad.Data {
+				p.Grad.Data[j] = float32((j*7+k*3)%5) - 2
+			}
+		}
+	}
+	a, b := mk(), mk()
+	oa := NewAdam(a, 1e-2)
+	for k := 0; k < 3; k++ {
+		grad(a, k)
+		oa.Step()
+	}
+	// Restore b from a: parameters, moments, step count.
+	for i := range b {
+		copy(b[i].Value.Data, a[i].Value.Data)
+	}
+	ob := NewAdam(b, 1e-2)
+	for i, s := range ob.State() {
+		copy(s.Value.Data, oa.State()[i].Value.Data)
+	}
+	ob.SetSteps(oa.Steps())
+	grad(a, 3)
+	grad(b, 3)
+	oa.Step()
+	ob.Step()
+	for i := range a {
+		if !slices.Equal(a[i].Value.Data, b[i].Value.Data) {
+			t.Errorf("%s differs after restoring", a[i].Name)
+		}
+	}
+}
+
+// Adam on a parameter large enough to be split over goroutines gives
+// exactly the single-pass kernel result, in each of its three forms.
+func TestAdamParallelMatchesKernel(t *testing.T) {
+	defer linalg.SetThreads(linalg.SetThreads(4))
+	n := 4*elementGrain + 77
+	for _, form := range []string{"adam", "adam-l2", "adamw"} {
+		rng := NewRand(3)
+		p := NewParam("w", n)
+		copy(p.Value.Data, randTensor(rng, -1, 1, n).Data)
+		copy(p.Grad.Data, randTensor(rng, -1, 1, n).Data)
+		want := append([]float32(nil), p.Value.Data...)
+		opt := NewAdam([]*Param{p}, 1e-2)
+		switch form {
+		case "adam-l2":
+			opt.WeightDecay = 0.1
+		case "adamw":
+			opt.WeightDecay, opt.Decoupled = 0.1, true
+		}
+		g := append([]float32(nil), p.Grad.Data...)
+		if form == "adam-l2" {
+			kernels.Axpy(0.1, want, g)
+		}
+		if form == "adamw" {
+			kernels.Scal(float32(1-1e-2*0.1), want)
+		}
+		m, v := make([]float32, n), make([]float32, n)
+		kernels.Adam(want, g, m, v, kernels.NewAdamStep(1e-2, 0.9, 0.999, 1e-8, 1))
+		opt.Step()
+		if !slices.Equal(p.Value.Data, want) {
+			t.Errorf("%s: parallel step differs from the kernel on the whole parameter", form)
+		}
+	}
+}

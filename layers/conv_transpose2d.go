@@ -1,0 +1,207 @@
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/rankae/rankae/kernels"
+	"github.com/rankae/rankae/linalg"
+)
+
+// ConvTranspose2D is PyTorch's nn.ConvTranspose2d (no dilation, no groups),
+// the adjoint of a Conv2D with the same kernel, stride and padding: a batch x
+// of shape [B, In, H, W] gives y of shape [B, Out, OH, OW] with
+//
+//	OH = (H − 1)·sh − 2·ph + KH + oph   (likewise OW)
+//	y[b, o, y·sh − ph + i, x·sw − pw + j] += W[c, o, i, j] · x[b, c, y, x]   (plus bias[o])
+//
+// for every c, i, j, y, x whose target lies inside the output; output padding
+// (oph, opw < stride) adds rows and columns at the bottom and right that only
+// the bias reaches from a short input.
+//
+// Forward is a Conv2D's backward-data pass: one GEMM col = Wᵀ·X over the batch
+// (X the input permuted to [In, B·H·W]), then col2im of each image's columns
+// into the output, which starts as the bias. Backward is a Conv2D's forward:
+// im2col of dL/dy, then dL/dW = X·colᵀ and dL/dx = W·col.
+type ConvTranspose2D struct {
+	In, Out          int
+	KernelH, KernelW int
+	Stride           [2]int // rows, columns; ≥ 1
+	Padding          [2]int // rows, columns; removed from both sides of the output
+	OutputPadding    [2]int // rows, columns added at the bottom and right; < Stride
+
+	Weight *Param // "weight", [In, Out, KernelH, KernelW]
+	Bias   *Param // "bias", [Out]; nil for a layer without bias
+
+	// SkipInputGrad, when set, makes Backward skip dL/dx and return nil.
+	SkipInputGrad bool
+
+	x     *Tensor
+	geom  kernels.ConvGeom // the adjoint convolution: over one output image, its output is H×W
+	batch int
+	xm    []float32 // [In, B·P], P = H·W: x channel-major, kept for Backward
+	col   []float32 // [Out·KH·KW, B·P]: Wᵀ·X in Forward, im2col of dL/dy in Backward
+	dxm   []float32 // [In, B·P]: dL/dx channel-major
+	dy    *Tensor
+	y, dx Tensor
+	work  []float32 // B·geom.WorkLen(): each image's scratch for im2col and col2im
+	wg    sync.WaitGroup
+}
+
+// NewConvTranspose2D returns a ConvTranspose2D layer with bias, a kh×kw kernel
+// and the same stride, padding and output padding along both axes (set the
+// fields to differ), initialised as PyTorch does: weight then bias from
+// U(±1/√(out·kh·kw)) (PyTorch's fan-in of this layer is weight.size(1)·kh·kw),
+// drawn from rng.
+func NewConvTranspose2D(in, out, kh, kw, stride, padding, outputPadding int, rng *rand.Rand) *ConvTranspose2D {
+	if in <= 0 || out <= 0 || kh <= 0 || kw <= 0 || stride <= 0 || padding < 0 || outputPadding < 0 || outputPadding >= stride {
+		panic(fmt.Sprintf("layers: ConvTranspose2D(%d, %d, kernel %d×%d, stride %d, padding %d, output_padding %d): "+
+			"sizes and stride must be positive, padding not negative, output padding below the stride",
+			in, out, kh, kw, stride, padding, outputPadding))
+	}
+	c := &ConvTranspose2D{
+		In: in, Out: out, KernelH: kh, KernelW: kw,
+		Stride: [2]int{stride, stride}, Padding: [2]int{padding, padding},
+		OutputPadding: [2]int{outputPadding, outputPadding},
+		Weight:        NewParam("weight", in, out, kh, kw),
+		Bias:          NewParam("bias", out),
+	}
+	c.Reset(rng)
+	return c
+}
+
+// Reset draws the parameters again from PyTorch's default law: weight, then
+// bias, from U(±1/√(Out·KernelH·KernelW)).
+func (c *ConvTranspose2D) Reset(rng *rand.Rand) {
+	b := DefaultBound(c.Out * c.KernelH * c.KernelW)
+	InitUniform(c.Weight.Value, b, rng)
+	if c.Bias != nil {
+		InitUniform(c.Bias.Value, b, rng)
+	}
+}
+
+// geometry returns the adjoint convolution, over one output image, panicking
+// unless x is [B, In, H, W] with a non-empty output.
+func (c *ConvTranspose2D) geometry(x *Tensor) kernels.ConvGeom {
+	if len(x.Shape) != 4 || x.Shape[1] != c.In {
+		panic(fmt.Sprintf("layers: %v.Forward: input shape %v, want [B %d H W]", c, x.Shape, c.In))
+	}
+	h, w := x.Shape[2], x.Shape[3]
+	s, p, op := c.Stride, c.Padding, c.OutputPadding
+	if s[0] <= 0 || s[1] <= 0 || p[0] < 0 || p[1] < 0 || op[0] < 0 || op[1] < 0 || op[0] >= s[0] || op[1] >= s[1] {
+		panic(fmt.Sprintf("layers: %v.Forward: bad stride, padding or output padding", c))
+	}
+	oh := (h-1)*s[0] - 2*p[0] + c.KernelH + op[0]
+	ow := (w-1)*s[1] - 2*p[1] + c.KernelW + op[1]
+	if h <= 0 || w <= 0 || oh <= 0 || ow <= 0 {
+		panic(fmt.Sprintf("layers: %v.Forward: input shape %v gives an empty output", c, x.Shape))
+	}
+	return kernels.ConvGeom{C: c.Out, H: oh, W: ow, KH: c.KernelH, KW: c.KernelW, SH: s[0], SW: s[1], PH: p[0], PW: p[1]}
+}
+
+// Forward returns the transposed convolution of x, of shape [B, In, H, W]; the
+// result has shape [B, Out, OH, OW].
+func (c *ConvTranspose2D) Forward(x *Tensor) *Tensor {
+	g := c.geometry(x)
+	c.x, c.geom, c.batch = x, g, x.Shape[0]
+	p := x.Shape[2] * x.Shape[3]
+	k, n := g.Rows(), c.batch*p
+	c.xm = growBuffer(c.xm, c.In*n)
+	c.col = growBuffer(c.col, k*n)
+	c.work = growBuffer(c.work, c.batch*g.WorkLen())
+	forImages(c, convTInputToCols, c.batch, c.In*n, &c.wg)
+	linalg.Sgemm(true, false, k, n, c.In, 1, c.Weight.Value.Data, k, c.xm, n, 0, c.col, n)
+	c.y.Resize(c.batch, c.Out, g.H, g.W)
+	forImages(c, convTCol2im, c.batch, k*n, &c.wg)
+	return &c.y
+}
+
+// Backward adds dL/dW = X·im2col(dy)ᵀ and dL/db to the gradients and returns
+// dL/dx = W·im2col(dy) (nil when SkipInputGrad is set), for dy of the
+// output's shape.
+func (c *ConvTranspose2D) Backward(dy *Tensor) *Tensor {
+	if c.x == nil {
+		panic(fmt.Sprintf("layers: %v.Backward before Forward", c))
+	}
+	if !dy.SameShape(&c.y) {
+		panic(fmt.Sprintf("layers: %v.Backward: gradient shape %v, want %v", c, dy.Shape, c.y.Shape))
+	}
+	g := c.geom
+	p := c.x.Shape[2] * c.x.Shape[3]
+	k, n := g.Rows(), c.batch*p
+	c.dy = dy
+	forImages(c, convTIm2col, c.batch, k*n, &c.wg)
+	if c.Bias != nil {
+		db := c.Bias.Grad.Data
+		q := g.H * g.W
+		for b := 0; b < c.batch; b++ {
+			for o := range db {
+				db[o] += kernels.Sum(dy.Data[(b*c.Out+o)*q : (b*c.Out+o+1)*q])
+			}
+		}
+	}
+	linalg.Sgemm(false, true, c.In, k, n, 1, c.xm, n, c.col, n, 1, c.Weight.Grad.Data, k)
+	if c.SkipInputGrad {
+		return nil
+	}
+	c.dxm = growBuffer(c.dxm, c.In*n)
+	linalg.Sgemm(false, false, c.In, n, k, 1, c.Weight.Value.Data, k, c.col, n, 0, c.dxm, n)
+	c.dx.Resize(c.x.Shape...)
+	forImages(c, convTGradFromCols, c.batch, c.In*n, &c.wg)
+	return &c.dx
+}
+
+// The steps of ConvTranspose2D that run image by image.
+const (
+	convTInputToCols  = iota // xm[c, b·P:] = x[b, c]
+	convTCol2im              // y[b] = bias + col2im(col[:, b·P:])
+	convTIm2col              // col[:, b·P:] = im2col(dy[b])
+	convTGradFromCols        // dx[b, c] = dxm[c, b·P:]
+)
+
+func (c *ConvTranspose2D) runImages(step, lo, hi int) {
+	g := c.geom
+	p := c.x.Shape[2] * c.x.Shape[3]
+	n := c.batch * p
+	in := c.In * p // elements of one input image
+	for b := lo; b < hi; b++ {
+		switch step {
+		case convTInputToCols:
+			toChannelMajor(c.xm[b*p:], n, c.x.Data[b*in:(b+1)*in], p)
+		case convTCol2im:
+			img := c.y.Data[b*g.ImageLen() : (b+1)*g.ImageLen()]
+			q := g.H * g.W
+			for o := 0; o < c.Out; o++ {
+				bv := float32(0)
+				if c.Bias != nil {
+					bv = c.Bias.Value.Data[o]
+				}
+				plane := img[o*q : (o+1)*q]
+				for i := range plane {
+					plane[i] = bv
+				}
+			}
+			kernels.Col2im(g, c.col[b*p:], n, img, c.work[b*g.WorkLen():])
+		case convTIm2col:
+			kernels.Im2col(g, c.dy.Data[b*g.ImageLen():], c.col[b*p:], n, c.work[b*g.WorkLen():])
+		case convTGradFromCols:
+			fromChannelMajor(c.dx.Data[b*in:(b+1)*in], c.dxm[b*p:], n, p, nil)
+		}
+	}
+}
+
+// Params returns the weight and, if the layer has one, the bias.
+func (c *ConvTranspose2D) Params() []*Param {
+	if c.Bias == nil {
+		return []*Param{c.Weight}
+	}
+	return []*Param{c.Weight, c.Bias}
+}
+
+// String describes the layer as PyTorch prints it.
+func (c *ConvTranspose2D) String() string {
+	return fmt.Sprintf("ConvTranspose2d(%d, %d, kernel_size=(%d, %d), stride=(%d, %d), padding=(%d, %d), output_padding=(%d, %d), bias=%v)",
+		c.In, c.Out, c.KernelH, c.KernelW, c.Stride[0], c.Stride[1], c.Padding[0], c.Padding[1],
+		c.OutputPadding[0], c.OutputPadding[1], c.Bias != nil)
+}

@@ -55,6 +55,26 @@ func SgemmKernelEdgeAVX512(k int, a []float32, b []float32, c []float32, ldc int
 //go:noescape
 func SgemmKernelColumnAVX512(k int, a []float32, b []float32, c []float32, ldc int, beta float32, tiles int)
 
+// SgemmKernelRowAVX512 runs SgemmKernelAVX512 along one row of C, on B in place:
+//
+//	for t := 0; t < tiles; t++ {
+//		// b̃[p*NR+j] = b[p*ldb+t*NR+j] for p < k, j < NR
+//		SgemmKernelAVX512(k, a, b̃, c[t*NR:], ldc, beta)
+//	}
+//
+//go:noescape
+func SgemmKernelRowAVX512(k int, a []float32, b []float32, ldb int, c []float32, ldc int, beta float32, tiles int)
+
+// SgemmKernelRowAVX2 runs SgemmKernelAVX2 along one row of C, on B in place:
+//
+//	for t := 0; t < tiles; t++ {
+//		// b̃[p*NR+j] = b[p*ldb+t*NR+j] for p < k, j < NR
+//		SgemmKernelAVX2(k, a, b̃, c[t*NR:], ldc, beta)
+//	}
+//
+//go:noescape
+func SgemmKernelRowAVX2(k int, a []float32, b []float32, ldb int, c []float32, ldc int, beta float32, tiles int)
+
 // SgemmPack8AVX512 transposes eight rows of a into dst, scaled:
 //
 //	for p := 0; p < kc; p++ {
@@ -74,3 +94,34 @@ func SgemmPack8AVX512(kc int, a []float32, lda int, alpha float32, dst []float32
 //
 //go:noescape
 func SgemmPackBAVX512(kc int, b []float32, ldb int, dst []float32)
+
+// SgemmPack8AVX2 transposes 8 rows of a into dst, scaled:
+//
+//	for p := 0; p < kc; p++ {
+//		for i := 0; i < 8; i++ {
+//			dst[p*ldd+i] = alpha * a[i*lda+p]
+//		}
+//	}
+//
+//go:noescape
+func SgemmPack8AVX2(kc int, a []float32, lda int, alpha float32, dst []float32, ldd int)
+
+// SgemmPack6AVX2 transposes 6 rows of a into dst, scaled:
+//
+//	for p := 0; p < kc; p++ {
+//		for i := 0; i < 6; i++ {
+//			dst[p*6+i] = alpha * a[i*lda+p]
+//		}
+//	}
+//
+//go:noescape
+func SgemmPack6AVX2(kc int, a []float32, lda int, alpha float32, dst []float32)
+
+// SgemmPackBAVX2 copies kc rows of B's micro-panel, NR = 16 floats each:
+//
+//	for p := 0; p < kc; p++ {
+//		copy(dst[p*NR:p*NR+NR], b[p*ldb:p*ldb+NR])
+//	}
+//
+//go:noescape
+func SgemmPackBAVX2(kc int, b []float32, ldb int, dst []float32)

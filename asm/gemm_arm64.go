@@ -17,3 +17,23 @@ package asm
 //
 //go:noescape
 func SgemmKernelNEON(k int, a, b, c []float32, ldc int, beta float32)
+
+// SgemmPack4NEON transposes four rows of a into dst, scaled:
+//
+//	for p := 0; p < kc; p++ {
+//		for i := 0; i < 4; i++ {
+//			dst[p*ldd+i] = alpha * a[i*lda+p]
+//		}
+//	}
+//
+//go:noescape
+func SgemmPack4NEON(kc int, a []float32, lda int, alpha float32, dst []float32, ldd int)
+
+// SgemmPackBNEON copies kc rows of B's micro-panel, NR = 12 floats each:
+//
+//	for p := 0; p < kc; p++ {
+//		copy(dst[p*NR:p*NR+NR], b[p*ldb:p*ldb+NR])
+//	}
+//
+//go:noescape
+func SgemmPackBNEON(kc int, b []float32, ldb int, dst []float32)

@@ -199,3 +199,98 @@ overwrite:
 	ADD     R4, R3, R3
 	VST1    [V29.S4, V30.S4, V31.S4], (R3)
 	RET
+
+// func SgemmPack4NEON(kc int, a []float32, lda int, alpha float32, dst []float32, ldd int)
+TEXT ·SgemmPack4NEON(SB), NOSPLIT, $0-80
+	MOVD    kc+0(FP), R0
+	MOVD    a_base+8(FP), R4
+	MOVD    lda+32(FP), R1
+	LSL     $2, R1, R1
+	MOVD    dst_base+48(FP), R2
+	MOVD    ldd+72(FP), R3
+	LSL     $2, R3, R3
+	MOVD    R4, R5
+	ADD     R1, R5, R5
+	MOVD    R5, R6
+	ADD     R1, R6, R6
+	MOVD    R6, R7
+	ADD     R1, R7, R7
+	FMOVS   alpha+40(FP), F16
+
+	// 4×4 blocks
+	SUBS    $4, R0, R0
+	BLT     tail
+	PCALIGN $16
+
+block:
+	VLD1.P  16(R4), [V0.S4]
+	VLD1.P  16(R5), [V1.S4]
+	VLD1.P  16(R6), [V2.S4]
+	VLD1.P  16(R7), [V3.S4]
+	WORD    $0x4f909000 // fmul v0.4s, v0.4s, v16.s[0]
+	WORD    $0x4f909021 // fmul v1.4s, v1.4s, v16.s[0]
+	WORD    $0x4f909042 // fmul v2.4s, v2.4s, v16.s[0]
+	WORD    $0x4f909063 // fmul v3.4s, v3.4s, v16.s[0]
+	VTRN1   V1.S4, V0.S4, V4.S4
+	VTRN2   V1.S4, V0.S4, V5.S4
+	VTRN1   V3.S4, V2.S4, V6.S4
+	VTRN2   V3.S4, V2.S4, V7.S4
+	VTRN1   V6.D2, V4.D2, V0.D2
+	VTRN1   V7.D2, V5.D2, V1.D2
+	VTRN2   V6.D2, V4.D2, V2.D2
+	VTRN2   V7.D2, V5.D2, V3.D2
+	VST1    [V0.S4], (R2)
+	ADD     R3, R2, R2
+	VST1    [V1.S4], (R2)
+	ADD     R3, R2, R2
+	VST1    [V2.S4], (R2)
+	ADD     R3, R2, R2
+	VST1    [V3.S4], (R2)
+	ADD     R3, R2, R2
+	SUBS    $4, R0, R0
+	BGE     block
+
+tail:
+	ADDS    $4, R0, R0
+	BEQ     done
+
+column:
+	MOVD    R2, R8
+	FMOVS.P 4(R4), F0
+	WORD    $0x4f909000 // fmul v0.4s, v0.4s, v16.s[0]
+	FMOVS.P F0, 4(R8)
+	FMOVS.P 4(R5), F0
+	WORD    $0x4f909000 // fmul v0.4s, v0.4s, v16.s[0]
+	FMOVS.P F0, 4(R8)
+	FMOVS.P 4(R6), F0
+	WORD    $0x4f909000 // fmul v0.4s, v0.4s, v16.s[0]
+	FMOVS.P F0, 4(R8)
+	FMOVS.P 4(R7), F0
+	WORD    $0x4f909000 // fmul v0.4s, v0.4s, v16.s[0]
+	FMOVS.P F0, 4(R8)
+	ADD     R3, R2, R2
+	SUBS    $1, R0, R0
+	BNE     column
+
+done:
+	RET
+
+// func SgemmPackBNEON(kc int, b []float32, ldb int, dst []float32)
+TEXT ·SgemmPackBNEON(SB), NOSPLIT, $0-64
+	MOVD    kc+0(FP), R0
+	MOVD    b_base+8(FP), R1
+	MOVD    ldb+32(FP), R2
+	LSL     $2, R2, R2
+	MOVD    dst_base+40(FP), R3
+	CBZ     R0, done
+	PCALIGN $16
+
+row:
+	VLD1    (R1), [V0.S4, V1.S4, V2.S4]
+	VST1.P  [V0.S4, V1.S4, V2.S4], 48(R3)
+	ADD     R2, R1, R1
+	SUBS    $1, R0, R0
+	BNE     row
+
+done:
+	RET

@@ -5,7 +5,8 @@ import "fmt"
 // GemmMicroKernel is the register-blocked heart of SGEMM (BLIS's micro-kernel
 // contract) for one variant: an MR×NR tile of C becomes beta·C plus the product of
 // a packed MR-row panel of A and a packed NR-column panel of B (Run), with forms for
-// a column of tiles (RunColumn) and the partial tiles at C's edges (RunPartial), and
+// a column of tiles (RunColumn), a row of tiles on B in place (RunRow, for small k)
+// and the partial tiles at C's edges (RunPartial), and
 // the packing that lays the panels out (PackA, PackB, PackBT). Package linalg drives
 // it. The optional fields are faster kernels for what the methods otherwise do with
 // Run and Go loops.
@@ -14,11 +15,17 @@ type GemmMicroKernel struct {
 	run    func(k int, a, b, c []float32, ldc int, beta float32)
 	// runColumn, when not nil, is RunColumn.
 	runColumn func(k int, a, b, c []float32, ldc int, beta float32, tiles int)
+	// runRow, when not nil, is RunRow.
+	runRow func(k int, a, b []float32, ldb int, c []float32, ldc int, beta float32, tiles int)
 	// runEdge, when not nil, is RunPartial for mr = MR.
 	runEdge func(k int, a, b, c []float32, ldc int, beta float32, nr int)
-	// pack8, when not nil, transposes eight rows:
-	// dst[p*ldd+i] = alpha*a[i*lda+p] for p < k, i < 8.
-	pack8 func(k int, a []float32, lda int, alpha float32, dst []float32, ldd int)
+	// packN, when not nil, transposes packRows rows:
+	// dst[p*ldd+i] = alpha*a[i*lda+p] for p < k, i < packRows; PackA and PackBT
+	// run it on every packRows rows of their panels when packRows divides them.
+	packN    func(k int, a []float32, lda int, alpha float32, dst []float32, ldd int)
+	packRows int
+	// packA, when not nil, is PackA (for an MR that packN does not divide).
+	packA func(k int, a []float32, lda int, alpha float32, dst []float32)
 	// packB, when not nil, is PackB for this NR.
 	packB func(k int, b []float32, ldb int, dst []float32)
 }
@@ -54,7 +61,7 @@ func (g GemmMicroKernel) Run(k int, a, b, c []float32, ldc int, beta float32) {
 //
 //	dst[p*MR+i] = alpha * a[i*lda+p]   for p < k, i < MR
 func (g GemmMicroKernel) PackA(k int, a []float32, lda int, alpha float32, dst []float32) {
-	g.transpose("PackA", g.MR, k, a, lda, alpha, dst)
+	g.transpose("PackA", g.MR, k, a, lda, alpha, dst, g.packA)
 }
 
 // PackBT packs NR rows of a row-major Bᵀ with stride ldb (NR columns of B), k
@@ -64,7 +71,7 @@ func (g GemmMicroKernel) PackA(k int, a []float32, lda int, alpha float32, dst [
 //
 // (An untransposed B needs no such kernel: its rows are already contiguous.)
 func (g GemmMicroKernel) PackBT(k int, b []float32, ldb int, dst []float32) {
-	g.transpose("PackBT", g.NR, k, b, ldb, 1, dst)
+	g.transpose("PackBT", g.NR, k, b, ldb, 1, dst, nil)
 }
 
 // PackB packs NR columns of a row-major B with stride ldb, k rows of them, into the
@@ -98,9 +105,11 @@ func packBGeneric(nr, k int, b []float32, ldb int, dst []float32) {
 	}
 }
 
-// transpose computes dst[p*rows+i] = alpha*a[i*lda+p] for p < k, i < rows, eight
-// rows at a time with pack8 where the variant has it.
-func (g GemmMicroKernel) transpose(name string, rows, k int, a []float32, lda int, alpha float32, dst []float32) {
+// transpose computes dst[p*rows+i] = alpha*a[i*lda+p] for p < k, i < rows: with
+// whole when it is not nil, else packRows rows at a time with packN where the
+// variant has it.
+func (g GemmMicroKernel) transpose(name string, rows, k int, a []float32, lda int, alpha float32, dst []float32,
+	whole func(k int, a []float32, lda int, alpha float32, dst []float32)) {
 	switch {
 	case k < 0:
 		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: k = %d < 0", name, k))
@@ -113,12 +122,15 @@ func (g GemmMicroKernel) transpose(name string, rows, k int, a []float32, lda in
 	case len(dst) < k*rows:
 		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: len(dst) = %d < %d", name, len(dst), k*rows))
 	}
-	if g.pack8 == nil || rows%8 != 0 {
+	switch {
+	case whole != nil:
+		whole(k, a, lda, alpha, dst)
+	case g.packN != nil && rows%g.packRows == 0:
+		for i := 0; i < rows; i += g.packRows {
+			g.packN(k, a[i*lda:], lda, alpha, dst[i:], rows)
+		}
+	default:
 		transposeGeneric(rows, k, a, lda, alpha, dst)
-		return
-	}
-	for i := 0; i < rows; i += 8 {
-		g.pack8(k, a[i*lda:], lda, alpha, dst[i:], rows)
 	}
 }
 
@@ -161,6 +173,65 @@ func (g GemmMicroKernel) RunColumn(k int, a, b, c []float32, ldc int, beta float
 	}
 	for t := 0; t < tiles; t++ {
 		g.run(k, a[t*k*g.MR:], b, c[t*g.MR*ldc:], ldc, beta)
+	}
+}
+
+// RunRow is Run along a row of tiles with B read in place: for t < tiles,
+//
+//	Run(k, a, b̃, c[t*NR:], ldc, beta)   where b̃[p*NR+j] = b[p*ldb+t*NR+j]
+//
+// that is, for i < MR and j < tiles·NR,
+//
+//	c[i*ldc+j] = beta*c[i*ldc+j] + Σ_{p<k} a[p*MR+i] * b[p*ldb+j]
+//
+// b is k rows of a row-major B (stride ldb ≥ tiles·NR), unpacked. For small k the
+// product is bound by writing C, and this order writes the MR rows of C as
+// sequential streams and needs no packed B. HasRunRow tells whether the variant
+// has a kernel for it; without one, RunRow is a plain Go loop.
+func (g GemmMicroKernel) RunRow(k int, a, b []float32, ldb int, c []float32, ldc int, beta float32, tiles int) {
+	switch {
+	case tiles < 0:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunRow: tiles = %d < 0", tiles))
+	case tiles == 0:
+		return
+	case k < 0:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunRow: k = %d < 0", k))
+	case ldc < tiles*g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunRow: ldc = %d < tiles*NR = %d", ldc, tiles*g.NR))
+	case k > 0 && ldb < tiles*g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunRow: ldb = %d < tiles*NR = %d", ldb, tiles*g.NR))
+	case len(a) < k*g.MR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunRow: len(a) = %d < k*MR = %d", len(a), k*g.MR))
+	case k > 0 && len(b) < (k-1)*ldb+tiles*g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunRow: len(b) = %d < (k-1)*ldb+tiles*NR = %d", len(b), (k-1)*ldb+tiles*g.NR))
+	case len(c) < (g.MR-1)*ldc+tiles*g.NR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.RunRow: len(c) = %d < (MR-1)*ldc+tiles*NR = %d", len(c), (g.MR-1)*ldc+tiles*g.NR))
+	}
+	if g.runRow != nil {
+		g.runRow(k, a, b, ldb, c, ldc, beta, tiles)
+		return
+	}
+	runRowGeneric(g.MR, tiles*g.NR, k, a, b, ldb, c, ldc, beta)
+}
+
+// HasRunRow reports whether the variant has a kernel for RunRow.
+func (g GemmMicroKernel) HasRunRow() bool { return g.runRow != nil }
+
+// runRowGeneric is the reference of RunRow for mr rows and n columns.
+func runRowGeneric(mr, n, k int, a, b []float32, ldb int, c []float32, ldc int, beta float32) {
+	for i := 0; i < mr; i++ {
+		row := c[i*ldc : i*ldc+n]
+		for j := range row {
+			var s float32
+			for p := 0; p < k; p++ {
+				s += a[p*mr+i] * b[p*ldb+j]
+			}
+			if beta == 0 {
+				row[j] = s
+			} else {
+				row[j] = beta*row[j] + s
+			}
+		}
 	}
 }
 

@@ -24,6 +24,9 @@ func BenchmarkSgemm(b *testing.B) {
 		mnk{64, 32 * 16 * 16, 1 * 16}, mnk{128, 32 * 8 * 8, 64 * 16}, mnk{256, 32 * 4 * 4, 128 * 16},
 		// RRAE conv 3×3 stride 2 on 64×64 bumps, batch 32.
 		mnk{32, 32 * 32 * 32, 1 * 9}, mnk{64, 32 * 16 * 16, 32 * 9},
+		// Linear layers at batch 32 (2048 → 64 and 1024 → 128): the forward and
+		// backward-data products are skinny (n = 32), the weight gradient has k = 32.
+		mnk{64, 32, 2048}, mnk{128, 32, 1024}, mnk{64, 2048, 32},
 	)
 	defer SetThreads(SetThreads(1))
 	for _, s := range shapes {

@@ -167,6 +167,20 @@ func TestSgemmLargeRandom(t *testing.T) {
 	}
 }
 
+// TestSgemmRowOrder covers the small-k path (serialRows) over several blocks of
+// columns, with partial row panels and partial column tiles at the edges.
+func TestSgemmRowOrder(t *testing.T) {
+	for _, v := range kernels.Variants() {
+		t.Run(v.String(), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(13, uint64(v.Level())))
+			for _, s := range [][3]int{{37, 4001, 9}, {16, 2500, 32}, {5, 3000, 1}, {48, 1800, 16}} {
+				checkSgemm(t, r, v, false, false, s[0], s[1], s[2], 1.5, 0, 1)
+				checkSgemm(t, r, v, s[2]%2 == 1, false, s[0], s[1], s[2], -1, 0.5, 0)
+			}
+		})
+	}
+}
+
 // TestSgemmParallel runs shapes large enough to be split among workers, split by
 // rows and by columns; run it with -race.
 func TestSgemmParallel(t *testing.T) {

@@ -37,8 +37,14 @@ func gemmKernels() {
 	}
 	sgemmEdgeKernel(avx512, gemmShapes[avx512])
 	sgemmColumnKernel(avx512, gemmShapes[avx512])
+	for _, a := range isas {
+		sgemmRowKernel(a, gemmShapes[a])
+	}
 	sgemmPack8(packPermutes())
-	sgemmPackB(gemmShapes[avx512])
+	sgemmPackB(avx512, gemmShapes[avx512])
+	sgemmPackAVX2(8)
+	sgemmPackAVX2(6)
+	sgemmPackB(avx2, gemmShapes[avx2])
 }
 
 func sgemmKernel(a *isa, sh gemmShape) {
@@ -97,6 +103,49 @@ func sgemmColumnKernel(a *isa, sh gemmShape) {
 	RET()
 }
 
+// sgemmRowKernel emits the micro-kernel run along a row of tiles, reading B in
+// place: the same panel of Ã against `tiles` consecutive NR-column blocks of an
+// unpacked B (rows ldb apart), into tiles side by side in C. For small k, where
+// writing C costs more than the FMAs, this is the better order: the tile's MR rows
+// of C are written as MR sequential streams (a column of tiles writes MR·tiles rows
+// a little at a time, and with a power-of-two ldc they all fall in one cache set),
+// Ã stays in L1, and B needs no packing.
+func sgemmRowKernel(a *isa, sh gemmShape) {
+	fn := "SgemmKernelRow" + a.suffix
+	TEXT(fn, NOSPLIT, "func(k int, a, b []float32, ldb int, c []float32, ldc int, beta float32, tiles int)")
+	Doc(fn+" runs "+"SgemmKernel"+a.suffix+" along one row of C, on B in place:",
+		"",
+		"\tfor t := 0; t < tiles; t++ {",
+		"\t\t// b̃[p*NR+j] = b[p*ldb+t*NR+j] for p < k, j < NR",
+		"\t\t"+"SgemmKernel"+a.suffix+"(k, a, b̃, c[t*NR:], ldc, beta)",
+		"\t}")
+	Pragma("noescape")
+	t := loadTileArgs()
+	t.ldbBytes = Load(Param("ldb"), GP64())
+	SHLQ(U8(2), t.ldbBytes)
+	tiles := Load(Param("tiles"), GP64())
+	k0, a0, b0, c0 := GP64(), GP64(), GP64(), GP64()
+	MOVQ(t.k, k0)
+	MOVQ(t.a, a0)
+	MOVQ(t.b, b0)
+	MOVQ(t.c, c0)
+	TESTQ(tiles, tiles)
+	JZ(LabelRef("done"))
+	Label("tile")
+	tile(a, sh, t, sh.nr/a.lanes, nil, "tile_")
+	ADDQ(U32(4*sh.nr), b0)
+	ADDQ(U32(4*sh.nr), c0)
+	MOVQ(k0, t.k)
+	MOVQ(a0, t.a)
+	MOVQ(b0, t.b)
+	MOVQ(c0, t.c)
+	DECQ(tiles)
+	JNZ(LabelRef("tile"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
 // sgemmEdgeKernel emits the micro-kernel for the last, partial column of tiles:
 // the same product, for the first nr ≤ NR columns only, so that a partial tile
 // needs neither a scratch tile nor the work of the columns it lacks. It computes
@@ -135,6 +184,9 @@ func sgemmEdgeKernel(a *isa, sh gemmShape) {
 // tileArgs are the registers holding a micro-kernel's arguments.
 type tileArgs struct {
 	k, a, b, c, ldcBytes Register
+	// ldbBytes, when not nil, is the stride of B's rows in bytes: B is read in
+	// place, row p of the tile's columns at b + p·ldb, rather than packed NR apart.
+	ldbBytes Register
 }
 
 func loadTileArgs() tileArgs {
@@ -172,11 +224,33 @@ func tile(a *isa, sh gemmShape, t tileArgs, vecs int, mask Op, prefix string) {
 	}
 
 	// The k loop, unrolled kUnroll times, then one step at a time for the rest.
+	bRow := func(p, j int) Mem {
+		if t.ldbBytes == nil {
+			return Mem{Base: t.b, Disp: (p*sh.nr + j*a.lanes) * 4}
+		}
+		// Row p < kUnroll of the pass: b, or b + ldb for p = 1.
+		m := Mem{Base: t.b, Disp: j * a.bytes()}
+		if p == 1 {
+			m.Index, m.Scale = t.ldbBytes, 1
+		} else if p > 1 {
+			panic("tile: unpacked B unrolled beyond two rows")
+		}
+		return m
+	}
+	nextRows := func(rows int) {
+		if t.ldbBytes == nil {
+			ADDQ(U32(4*sh.nr*rows), t.b)
+			return
+		}
+		for r := 0; r < rows; r++ {
+			ADDQ(t.ldbBytes, t.b)
+		}
+	}
 	step := func(p int) {
 		bv := make([]VecVirtual, vecs)
 		for j := range bv {
 			bv[j] = a.vec()
-			VMOVUPS(Mem{Base: t.b, Disp: (p*sh.nr + j*a.lanes) * 4}, bv[j])
+			VMOVUPS(bRow(p, j), bv[j])
 		}
 		for i := 0; i < sh.mr; i++ {
 			av := a.vec()
@@ -196,7 +270,7 @@ func tile(a *isa, sh gemmShape, t tileArgs, vecs int, mask Op, prefix string) {
 		step(p)
 	}
 	ADDQ(U32(4*sh.mr*kUnroll), t.a)
-	ADDQ(U32(4*sh.nr*kUnroll), t.b)
+	nextRows(kUnroll)
 	SUBQ(U32(kUnroll), t.k)
 	JMP(LabelRef(prefix + "unrolled"))
 
@@ -205,7 +279,7 @@ func tile(a *isa, sh gemmShape, t tileArgs, vecs int, mask Op, prefix string) {
 	JZ(LabelRef(prefix + "update"))
 	step(0)
 	ADDQ(U32(4*sh.mr), t.a)
-	ADDQ(U32(4*sh.nr), t.b)
+	nextRows(1)
 	DECQ(t.k)
 	JMP(LabelRef(prefix + "single"))
 

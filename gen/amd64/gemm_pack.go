@@ -137,13 +137,16 @@ func packPermutes() [2]Mem {
 	return out
 }
 
-// sgemmPackB emits the AVX-512 packing of an untransposed B's micro-panel: kc rows
-// of NR contiguous floats, at stride ldb, copied to consecutive NR-float rows.
-// A copy, but one that the Go driver would otherwise make as kc small memmoves.
-func sgemmPackB(sh gemmShape) {
-	vecs := sh.nr / avx512.lanes
-	TEXT("SgemmPackBAVX512", NOSPLIT, "func(kc int, b []float32, ldb int, dst []float32)")
-	Doc("SgemmPackBAVX512 copies kc rows of B's micro-panel, NR = "+strconv.Itoa(sh.nr)+" floats each:",
+// sgemmPackB emits the packing of an untransposed B's micro-panel: kc rows of NR
+// contiguous floats, at stride ldb, copied to consecutive NR-float rows. A copy,
+// but one that the Go driver would otherwise make as kc small memmoves: measured
+// faster than those (BenchmarkGemmPack, kc = 192, medians of 5) for both ISAs,
+// 800 ns against 1209 (AVX-512, NR = 48) and 501 against 599 (AVX2, NR = 16).
+func sgemmPackB(a *isa, sh gemmShape) {
+	vecs := sh.nr / a.lanes
+	fn := "SgemmPackB" + a.suffix
+	TEXT(fn, NOSPLIT, "func(kc int, b []float32, ldb int, dst []float32)")
+	Doc(fn+" copies kc rows of B's micro-panel, NR = "+strconv.Itoa(sh.nr)+" floats each:",
 		"",
 		"\tfor p := 0; p < kc; p++ {",
 		"\t\tcopy(dst[p*NR:p*NR+NR], b[p*ldb:p*ldb+NR])",
@@ -158,14 +161,137 @@ func sgemmPackB(sh gemmShape) {
 	JZ(LabelRef("done"))
 	Label("row")
 	for j := 0; j < vecs; j++ {
-		v := ZMM()
-		VMOVUPS(Mem{Base: src, Disp: 64 * j}, v)
-		VMOVUPS(v, Mem{Base: dst, Disp: 64 * j})
+		v := a.vec()
+		VMOVUPS(Mem{Base: src, Disp: a.bytes() * j}, v)
+		VMOVUPS(v, Mem{Base: dst, Disp: a.bytes() * j})
 	}
 	ADDQ(ldb, src)
 	ADDQ(U32(4*sh.nr), dst)
 	DECQ(kc)
 	JNZ(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// sgemmPackAVX2 emits the AVX2 transposition of rows = 8 or 6 rows, 8 columns at a
+// time: load the rows scaled by alpha, transpose the 8×8 block in registers
+// (unpack, shuffle within 128-bit lanes, then swap lanes) and store each column of
+// rows values at its place in dst; the last columns go one at a time.
+//
+// With eight rows it has SgemmPack8AVX512's contract (dst rows ldd apart: A's
+// panels for ldd = 8, Bᵀ's for ldd = NR = 16, twice). With six, the AVX2 MR, it
+// packs A's panel (ldd = 6): each column is stored as eight floats, the last two
+// of them overwritten by the next column, so whole vectors go only while a column
+// follows the block (its tail writes the rest).
+//
+// Kept because measured faster than the Go transposition (BenchmarkGemmPack, kc =
+// 192, medians of 5): PackA (6 rows) 85 ns against 653, PackBT (16 rows, twice
+// eight) 176 ns against 2404.
+func sgemmPackAVX2(rows int) {
+	fn := "SgemmPack" + strconv.Itoa(rows) + "AVX2"
+	sig := "func(kc int, a []float32, lda int, alpha float32, dst []float32, ldd int)"
+	ldd := "ldd"
+	if rows == 6 {
+		sig = "func(kc int, a []float32, lda int, alpha float32, dst []float32)"
+		ldd = "6"
+	}
+	TEXT(fn, NOSPLIT, sig)
+	Doc(fn+" transposes "+strconv.Itoa(rows)+" rows of a into dst, scaled:",
+		"",
+		"\tfor p := 0; p < kc; p++ {",
+		"\t\tfor i := 0; i < "+strconv.Itoa(rows)+"; i++ {",
+		"\t\t\tdst[p*"+ldd+"+i] = alpha * a[i*lda+p]",
+		"\t\t}",
+		"\t}")
+	Pragma("noescape")
+	kc := Load(Param("kc"), GP64())
+	base := Load(Param("a").Base(), GP64())
+	lda := Load(Param("lda"), GP64())
+	SHLQ(U8(2), lda)
+	dst := Load(Param("dst").Base(), GP64())
+	var lddBytes Op = U32(4 * rows)
+	if rows == 8 {
+		r := Load(Param("ldd"), GP64())
+		SHLQ(U8(2), r)
+		lddBytes = r
+	}
+	row := make([]GPVirtual, rows)
+	for i := range row {
+		row[i] = GP64()
+		MOVQ(base, row[i])
+		if i < rows-1 {
+			ADDQ(lda, base)
+		}
+	}
+	alpha := avx2.broadcast("alpha")
+
+	// Whole blocks while at least 8 columns are left (6 rows: at least 9).
+	minLeft := 8
+	if rows == 6 {
+		minLeft = 9
+	}
+	Label("block")
+	CMPQ(kc, U32(minLeft))
+	JB(LabelRef("tail"))
+	r := make([]VecVirtual, 8)
+	for i := 0; i < rows; i++ {
+		r[i] = YMM()
+		VMULPS(Mem{Base: row[i]}, alpha, r[i])
+	}
+	// t[2h] holds (per 128-bit lane L) rows 2h, 2h+1 of columns 4L, 4L+1
+	// interleaved, t[2h+1] those of columns 4L+2, 4L+3. Six rows reuse rows 4, 5
+	// for 6, 7: lanes 6 and 7 of each column are then don't-cares.
+	t := make([]VecVirtual, 8)
+	for h := 0; h < rows/2; h++ {
+		t[2*h], t[2*h+1] = YMM(), YMM()
+		VUNPCKLPS(r[2*h+1], r[2*h], t[2*h])
+		VUNPCKHPS(r[2*h+1], r[2*h], t[2*h+1])
+	}
+	if rows == 6 {
+		t[6], t[7] = t[4], t[5]
+	}
+	// u[4q+j] holds in lane L rows 4q..4q+3 of column 4L+j.
+	u := make([]VecVirtual, 8)
+	for q := 0; q < 2; q++ {
+		for j := 0; j < 4; j++ {
+			imm := U8(0x44)
+			if j%2 == 1 {
+				imm = U8(0xee)
+			}
+			u[4*q+j] = YMM()
+			VSHUFPS(imm, t[4*q+2+j/2], t[4*q+j/2], u[4*q+j])
+		}
+	}
+	// Column j is the low lanes of u[j] and u[4+j], column 4+j their high lanes.
+	col := make([]VecVirtual, 8)
+	for j := 0; j < 4; j++ {
+		col[j], col[4+j] = YMM(), YMM()
+		VPERM2F128(U8(0x20), u[4+j], u[j], col[j])
+		VPERM2F128(U8(0x31), u[4+j], u[j], col[4+j])
+	}
+	for _, v := range col {
+		VMOVUPS(v, Mem{Base: dst})
+		ADDQ(lddBytes, dst)
+	}
+	for i := range row {
+		ADDQ(U8(32), row[i])
+	}
+	SUBQ(U8(8), kc)
+	JMP(LabelRef("block"))
+
+	Label("tail")
+	TESTQ(kc, kc)
+	JZ(LabelRef("done"))
+	for i := range row {
+		x := XMM()
+		VMULSS(Mem{Base: row[i]}, alpha.AsX(), x)
+		VMOVSS(x, Mem{Base: dst, Disp: 4 * i})
+		ADDQ(U8(4), row[i])
+	}
+	ADDQ(lddBytes, dst)
+	DECQ(kc)
+	JMP(LabelRef("tail"))
 	Label("done")
 	VZEROUPPER()
 	RET()

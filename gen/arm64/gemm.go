@@ -33,6 +33,7 @@ func gemmAccOf(i, j int) VReg { return gemmAcc + VReg(i*gemmVecs+j) }
 
 func gemmKernels(f *File) {
 	sgemmKernel(f)
+	gemmPackKernels(f)
 }
 
 func sgemmKernel(f *File) {

@@ -9,8 +9,12 @@ QEMU := $(shell command -v qemu-aarch64-static 2>/dev/null)
 generate:
 	$(GO) run ./gen/amd64 -family vec -out asm/vec_amd64.s -stubs asm/vec_amd64.go -pkg asm
 	$(GO) run ./gen/amd64 -family gemm -out asm/gemm_amd64.s -stubs asm/gemm_amd64.go -pkg asm
+	$(GO) run ./gen/amd64 -family jacobi -out asm/jacobi_amd64.s -stubs asm/jacobi_amd64.go -pkg asm
+	$(GO) run ./gen/amd64 -family im2col -out asm/im2col_amd64.s -stubs asm/im2col_amd64.go -pkg asm
 	$(GO) run ./gen/arm64 -family vec -out asm/vec_arm64.s -stubs asm/vec_arm64.go -pkg asm
 	$(GO) run ./gen/arm64 -family gemm -out asm/gemm_arm64.s -stubs asm/gemm_arm64.go -pkg asm
+	$(GO) run ./gen/arm64 -family jacobi -out asm/jacobi_arm64.s -stubs asm/jacobi_arm64.go -pkg asm
+	$(GO) run ./gen/arm64 -family im2col -out asm/im2col_arm64.s -stubs asm/im2col_arm64.go -pkg asm
 
 # Host tests (every kernel variant this CPU supports), then the arm64 (NEON)
 # variants under qemu when it is installed.
@@ -40,5 +44,8 @@ lint:
 	GOARCH=arm64 $(GO) vet ./...
 	$(GO) vet -tags purego ./...
 
+# The first-run demo: aRRAE finds the rank of the Gaussian bumps and generates
+# from it (rankae train's defaults); results go to out/.
 run:
-	$(GO) run ./cmd/rankae
+	$(GO) run ./cmd/rankae kernels
+	$(GO) run ./cmd/rankae train -out out

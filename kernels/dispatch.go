@@ -27,6 +27,13 @@ type Variant struct {
 	reluBackward func(dx, dy, x []float32)
 	adam         func(param, grad, m, v []float32, beta1, beta2, stepSize, invSqrtBias2, eps float32)
 
+	jacobiDots     func(x, y []float32) (xx, yy, xy float64)
+	jacobiRotate   func(x, y []float32, c, s float32)
+	jacobiRotate64 func(x, y []float64, c, s float64)
+
+	copyRows func(dst, src []float32, rows, cols, ldsrc int)
+	addRows  func(dst []float32, ldd int, src []float32, rows, cols int)
+
 	gemm         GemmMicroKernel
 	fmaPeak      func(iterations int)
 	fmaPeakFlops int
@@ -49,7 +56,13 @@ var genericVariant = &Variant{
 	relu:         reluGeneric,
 	reluBackward: reluBackwardGeneric,
 	adam:         adamGeneric,
-	gemm:         GemmMicroKernel{MR: genericMR, NR: genericNR, run: gemmGeneric},
+
+	jacobiDots:     jacobiDotsGeneric,
+	jacobiRotate:   jacobiRotateGeneric,
+	jacobiRotate64: jacobiRotate64Generic,
+	copyRows:       copyRowsGeneric,
+	addRows:        addRowsGeneric,
+	gemm:           GemmMicroKernel{MR: genericMR, NR: genericNR, run: gemmGeneric},
 }
 
 // supported lists the variants this CPU can run, best first. It is built in a

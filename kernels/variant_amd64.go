@@ -24,9 +24,15 @@ func archVariants() []*Variant {
 			relu:         asm.ReLUAVX512,
 			reluBackward: asm.ReLUBackwardAVX512,
 			adam:         asm.AdamAVX512,
-			gemm:         GemmMicroKernel{MR: 8, NR: 48, run: asm.SgemmKernelAVX512, runEdge: asm.SgemmKernelEdgeAVX512, runColumn: asm.SgemmKernelColumnAVX512, pack8: asm.SgemmPack8AVX512, packB: asm.SgemmPackBAVX512},
-			fmaPeak:      asm.FMAPeakAVX512,
-			fmaPeakFlops: 12 * 16 * 2,
+
+			jacobiDots:     asm.JacobiDotsAVX512,
+			jacobiRotate:   asm.JacobiRotateAVX512,
+			jacobiRotate64: asm.JacobiRotate64AVX512,
+			copyRows:       asm.CopyRowsAVX512,
+			addRows:        asm.AddRowsAVX2, // faster than 16 lanes on short runs: gen/amd64/im2col.go
+			gemm:           GemmMicroKernel{MR: 8, NR: 48, run: asm.SgemmKernelAVX512, runEdge: asm.SgemmKernelEdgeAVX512, runColumn: asm.SgemmKernelColumnAVX512, runRow: asm.SgemmKernelRowAVX512, packN: asm.SgemmPack8AVX512, packRows: 8, packB: asm.SgemmPackBAVX512},
+			fmaPeak:        asm.FMAPeakAVX512,
+			fmaPeakFlops:   12 * 16 * 2,
 		})
 	}
 	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
@@ -42,9 +48,15 @@ func archVariants() []*Variant {
 			relu:         asm.ReLUAVX2,
 			reluBackward: asm.ReLUBackwardAVX2,
 			adam:         asm.AdamAVX2,
-			gemm:         GemmMicroKernel{MR: 6, NR: 16, run: asm.SgemmKernelAVX2},
-			fmaPeak:      asm.FMAPeakAVX2,
-			fmaPeakFlops: 12 * 8 * 2,
+
+			jacobiDots:     asm.JacobiDotsAVX2,
+			jacobiRotate:   asm.JacobiRotateAVX2,
+			jacobiRotate64: asm.JacobiRotate64AVX2,
+			copyRows:       asm.CopyRowsAVX2,
+			addRows:        asm.AddRowsAVX2,
+			gemm:           GemmMicroKernel{MR: 6, NR: 16, run: asm.SgemmKernelAVX2, runRow: asm.SgemmKernelRowAVX2, packA: asm.SgemmPack6AVX2, packN: asm.SgemmPack8AVX2, packRows: 8, packB: asm.SgemmPackBAVX2},
+			fmaPeak:        asm.FMAPeakAVX2,
+			fmaPeakFlops:   12 * 8 * 2,
 		})
 	}
 	return vs

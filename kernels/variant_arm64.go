@@ -28,8 +28,14 @@ func archVariants() []*Variant {
 		relu:         asm.ReLUNEON,
 		reluBackward: asm.ReLUBackwardNEON,
 		adam:         asm.AdamNEON,
-		// PackA and PackBT use the generic transposition (pack8 nil).
-		gemm:         GemmMicroKernel{MR: 8, NR: 12, run: asm.SgemmKernelNEON},
+
+		jacobiDots:     asm.JacobiDotsNEON,
+		jacobiRotate:   asm.JacobiRotateNEON,
+		jacobiRotate64: asm.JacobiRotate64NEON,
+		copyRows:       asm.CopyRowsNEON,
+		addRows:        asm.AddRowsNEON,
+		// PackA (MR = 8) and PackBT (NR = 12) transpose four rows at a time.
+		gemm:         GemmMicroKernel{MR: 8, NR: 12, run: asm.SgemmKernelNEON, packN: asm.SgemmPack4NEON, packRows: 4, packB: asm.SgemmPackBNEON},
 		fmaPeak:      asm.FMAPeakNEON,
 		fmaPeakFlops: 24 * 4 * 2, // 24 independent FMLA of 4 lanes per iteration
 	}}

@@ -3,6 +3,8 @@ package linalg
 import (
 	"fmt"
 	"math"
+
+	"github.com/rankae/rankae/kernels"
 )
 
 // SVD is a thin singular value decomposition A = U·diag(S)·Vᵀ of an M×N
@@ -16,6 +18,8 @@ type SVD struct {
 	U       []float32 // M×R, row-major, stride R
 	S       []float32 // R, descending
 	V       []float32 // N×R, row-major, stride R
+
+	work svdWork // reused by Factorize
 }
 
 // SVD64 is the float64 twin of SVD.
@@ -33,13 +37,26 @@ const (
 )
 
 // SVDJacobi computes the thin SVD of the m×n row-major matrix a (stride lda)
-// by one-sided (Hestenes) Jacobi with de Rijk pivoting and an sgesvj-style
-// stopping rule: the pair (p, q) is rotated while |aₚᵀa_q| > tol·‖aₚ‖·‖a_q‖
-// with tol = √m·ε (for float32 tightened to max(√m·ε/4, 2ε), with the column
-// dot products accumulated in float64, so that ‖UᵀU − I‖_F ≤ 1e-5 holds up
-// to n ≈ 128). V is accumulated in float64. Wide matrices are handled by
-// transposition. a is not modified. The work is O(sweeps·m·n²) with
-// typically 6–10 sweeps; it runs on one goroutine.
+// by one-sided (Hestenes) Jacobi, as LAPACK sgesvj/sgejsv:
+//
+//   - the columns of the tall orientation (wide matrices are transposed) are
+//     stored contiguously, so that the pair kernels kernels.JacobiDots (the
+//     three dot products of a pair in one pass, accumulated in float64) and
+//     kernels.JacobiRotate stream on the active SIMD level;
+//   - when m ≥ 2n a Householder QR with static column pivoting (columns by
+//     descending norm) preconditions it, and the sweeps run on Rᵀ (n×n), as
+//     sgejsv;
+//   - the pair (p, q) is rotated while |aₚᵀa_q| > tol·‖aₚ‖·‖a_q‖ with tol =
+//     max(√rows·ε/4, 2ε), sgesvj's √rows·ε tightened so that ‖UᵀU − I‖_F and
+//     ‖VᵀV − I‖_F stay ≤ 1e-5; the dot products are fresh for every pair, so no
+//     carried column norm can drift (they serve only de Rijk pivoting);
+//   - the right rotations are accumulated in float64;
+//   - from svdParallelMinN columns on, with Threads() > 1, the sweeps use the
+//     round-robin (Brent–Luk) ordering and rotate a step's disjoint pairs on
+//     up to Threads() goroutines; the result does not depend on their number.
+//
+// a is not modified. The work is O(sweeps·n²·rows) with typically 6–8 sweeps.
+// For repeated factorisations without allocation, use SVD.Factorize.
 //
 // Example, the best rank-k approximation of a:
 //
@@ -49,17 +66,20 @@ const (
 //	s.Reconstruct(k, ak, n)
 //
 // It panics on programmer errors (negative dimensions, lda < max(1, n),
-// short a). It returns an error if a holds NaN or Inf, and if the sweep cap
-// (30 sweeps) is reached; in the latter case the partial decomposition is
-// returned together with the error, which reports the remaining
-// off-diagonal measure max |aₚᵀa_q|/(‖aₚ‖‖a_q‖).
+// short a). It returns an error (and a nil *SVD) if a holds NaN or Inf, and an
+// error if the sweep cap (30 sweeps) is reached; in the latter case the partial
+// decomposition is returned with the error, which reports the remaining
+// off-diagonal measure and the partial result's residual ‖A − USVᵀ‖/‖A‖.
 func SVDJacobi(m, n int, a []float32, lda int) (*SVD, error) {
 	checkSVDArgs("SVDJacobi", m, n, len(a), lda)
-	u, s, v, err := svdJacobi(m, n, a, lda, svdMaxSweeps32)
-	if u == nil {
-		return nil, err
+	s := new(SVD)
+	if err := s.factorize(kernels.Active(), m, n, a, lda, svdMaxSweeps32, Threads()); err != nil {
+		if checkFinite(m, n, a, lda) != nil {
+			return nil, err
+		}
+		return s, err
 	}
-	return &SVD{M: m, N: n, R: len(s), U: u, S: s, V: v}, err
+	return s, nil
 }
 
 // SVDJacobi64 is the float64 twin of SVDJacobi (sweep cap 60).
@@ -355,48 +375,4 @@ func svdJacobi[T svdFloat](m, n int, a []T, lda int, maxSweeps int) (u, sv, v []
 			maxSweeps, offMax, tol)
 	}
 	return u, sv, v, err
-}
-
-// Truncate returns the rank-k truncation (U_k, S_k, V_k) as a new SVD with
-// R = k. It panics unless 0 ≤ k ≤ s.R.
-func (s *SVD) Truncate(k int) *SVD {
-	if k < 0 || k > s.R {
-		panic(fmt.Sprintf("linalg: SVD.Truncate: k = %d out of range [0, %d]", k, s.R))
-	}
-	t := &SVD{M: s.M, N: s.N, R: k, U: make([]float32, s.M*k), S: append([]float32(nil), s.S[:k]...), V: make([]float32, s.N*k)}
-	for i := 0; i < s.M; i++ {
-		copy(t.U[i*k:(i+1)*k], s.U[i*s.R:i*s.R+k])
-	}
-	for i := 0; i < s.N; i++ {
-		copy(t.V[i*k:(i+1)*k], s.V[i*s.R:i*s.R+k])
-	}
-	return t
-}
-
-// Reconstruct writes the rank-k reconstruction U_k·diag(S_k)·V_kᵀ into the
-// M×N row-major dst with stride ldd. It panics unless 0 ≤ k ≤ s.R, on
-// ldd < max(1, N) and on a short dst.
-func (s *SVD) Reconstruct(k int, dst []float32, ldd int) {
-	if k < 0 || k > s.R {
-		panic(fmt.Sprintf("linalg: SVD.Reconstruct: k = %d out of range [0, %d]", k, s.R))
-	}
-	if ldd < max(1, s.N) {
-		panic(fmt.Sprintf("linalg: SVD.Reconstruct: ldd = %d < max(1, %d)", ldd, s.N))
-	}
-	if s.M == 0 || s.N == 0 {
-		return
-	}
-	if need := (s.M-1)*ldd + s.N; len(dst) < need {
-		panic(fmt.Sprintf("linalg: SVD.Reconstruct: len(dst) = %d < %d for a %d×%d matrix with ldd = %d",
-			len(dst), need, s.M, s.N, ldd))
-	}
-	us := make([]float32, s.M*max(k, 1))
-	for i := 0; i < s.M; i++ {
-		for j := 0; j < k; j++ {
-			us[i*max(k, 1)+j] = s.U[i*s.R+j] * s.S[j]
-		}
-	}
-	vk := s.V
-	ldv := max(s.R, 1)
-	Sgemm(false, true, s.M, s.N, k, 1, us, max(k, 1), vk, ldv, 0, dst, ldd)
 }

@@ -1,11 +1,13 @@
 package linalg
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"strings"
 	"testing"
 
+	"github.com/rankae/rankae/kernels"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -81,8 +83,19 @@ func orthoErr(rows, cols int, x []float32) float64 {
 
 func svdCheck(t *testing.T, name string, m, n int, a []float32, wantRel float64, checkValues bool) *SVD {
 	t.Helper()
-	s, err := SVDJacobi(m, n, a, max(n, 1))
-	if err != nil {
+	return svdCheckWith(t, name, kernels.Active(), 1, 0, m, n, a, wantRel, checkValues)
+}
+
+// svdCheckWith factorises a with the kernels of v on threads goroutines (the
+// round-robin ordering from parMinN columns on when threads > 1, the default
+// threshold for parMinN = 0) and checks the result.
+func svdCheckWith(t *testing.T, name string, v *kernels.Variant, threads, parMinN, m, n int, a []float32, wantRel float64, checkValues bool) *SVD {
+	t.Helper()
+	if parMinN == 0 {
+		parMinN = svdParallelMinN
+	}
+	s := new(SVD)
+	if err := s.factorizeWith(v, m, n, a, max(n, 1), svdMaxSweeps32, threads, parMinN); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	r := min(m, n)
@@ -138,7 +151,7 @@ func svdCheck(t *testing.T, name string, m, n int, a []float32, wantRel float64,
 
 func TestSVDJacobiShapes(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
-	for _, sh := range [][2]int{{64, 32}, {128, 64}, {32, 64}, {1, 1}, {5, 1}, {1, 5}, {7, 7}} {
+	for _, sh := range [][2]int{{64, 32}, {128, 64}, {32, 64}, {1, 1}, {5, 1}, {1, 5}, {7, 7}, {100, 1}, {1, 100}, {50, 30}, {30, 50}} {
 		m, n := sh[0], sh[1]
 		a := svdRandMat(rng, m, n)
 		svdCheck(t, "random", m, n, a, 1e-5, true)
@@ -225,10 +238,104 @@ func TestSVDJacobiNonFinite(t *testing.T) {
 
 func TestSVDJacobiSweepCap(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
+	for _, sh := range [][2]int{{30, 20}, {60, 20}, {20, 30}} {
+		m, n := sh[0], sh[1]
+		a := svdRandMat(rng, m, n)
+		var s SVD
+		err := s.factorize(kernels.Active(), m, n, a, n, 1, 1)
+		if err == nil || !strings.Contains(err.Error(), "sweep cap") || !strings.Contains(err.Error(), "‖A − USVᵀ‖/‖A‖ = ") {
+			t.Errorf("%v: err = %v", sh, err)
+		}
+		if s.R != min(m, n) || len(s.S) != s.R {
+			t.Errorf("%v: partial result has R = %d, len(S) = %d", sh, s.R, len(s.S))
+		}
+	}
 	a := svdRandMat(rng, 30, 20)
-	_, s, _, err := svdJacobi(30, 20, a, 20, 1)
-	if err == nil || !strings.Contains(err.Error(), "sweep cap") || len(s) != 20 {
-		t.Errorf("err = %v", err)
+	if _, _, _, err := svdJacobi(30, 20, a, 20, 1); err == nil || !strings.Contains(err.Error(), "sweep cap") {
+		t.Errorf("generic: err = %v", err)
+	}
+}
+
+// TestSVDJacobiLevels runs every kernel level on the QR path (m ≥ 2n), the
+// direct path and the transposed one, on random, graded and rank-deficient
+// matrices.
+func TestSVDJacobiLevels(t *testing.T) {
+	rng := rand.New(rand.NewSource(10))
+	graded := func(m, n int) []float32 {
+		a := svdRandMat(rng, m, n)
+		for j := 0; j < n; j++ {
+			sc := float32(math.Pow(10, -6+12*float64(j)/float64(n-1)))
+			for i := 0; i < m; i++ {
+				a[i*n+j] *= sc
+			}
+		}
+		return a
+	}
+	u, v := svdOrthoMat(rng, 70, 6), svdOrthoMat(rng, 33, 6)
+	lowRank := svdFromFactors(u, []float64{9, 5, 2, 1, 0.5, 0.1}, v)
+	for _, kv := range kernels.Variants() {
+		for _, sh := range [][2]int{{64, 32}, {50, 30}, {30, 50}, {129, 17}} {
+			svdCheckWith(t, fmt.Sprintf("%s random %v", kv, sh), kv, 1, 0, sh[0], sh[1], svdRandMat(rng, sh[0], sh[1]), 1e-5, true)
+		}
+		for _, sh := range [][2]int{{40, 13}, {20, 13}} {
+			name := fmt.Sprintf("%s graded %v", kv, sh)
+			a := graded(sh[0], sh[1])
+			s := svdCheckWith(t, name, kv, 1, 0, sh[0], sh[1], a, 1e-5, false)
+			for k, ref := range svdRefValues(t, sh[0], sh[1], a) {
+				if d := math.Abs(float64(s.S[k]) - ref); d > 1e-5*ref {
+					t.Errorf("%s: S[%d] = %v, gonum %v", name, k, s.S[k], ref)
+				}
+			}
+		}
+		s := svdCheckWith(t, kv.String()+" rank6", kv, 1, 0, 70, 33, lowRank, 1e-5, true)
+		for k := 6; k < 33; k++ {
+			if s.S[k] > 1e-5 {
+				t.Errorf("%s rank6: S[%d] = %v", kv, k, s.S[k])
+			}
+		}
+	}
+}
+
+// TestSVDJacobiParallel runs the round-robin sweeps on 2 and 3 goroutines
+// (odd and even column counts, both paths) and requires the same bits as on
+// one goroutine with the same ordering: the ordering, not the scheduling,
+// decides the result. make test runs it under -race.
+func TestSVDJacobiParallel(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	for _, sh := range [][2]int{{64, 32}, {45, 31}, {31, 45}, {200, 64}} {
+		m, n := sh[0], sh[1]
+		a := svdRandMat(rng, m, n)
+		ref := svdCheckWith(t, fmt.Sprintf("%v threads=2", sh), kernels.Active(), 2, 1, m, n, a, 1e-5, true)
+		for _, threads := range []int{3, 4} {
+			s := svdCheckWith(t, fmt.Sprintf("%v threads=%d", sh, threads), kernels.Active(), threads, 1, m, n, a, 1e-5, true)
+			for i := range s.S {
+				if s.S[i] != ref.S[i] {
+					t.Fatalf("%v: threads=%d gives S[%d] = %v, threads=2 %v", sh, threads, i, s.S[i], ref.S[i])
+				}
+			}
+		}
+	}
+}
+
+// TestSVDFactorizeAllocs checks that Factorize reuses its slices and
+// workspace: nothing is allocated in steady state, whichever path runs.
+func TestSVDFactorizeAllocs(t *testing.T) {
+	rng := rand.New(rand.NewSource(12))
+	for _, sh := range [][2]int{{64, 32}, {40, 30}, {30, 40}} {
+		m, n := sh[0], sh[1]
+		a := svdRandMat(rng, m, n)
+		var s SVD
+		if err := s.Factorize(m, n, a, n); err != nil {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(5, func() {
+			if err := s.factorize(kernels.Active(), m, n, a, n, svdMaxSweeps32, 1); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%v: %v allocations per Factorize", sh, allocs)
+		}
 	}
 }
 

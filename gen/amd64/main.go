@@ -17,7 +17,7 @@ import (
 	. "github.com/mmcloughlin/avo/build"
 )
 
-var family = flag.String("family", "", "kernel family to generate: vec or gemm")
+var family = flag.String("family", "", "kernel family to generate: vec, gemm, jacobi or im2col")
 
 func main() {
 	flag.Parse()
@@ -27,6 +27,10 @@ func main() {
 		vectorKernels()
 	case "gemm":
 		gemmKernels()
+	case "jacobi":
+		jacobiKernels()
+	case "im2col":
+		im2colKernels()
 	default:
 		fmt.Fprintf(os.Stderr, "amd64: unknown -family %q\n", *family)
 		os.Exit(2)

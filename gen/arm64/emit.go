@@ -122,7 +122,7 @@ func (fn *Func) layoutFrame() {
 			}
 			for _, name := range names {
 				switch typ {
-				case "[]float32":
+				case "[]float32", "[]float64":
 					add(name+"_base", 8)
 					add(name+"_len", 8)
 					add(name+"_cap", 8)
@@ -142,8 +142,8 @@ func (fn *Func) layoutFrame() {
 	}
 	fields(ft.Params, "")
 	if ft.Results != nil {
-		if ft.Results.NumFields() > 1 {
-			panic(fmt.Sprintf("gen/arm64: %s: more than one result", fn.name))
+		if ft.Results.NumFields() > 1 && len(ft.Results.List[0].Names) == 0 {
+			panic(fmt.Sprintf("gen/arm64: %s: more than one result, unnamed", fn.name))
 		}
 		off = (off + 7) / 8 * 8
 		fields(ft.Results, "ret")

@@ -22,18 +22,20 @@ import (
 
 // families are the kernel families by their -family name.
 var families = map[string]func(*File){
-	"vec":  vectorKernels,
-	"gemm": gemmKernels,
+	"vec":    vectorKernels,
+	"gemm":   gemmKernels,
+	"jacobi": jacobiKernels,
+	"im2col": im2colKernels,
 }
 
 func main() {
-	family := flag.String("family", "", "kernel family to generate: vec or gemm")
+	family := flag.String("family", "", "kernel family to generate: vec, gemm, jacobi or im2col")
 	out := flag.String("out", "", "assembly file to write")
 	stubs := flag.String("stubs", "", "Go stub file to write")
 	pkg := flag.String("pkg", "asm", "package of the stub file")
 	flag.Parse()
 	if *out == "" || *stubs == "" || flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: arm64 -family vec|gemm -out file.s -stubs file.go [-pkg name]")
+		fmt.Fprintln(os.Stderr, "usage: arm64 -family vec|gemm|jacobi|im2col -out file.s -stubs file.go [-pkg name]")
 		os.Exit(2)
 	}
 	if families[*family] == nil {

@@ -17,6 +17,7 @@ type dataSpec struct {
 	Name string `json:"name"`
 	Dir  string `json:"dir,omitempty"`  // IDX files (mnist, fashion-mnist)
 	N    int    `json:"n,omitempty"`    // training samples (shapes)
+	Size int    `json:"size,omitempty"` // grid points per side (bumps; 0: the paper's 64)
 	Seed uint64 `json:"seed,omitempty"` // test centres (bumps), samples (shapes)
 }
 
@@ -37,6 +38,9 @@ func loadData(spec dataSpec) (*loaded, error) {
 	switch spec.Name {
 	case "bumps":
 		cfg := data.DefaultBumpConfig()
+		if spec.Size > 0 {
+			cfg.Size = spec.Size
+		}
 		out.bumps = &cfg
 		out.train, out.test, err = data.GaussianBumps(cfg, spec.Seed)
 		if err != nil {

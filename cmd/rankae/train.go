@@ -29,11 +29,12 @@ func trainCommand(args []string) error {
 	dataName := fs.String("data", "bumps", "dataset: "+strings.Join(datasets, ", "))
 	dataDir := fs.String("data-dir", "", "folder of the IDX files (mnist; fashion-mnist defaults to Debian's)")
 	nShapes := fs.Int("n", 10000, "training samples (shapes)")
-	latent := fs.Int("L", 64, "latent size")
+	size := fs.Int("size", 32, "bump images are size×size (the paper: 64)")
+	latent := fs.Int("L", 16, "latent size")
 	k := fs.Int("k", 2, "bottleneck (rrae, diabolo)")
 	l := fs.Int("l", 2, "IRMAE's extra linear layers")
-	steps := fs.Int("steps", 2500, "training steps (forward passes), fine-tuning included")
-	fineTune := fs.Int("finetune", 500, "RRAE decoder fine-tuning steps at the end")
+	steps := fs.Int("steps", 1500, "training steps (forward passes), fine-tuning included (the paper: 2500)")
+	fineTune := fs.Int("finetune", 300, "RRAE decoder fine-tuning steps at the end (the paper: 500)")
 	batch := fs.Int("batch", 64, "batch size")
 	lr := fs.Float64("lr", 1e-3, "learning rate")
 	loss := fs.String("loss", "mse", "loss: mse or relative")
@@ -53,7 +54,7 @@ func trainCommand(args []string) error {
 	if *threads > 0 {
 		linalg.SetThreads(*threads)
 	}
-	spec := dataSpec{Name: *dataName, Dir: *dataDir, N: *nShapes, Seed: *seed}
+	spec := dataSpec{Name: *dataName, Dir: *dataDir, N: *nShapes, Size: *size, Seed: *seed}
 	d, err := loadData(spec)
 	if err != nil {
 		return err

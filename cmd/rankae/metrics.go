@@ -11,13 +11,15 @@ import (
 
 // metrics is what metrics.json holds.
 type metrics struct {
-	Model      string    `json:"model"`
-	Data       string    `json:"data"`
-	K          int       `json:"k,omitempty"` // RRAE bottleneck
-	TrainError float64   `json:"train_error_pct"`
-	TestError  float64   `json:"test_error_pct"`
-	Rank       [3]int    `json:"rank_at_1e-2_1e-3_1e-6"`
-	Spectrum   []float64 `json:"normalized_singular_values"`
+	Model      string          `json:"model"`
+	Data       string          `json:"data"`
+	K          int             `json:"k,omitempty"` // RRAE bottleneck
+	KChosen    int             `json:"k_settled_at_step,omitempty"`
+	KChanges   []ae.RankChange `json:"k_changes,omitempty"`
+	TrainError float64         `json:"train_error_pct"`
+	TestError  float64         `json:"test_error_pct"`
+	Rank       [3]int          `json:"rank_at_1e-2_1e-3_1e-6"`
+	Spectrum   []float64       `json:"normalized_singular_values"`
 
 	// Bump-fit errors (%) of generated images, on the bumps only.
 	Interpolation *meanStd `json:"interpolation_bump_fit_pct,omitempty"`

@@ -33,8 +33,8 @@ func trainCommand(args []string) error {
 	latent := fs.Int("L", 16, "latent size")
 	k := fs.Int("k", 2, "bottleneck (rrae, diabolo)")
 	l := fs.Int("l", 2, "IRMAE's extra linear layers")
-	steps := fs.Int("steps", 1500, "training steps (forward passes), fine-tuning included (the paper: 2500)")
-	fineTune := fs.Int("finetune", 300, "RRAE decoder fine-tuning steps at the end (the paper: 500)")
+	steps := fs.Int("steps", 2500, "training steps (forward passes), fine-tuning included")
+	fineTune := fs.Int("finetune", 500, "RRAE decoder fine-tuning steps at the end")
 	batch := fs.Int("batch", 64, "batch size")
 	lr := fs.Float64("lr", 1e-3, "learning rate")
 	loss := fs.String("loss", "mse", "loss: mse or relative")
@@ -158,6 +158,10 @@ func trainCommand(args []string) error {
 		return err
 	}
 	met.Steps, met.Seconds = res.Steps, elapsed.Seconds()
+	met.KChanges = res.Changes
+	if res.KChosen >= 0 {
+		met.KChosen = res.KChosen
+	}
 	met.ImagesPerS = float64(res.Steps**batch) / elapsed.Seconds()
 	if err := plotLogCurve(filepath.Join(*out, "loss.png"), "training loss", "step", *loss, nil, res.Losses); err != nil {
 		return err

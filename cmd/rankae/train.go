@@ -147,11 +147,11 @@ func trainCommand(args []string) error {
 		return err
 	}
 	if r, ok := m.Latent.(*ae.RRAELatent); ok && cfg.Model == "arrae" {
-		fmt.Printf("aRRAE settled on k = %d", r.K)
 		if res.KChosen >= 0 {
-			fmt.Printf(" at step %d", res.KChosen)
+			fmt.Printf("aRRAE settled on k = %d at step %d\n", r.K, res.KChosen)
+		} else {
+			fmt.Printf("aRRAE had not settled when training ended: k = %d (more -steps, or a lower -L, let it finish)\n", r.K)
 		}
-		fmt.Println()
 	}
 	met, err := evaluate(m, d, *seed, *out)
 	if err != nil {

@@ -1,6 +1,7 @@
 package ae
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 
@@ -77,6 +78,10 @@ type RRAELatent struct {
 	coef  []float32 // B×K coefficients z·U_f of the last projection
 }
 
+// acceptResidual is the largest ‖z − USVᵀ‖/‖z‖ of a sweep-capped SVD that
+// the RRAE step still uses: float32 rounding of the latent itself.
+const acceptResidual = 1e-5
+
 // NewRRAELatent returns the step with bottleneck k.
 func NewRRAELatent(k int) *RRAELatent {
 	if k < 1 {
@@ -121,7 +126,13 @@ func (r *RRAELatent) Forward(z *layers.Tensor) *layers.Tensor {
 	}
 	r.fresh = false
 	if err := r.svd.Factorize(b, l, z.Data, l); err != nil {
-		panic(fmt.Sprintf("ae: RRAELatent: %v", err))
+		// A rank-deficient latent can leave rounding residue that the
+		// float32 iteration keeps rotating; a partial result that
+		// reproduces z is all the truncation needs.
+		var nc *linalg.NotConvergedError
+		if !errors.As(err, &nc) || nc.Residual > acceptResidual {
+			panic(fmt.Sprintf("ae: RRAELatent: %v", err))
+		}
 	}
 	r.fresh = true
 	r.grow(max(linalg.SVDBackwardWorkLen(b, l), linalg.ReconstructWorkLen(b, r.K)))

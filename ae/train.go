@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/rankae/rankae/data"
@@ -229,8 +230,11 @@ func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 func catchSVD(f func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			if s, ok := r.(string); ok && len(s) > 16 && s[:16] == "ae: RRAELatent: " {
-				err = fmt.Errorf("%w: %s", ErrNonFinite, s)
+			if s, ok := r.(string); ok && strings.HasPrefix(s, "ae: RRAELatent: ") {
+				err = errors.New(s)
+				if strings.Contains(s, "not finite") {
+					err = fmt.Errorf("%w: %s", ErrNonFinite, s)
+				}
 				return
 			}
 			panic(r)

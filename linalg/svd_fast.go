@@ -145,10 +145,10 @@ func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, 
 			s.V[i*r+k] = sgn * e
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("%w; the partial result has ‖A − USVᵀ‖/‖A‖ = %.3g", err, s.residual(a, lda))
+	if nc, ok := err.(*NotConvergedError); ok {
+		nc.Residual = s.residual(a, lda)
 	}
-	return nil
+	return err
 }
 
 // jacobi computes ws.ut, ws.vt and ws.sig (descending) for the scaled tall
@@ -354,8 +354,7 @@ func jacobiSweeps(v *kernels.Variant, cols []float32, rows, nc int, w []float64,
 			return nil
 		}
 	}
-	return fmt.Errorf("linalg: SVD: one-sided Jacobi did not converge in %d sweeps (sweep cap reached; off-diagonal max|aₚᵀa_q|/(‖aₚ‖‖a_q‖) = %.3g > tol %.3g)",
-		maxSweeps, offMax, tol)
+	return &NotConvergedError{Sweeps: maxSweeps, OffDiagonal: offMax, Tol: tol}
 }
 
 // jacobiStamps remembers, on a clock that ticks once per pair looked at, when

@@ -1,7 +1,6 @@
 package linalg
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/rankae/rankae/kernels"
@@ -105,6 +104,5 @@ func (jp *jacobiParallel) sweeps(v *kernels.Variant, cols []float32, rows, nc in
 			return nil
 		}
 	}
-	return fmt.Errorf("linalg: SVD: one-sided Jacobi did not converge in %d sweeps (sweep cap reached; off-diagonal max|aₚᵀa_q|/(‖aₚ‖‖a_q‖) = %.3g > tol %.3g)",
-		maxSweeps, offMax, tol)
+	return &NotConvergedError{Sweeps: maxSweeps, OffDiagonal: offMax, Tol: tol}
 }

@@ -148,7 +148,7 @@ func (a *Sigmoid) Backward(dy *Tensor) *Tensor {
 	return &a.dx
 }
 
-func (a *Sigmoid) runElements(pass, lo, hi int) {
+func (a *Sigmoid) runRange(pass, lo, hi int) {
 	if pass == passForward {
 		x, y := a.x.Data[lo:hi], a.y.Data[lo:hi]
 		for i, v := range x {
@@ -215,7 +215,7 @@ func (a *Tanh) Backward(dy *Tensor) *Tensor {
 	return &a.dx
 }
 
-func (a *Tanh) runElements(pass, lo, hi int) {
+func (a *Tanh) runRange(pass, lo, hi int) {
 	if pass == passForward {
 		x, y := a.x.Data[lo:hi], a.y.Data[lo:hi]
 		for i, v := range x {
@@ -266,7 +266,7 @@ func (a *Softplus) Backward(dy *Tensor) *Tensor {
 	return &a.dx
 }
 
-func (a *Softplus) runElements(pass, lo, hi int) {
+func (a *Softplus) runRange(pass, lo, hi int) {
 	beta, thr := float64(a.Beta), float64(a.Threshold)
 	x := a.x.Data[lo:hi]
 	if pass == passForward {

@@ -149,7 +149,7 @@ const (
 	convCol2im            // dx[b] = col2im(dcol[:, b·P:])
 )
 
-func (c *Conv2D) runImages(step, lo, hi int) {
+func (c *Conv2D) runRange(step, lo, hi int) {
 	g := c.geom
 	p := g.OutH() * g.OutW()
 	n := c.batch * p

@@ -160,7 +160,7 @@ const (
 	convTGradFromCols        // dx[b, c] = dxm[c, b·P:]
 )
 
-func (c *ConvTranspose2D) runImages(step, lo, hi int) {
+func (c *ConvTranspose2D) runRange(step, lo, hi int) {
 	g := c.geom
 	p := c.x.Shape[2] * c.x.Shape[3]
 	n := c.batch * p

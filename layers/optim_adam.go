@@ -64,8 +64,8 @@ func (a *Adam) Step() {
 	}
 }
 
-// runElements updates elements [lo, hi) of parameter i.
-func (a *Adam) runElements(i, lo, hi int) {
+// runRange updates elements [lo, hi) of parameter i.
+func (a *Adam) runRange(i, lo, hi int) {
 	p := a.Params[i]
 	w, g := p.Value.Data[lo:hi], p.Grad.Data[lo:hi]
 	switch {

@@ -20,12 +20,13 @@ import (
 // any result (inference has no batch coupling once RRAE has its basis).
 const evalBatch = 64
 
-// forEachBatch runs f on consecutive batches of ds (the last one shorter).
-func forEachBatch(ds *data.Dataset, f func(lo int, x *layers.Tensor)) {
-	x := layers.NewTensor(evalBatch, ds.C, ds.H, ds.W)
+// forEachBatch runs f on consecutive batches of ds in order (the last one
+// shorter); lo is the index of the batch's first sample.
+func forEachBatch(ds *data.Dataset, batch int, f func(lo int, x *layers.Tensor)) {
+	x := layers.NewTensor(batch, ds.C, ds.H, ds.W)
 	m := ds.SampleLen()
-	for lo := 0; lo < ds.N; lo += evalBatch {
-		n := min(evalBatch, ds.N-lo)
+	for lo := 0; lo < ds.N; lo += batch {
+		n := min(batch, ds.N-lo)
 		x.Resize(n, ds.C, ds.H, ds.W)
 		copy(x.Data, ds.X[lo*m:(lo+n)*m])
 		f(lo, x)
@@ -39,7 +40,7 @@ func RelativeError(m *Model, ds *data.Dataset, norm data.Normalizer) float64 {
 	sl := ds.SampleLen()
 	xo := make([]float32, sl)
 	yo := make([]float32, sl)
-	forEachBatch(ds, func(_ int, x *layers.Tensor) {
+	forEachBatch(ds, evalBatch, func(_ int, x *layers.Tensor) {
 		y := m.Forward(x)
 		for i := 0; i < x.Dim(0); i++ {
 			copy(xo, x.Data[i*sl:(i+1)*sl])
@@ -82,7 +83,7 @@ func Codes(m *Model, ds *data.Dataset) (codes []float32, dim int) {
 		dim = r.K
 	}
 	codes = make([]float32, ds.N*dim)
-	forEachBatch(ds, func(lo int, x *layers.Tensor) {
+	forEachBatch(ds, evalBatch, func(lo int, x *layers.Tensor) {
 		z := m.Encode(x)
 		if isRRAE {
 			copy(codes[lo*dim:], r.Coefficients(z))
@@ -119,7 +120,7 @@ func Spectrum(m *Model, ds *data.Dataset) ([]float64, error) {
 		// spectrum is what the paper plots.
 		dim = m.LatentDim
 		codes = make([]float32, ds.N*dim)
-		forEachBatch(ds, func(lo int, x *layers.Tensor) {
+		forEachBatch(ds, evalBatch, func(lo int, x *layers.Tensor) {
 			copy(codes[lo*dim:], r.Forward(m.Encode(x)).Data)
 		})
 	} else {

@@ -78,6 +78,10 @@ type RRAELatent struct {
 	coef  []float32 // B×K coefficients z·U_f of the last projection
 }
 
+// svdFailure is the panic value of a latent SVD that failed on its data
+// (Layer.Forward cannot return an error); Train recovers it as an error.
+type svdFailure struct{ err error }
+
 // acceptResidual is the largest ‖z − USVᵀ‖/‖z‖ of a sweep-capped SVD that
 // the RRAE step still uses: float32 rounding of the latent itself.
 const acceptResidual = 1e-5
@@ -131,7 +135,7 @@ func (r *RRAELatent) Forward(z *layers.Tensor) *layers.Tensor {
 		// reproduces z is all the truncation needs.
 		var nc *linalg.NotConvergedError
 		if !errors.As(err, &nc) || nc.Residual > acceptResidual {
-			panic(fmt.Sprintf("ae: RRAELatent: %v", err))
+			panic(svdFailure{err})
 		}
 	}
 	r.fresh = true

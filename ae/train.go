@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/rankae/rankae/data"
@@ -225,19 +224,22 @@ func newLoss(name string) layers.Loss {
 
 func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
-// catchSVD turns the panic of an SVD that failed on non-finite latents into
-// an error; any other panic is a bug and goes on.
+// catchSVD turns the panic of a latent SVD that failed on its data into an
+// error (wrapping ErrNonFinite unless the SVD merely hit its sweep cap); any
+// other panic is a bug and goes on.
 func catchSVD(f func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			if s, ok := r.(string); ok && strings.HasPrefix(s, "ae: RRAELatent: ") {
-				err = errors.New(s)
-				if strings.Contains(s, "not finite") {
-					err = fmt.Errorf("%w: %s", ErrNonFinite, s)
-				}
-				return
+			fail, ok := r.(svdFailure)
+			if !ok {
+				panic(r)
 			}
-			panic(r)
+			var nc *linalg.NotConvergedError
+			if errors.As(fail.err, &nc) {
+				err = fmt.Errorf("ae: RRAE latent: %w", fail.err)
+			} else {
+				err = fmt.Errorf("%w: RRAE latent: %v", ErrNonFinite, fail.err)
+			}
 		}
 	}()
 	f()
@@ -272,22 +274,17 @@ func setFinalBasis(m *Model, r *RRAELatent, ds *data.Dataset, batch int) error {
 	r.Basis = nil
 	k, l := r.K, m.LatentDim
 	var bases [][]float32
-	x := layers.NewTensor(batch, ds.C, ds.H, ds.W)
-	for lo := 0; lo < ds.N; lo += batch {
-		n := min(batch, ds.N-lo)
-		if n < k {
-			break // too few samples for k directions
+	var err error
+	forEachBatch(ds, batch, func(_ int, x *layers.Tensor) {
+		if err != nil || x.Dim(0) < k {
+			return // a failed batch, or too few samples for k directions
 		}
-		idx := make([]int, n)
-		for i := range idx {
-			idx[i] = lo + i
+		if err = catchSVD(func() { r.Forward(m.Encode(x)) }); err == nil {
+			bases = append(bases, r.BatchBasis())
 		}
-		x.Resize(n, ds.C, ds.H, ds.W)
-		ds.Gather(x.Data, idx)
-		if err := catchSVD(func() { r.Forward(m.Encode(x)) }); err != nil {
-			return fmt.Errorf("ae: final basis: %w", err)
-		}
-		bases = append(bases, r.BatchBasis())
+	})
+	if err != nil {
+		return fmt.Errorf("ae: final basis: %w", err)
 	}
 	if len(bases) == 0 {
 		return fmt.Errorf("ae: final basis: no batch has k = %d samples", k)

@@ -319,14 +319,12 @@ func jacobiSweeps(v *kernels.Variant, cols []float32, rows, nc int, w []float64,
 	col := func(j int) []float32 { return cols[pos[j]*rows : (pos[j]+1)*rows] }
 	wcol := func(j int) []float64 { return w[pos[j]*nc : (pos[j]+1)*nc] }
 	st.reset(nc)
-	var offMax float64
 	for sweep := 0; sweep < maxSweeps; sweep++ {
 		for j := 0; j < nc; j++ {
 			c := col(j)
 			norms[j], _, _ = v.JacobiDots(c, c)
 		}
 		rotated := false
-		offMax = 0
 		for p := 0; p < nc-1; p++ {
 			// de Rijk: bring the largest remaining column forward.
 			k := p
@@ -341,8 +339,7 @@ func jacobiSweeps(v *kernels.Variant, cols []float32, rows, nc int, w []float64,
 				if st.unchanged(pos[p], pos[q]) {
 					continue
 				}
-				rel, np, nq, rot := rotatePair(v, col(p), col(q), wcol(p), wcol(q), tol)
-				offMax = math.Max(offMax, rel)
+				np, nq, rot := rotatePair(v, col(p), col(q), wcol(p), wcol(q), tol)
 				if rot {
 					rotated = true
 					norms[p], norms[q] = np, nq
@@ -354,7 +351,24 @@ func jacobiSweeps(v *kernels.Variant, cols []float32, rows, nc int, w []float64,
 			return nil
 		}
 	}
-	return &NotConvergedError{Sweeps: maxSweeps, OffDiagonal: offMax, Tol: tol}
+	return &NotConvergedError{Sweeps: maxSweeps, OffDiagonal: offDiagonal(v, cols, rows, nc), Tol: tol}
+}
+
+// offDiagonal returns the largest cosine |aᵢᵀa_j|/(‖aᵢ‖·‖a_j‖) between two of
+// the nc columns (length rows) of cols: how far from converged a capped Jacobi
+// stopped. It is computed only then, which keeps a square root and a division
+// out of every pair.
+func offDiagonal(v *kernels.Variant, cols []float32, rows, nc int) float64 {
+	var off float64
+	for i := 0; i < nc; i++ {
+		for j := i + 1; j < nc; j++ {
+			xx, yy, xy := v.JacobiDots(cols[i*rows:(i+1)*rows], cols[j*rows:(j+1)*rows])
+			if xx > 0 && yy > 0 {
+				off = math.Max(off, math.Abs(xy)/math.Sqrt(xx*yy))
+			}
+		}
+	}
+	return off
 }
 
 // jacobiStamps remembers, on a clock that ticks once per pair looked at, when
@@ -411,30 +425,37 @@ func (st *jacobiStamps) recordAt(i, j int, rotated bool, clock int32) {
 
 // rotatePair computes the dot products of the pair (x, y), and rotates x, y and
 // the rotation columns wx, wy when their cosine exceeds tol. It returns the
-// cosine, the squared norms of x and y after it (the rotation changes them by
-// ∓t·aₚᵀa_q) and whether it rotated.
-func rotatePair(v *kernels.Variant, x, y []float32, wx, wy []float64, tol float64) (rel, xx, yy float64, rotated bool) {
+// squared norms of x and y after it (the rotation changes them by ∓t·aₚᵀa_q)
+// and whether it rotated.
+func rotatePair(v *kernels.Variant, x, y []float32, wx, wy []float64, tol float64) (xx, yy float64, rotated bool) {
 	app, aqq, apq := v.JacobiDots(x, y)
-	if app == 0 || aqq == 0 || apq*apq <= tol*tol*app*aqq {
-		return 0, app, aqq, false
+	cs, sn, t, rotated := rotationFor(app, aqq, apq, tol)
+	if !rotated {
+		return app, aqq, false
 	}
-	rel = math.Abs(apq) / math.Sqrt(app*aqq)
-	// The rotation that zeroes the pair's dot product: with d = aqq − app and
-	// e = 2apq, tan θ = t = sign(d·e)·|e|/(|d| + √(d² + e²)) (Rutishauser's
-	// stable root, as sgesvj, multiplied out so that it costs two square roots
-	// and one division: this chain of latencies is a large part of a pair's
-	// time at small n).
+	v.JacobiRotate(x, y, float32(cs), float32(sn))
+	v.JacobiRotate64(wx, wy, cs, sn)
+	return math.Max(app-t*apq, 0), aqq + t*apq, true
+}
+
+// rotationFor returns, for a pair with squared norms app, aqq and dot product
+// apq whose cosine exceeds tol, the rotation (cos θ, sin θ, tan θ) that makes
+// the columns orthogonal, and rotate = false for any other pair.
+func rotationFor(app, aqq, apq, tol float64) (cs, sn, t float64, rotate bool) {
+	if app == 0 || aqq == 0 || apq*apq <= tol*tol*app*aqq {
+		return 0, 0, 0, false
+	}
+	// With d = aqq − app and e = 2apq, tan θ = t = sign(d·e)·|e|/(|d| + √(d² + e²))
+	// (Rutishauser's stable root, as sgesvj), multiplied out so that it costs
+	// two square roots and two divisions: the divider is the bottleneck of a
+	// pair at small n.
 	d, e := aqq-app, 2*apq
 	g := math.Abs(d) + math.Sqrt(d*d+e*e)
 	if d < 0 {
 		e = -e
 	}
 	rn := 1 / math.Sqrt(g*g+e*e)
-	cs, sn := g*rn, e*rn
-	t := e / g
-	v.JacobiRotate(x, y, float32(cs), float32(sn))
-	v.JacobiRotate64(wx, wy, cs, sn)
-	return rel, math.Max(app-t*apq, 0), aqq + t*apq, true
+	return g * rn, e * rn, e / g, true
 }
 
 // completeColumns replaces the columns k of z (nc columns of length rows, rows ≥

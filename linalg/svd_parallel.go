@@ -20,13 +20,8 @@ const svdParallelMinN = 2048
 // does not depend on the number of goroutines. There is no de Rijk pivoting:
 // it would make the pairs of a step depend on each other.
 type jacobiParallel struct {
-	ring []int // the round-robin positions; nc stands for the empty seat of odd nc
-}
-
-// pairResult is one worker's summary of a step.
-type pairResult struct {
-	rotated bool
-	offMax  float64
+	ring []int     // the round-robin positions; nc stands for the empty seat of odd nc
+	dots []float64 // per pair of a step: the dot products, then cos θ and sin θ
 }
 
 func (jp *jacobiParallel) sweeps(v *kernels.Variant, cols []float32, rows, nc int, w []float64, norms []float64, st *jacobiStamps, maxSweeps int, tol float64, threads int) error {
@@ -39,36 +34,56 @@ func (jp *jacobiParallel) sweeps(v *kernels.Variant, cols []float32, rows, nc in
 	}
 	half := seats / 2
 	threads = min(threads, half)
-	// run rotates the pairs i ∈ [lo, hi) of the current step.
-	run := func(lo, hi int) pairResult {
-		var res pairResult
+	dots := growS(jp.dots, 3*half)
+	jp.dots = dots
+	// run rotates the pairs i ∈ [lo, hi) of the current step in three passes
+	// (all dot products, all rotation angles, all rotations): the pairs are
+	// independent, so the latency chains of one pass overlap across pairs
+	// instead of adding up pair after pair.
+	run := func(lo, hi int) (rotated bool) {
 		for i := lo; i < hi; i++ {
 			p, q := ring[i], ring[seats-1-i]
-			if p == nc || q == nc {
+			if p == nc || q == nc || st.unchanged(p, q) {
+				dots[3*i] = -1
 				continue
 			}
+			dots[3*i], dots[3*i+1], dots[3*i+2] = v.JacobiDots(cols[p*rows:(p+1)*rows], cols[q*rows:(q+1)*rows])
+		}
+		for i := lo; i < hi; i++ {
+			if dots[3*i] < 0 {
+				continue
+			}
+			p, q := ring[i], ring[seats-1-i]
 			if p > q {
 				p, q = q, p
 			}
-			if st.unchanged(p, q) {
+			cs, sn, t, rot := rotationFor(dots[3*i], dots[3*i+1], dots[3*i+2], tol)
+			st.recordAt(p, q, rot, st.clock)
+			if !rot {
+				dots[3*i] = -1
 				continue
 			}
-			rel, np, nq, rot := rotatePair(v, cols[p*rows:(p+1)*rows], cols[q*rows:(q+1)*rows],
-				w[p*nc:(p+1)*nc], w[q*nc:(q+1)*nc], tol)
-			res.offMax = math.Max(res.offMax, rel)
-			if rot {
-				res.rotated = true
-				norms[p], norms[q] = np, nq
-			}
-			st.recordAt(p, q, rot, st.clock)
+			rotated = true
+			app, aqq, apq := dots[3*i], dots[3*i+1], dots[3*i+2]
+			dots[3*i], dots[3*i+1] = cs, sn
+			norms[ring[i]], norms[ring[seats-1-i]] = math.Max(app-t*apq, 0), aqq+t*apq
 		}
-		return res
+		for i := lo; i < hi; i++ {
+			if dots[3*i] < 0 {
+				continue
+			}
+			p, q := ring[i], ring[seats-1-i]
+			cs, sn := dots[3*i], dots[3*i+1]
+			v.JacobiRotate(cols[p*rows:(p+1)*rows], cols[q*rows:(q+1)*rows], float32(cs), float32(sn))
+			v.JacobiRotate64(w[p*nc:(p+1)*nc], w[q*nc:(q+1)*nc], cs, sn)
+		}
+		return rotated
 	}
 	chunk := func(t int) (lo, hi int) { return t * half / threads, (t + 1) * half / threads }
 	// Worker t (1..threads−1) waits for each step on start[t] and reports on
 	// done; the calling goroutine does chunk 0. Closing start[t] ends it.
 	start := make([]chan struct{}, threads)
-	done := make(chan pairResult, threads)
+	done := make(chan bool, threads)
 	for t := 1; t < threads; t++ {
 		start[t] = make(chan struct{})
 		go func(t int) {
@@ -78,23 +93,21 @@ func (jp *jacobiParallel) sweeps(v *kernels.Variant, cols []float32, rows, nc in
 		}(t)
 		defer close(start[t])
 	}
-	var offMax float64
 	for sweep := 0; sweep < maxSweeps; sweep++ {
 		rotated := false
-		offMax = 0
 		for step := 0; step < seats-1; step++ {
 			st.clock++ // one time for the step's pairs, set before the workers start
 			for t := 1; t < threads; t++ {
 				start[t] <- struct{}{}
 			}
-			res := run(chunk(0))
-			for t := 1; t < threads; t++ {
-				r := <-done
-				res.rotated = res.rotated || r.rotated
-				res.offMax = math.Max(res.offMax, r.offMax)
+			if run(chunk(0)) {
+				rotated = true
 			}
-			rotated = rotated || res.rotated
-			offMax = math.Max(offMax, res.offMax)
+			for t := 1; t < threads; t++ {
+				if <-done {
+					rotated = true
+				}
+			}
 			// Seat 0 stays; the others move one seat round.
 			last := ring[seats-1]
 			copy(ring[2:], ring[1:seats-1])
@@ -104,5 +117,5 @@ func (jp *jacobiParallel) sweeps(v *kernels.Variant, cols []float32, rows, nc in
 			return nil
 		}
 	}
-	return &NotConvergedError{Sweeps: maxSweeps, OffDiagonal: offMax, Tol: tol}
+	return &NotConvergedError{Sweeps: maxSweeps, OffDiagonal: offDiagonal(v, cols, rows, nc), Tol: tol}
 }

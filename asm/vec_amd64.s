@@ -553,23 +553,21 @@ ReLUBackwardAVX512_done:
 	VZEROUPPER
 	RET
 
-// func AdamAVX512(param []float32, grad []float32, m []float32, v []float32, beta1 float32, beta2 float32, stepSize float32, invSqrtBias2 float32, eps float32)
+// func AdamAVX512(param []float32, grad []float32, m []float32, v []float32, beta1 float32, c1 float32, beta2 float32, c2 float32, stepSize float32, invSqrtBias2 float32, eps float32)
 // Requires: AVX, AVX512F, BMI2
-TEXT ·AdamAVX512(SB), NOSPLIT, $0-116
+TEXT ·AdamAVX512(SB), NOSPLIT, $0-124
 	MOVQ         param_base+0(FP), AX
 	MOVQ         grad_base+24(FP), CX
 	MOVQ         m_base+48(FP), DX
 	MOVQ         v_base+72(FP), BX
 	MOVQ         param_len+8(FP), SI
 	VBROADCASTSS beta1+96(FP), Z0
-	VBROADCASTSS beta2+100(FP), Z1
-	VBROADCASTSS stepSize+104(FP), Z2
-	VBROADCASTSS invSqrtBias2+108(FP), Z3
-	VBROADCASTSS eps+112(FP), Z4
-	VBROADCASTSS one<>+0(SB), Z5
-	VBROADCASTSS one<>+0(SB), Z6
-	VSUBPS       Z0, Z5, Z5
-	VSUBPS       Z1, Z6, Z6
+	VBROADCASTSS beta2+104(FP), Z1
+	VBROADCASTSS stepSize+112(FP), Z2
+	VBROADCASTSS invSqrtBias2+116(FP), Z3
+	VBROADCASTSS eps+120(FP), Z4
+	VBROADCASTSS c1+100(FP), Z5
+	VBROADCASTSS c2+108(FP), Z6
 	XORQ         DI, DI
 
 AdamAVX512_block:
@@ -1181,23 +1179,21 @@ ReLUBackwardAVX2_done:
 	VZEROUPPER
 	RET
 
-// func AdamAVX2(param []float32, grad []float32, m []float32, v []float32, beta1 float32, beta2 float32, stepSize float32, invSqrtBias2 float32, eps float32)
+// func AdamAVX2(param []float32, grad []float32, m []float32, v []float32, beta1 float32, c1 float32, beta2 float32, c2 float32, stepSize float32, invSqrtBias2 float32, eps float32)
 // Requires: AVX, FMA3
-TEXT ·AdamAVX2(SB), NOSPLIT, $0-116
+TEXT ·AdamAVX2(SB), NOSPLIT, $0-124
 	MOVQ         param_base+0(FP), AX
 	MOVQ         grad_base+24(FP), CX
 	MOVQ         m_base+48(FP), DX
 	MOVQ         v_base+72(FP), BX
 	MOVQ         param_len+8(FP), SI
 	VBROADCASTSS beta1+96(FP), Y0
-	VBROADCASTSS beta2+100(FP), Y1
-	VBROADCASTSS stepSize+104(FP), Y2
-	VBROADCASTSS invSqrtBias2+108(FP), Y3
-	VBROADCASTSS eps+112(FP), Y4
-	VBROADCASTSS one<>+0(SB), Y5
-	VBROADCASTSS one<>+0(SB), Y6
-	VSUBPS       Y0, Y5, Y5
-	VSUBPS       Y1, Y6, Y6
+	VBROADCASTSS beta2+104(FP), Y1
+	VBROADCASTSS stepSize+112(FP), Y2
+	VBROADCASTSS invSqrtBias2+116(FP), Y3
+	VBROADCASTSS eps+120(FP), Y4
+	VBROADCASTSS c1+100(FP), Y5
+	VBROADCASTSS c2+108(FP), Y6
 	XORQ         DI, DI
 
 AdamAVX2_block:

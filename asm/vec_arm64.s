@@ -447,27 +447,26 @@ loop1:
 done:
 	RET
 
-// func AdamNEON(param, grad, m, v []float32, beta1, beta2, stepSize, invSqrtBias2, eps float32)
-TEXT ·AdamNEON(SB), NOSPLIT, $0-116
+// func AdamNEON(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps float32)
+TEXT ·AdamNEON(SB), NOSPLIT, $0-124
 	MOVD    param_base+0(FP), R0
 	MOVD    grad_base+24(FP), R1
 	MOVD    m_base+48(FP), R2
 	MOVD    v_base+72(FP), R3
 	MOVD    param_len+8(FP), R4
-	FMOVS   $1.0, F31
 	FMOVS   beta1+96(FP), F24
-	FSUBS   F24, F31, F25
-	FMOVS   beta2+100(FP), F26
-	FSUBS   F26, F31, F27
 	VDUP    V24.S[0], V24.S4
+	FMOVS   c1+100(FP), F25
 	VDUP    V25.S[0], V25.S4
+	FMOVS   beta2+104(FP), F26
 	VDUP    V26.S[0], V26.S4
+	FMOVS   c2+108(FP), F27
 	VDUP    V27.S[0], V27.S4
-	FMOVS   stepSize+104(FP), F28
+	FMOVS   stepSize+112(FP), F28
 	VDUP    V28.S[0], V28.S4
-	FMOVS   invSqrtBias2+108(FP), F29
+	FMOVS   invSqrtBias2+116(FP), F29
 	VDUP    V29.S[0], V29.S4
-	FMOVS   eps+112(FP), F30
+	FMOVS   eps+120(FP), F30
 	VDUP    V30.S[0], V30.S4
 	SUBS    $16, R4, R4
 	BLT     tail4

@@ -70,7 +70,7 @@ func (v *Variant) Adam(param, grad, m, vel []float32, s AdamStep) {
 	checkLen("Adam", "param", "grad", len(param), len(grad))
 	checkLen("Adam", "param", "m", len(param), len(m))
 	checkLen("Adam", "param", "v", len(param), len(vel))
-	v.adam(param, grad, m, vel, s.Beta1, s.Beta2, s.StepSize, s.InvSqrtBias2, s.Eps)
+	v.adam(param, grad, m, vel, s.Beta1, s.C1, s.Beta2, s.C2, s.StepSize, s.InvSqrtBias2, s.Eps)
 }
 
 // Dot returns Σ x[i]*y[i] with the active variant.

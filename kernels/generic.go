@@ -87,14 +87,14 @@ func reluBackwardGeneric(dx, dy, x []float32) {
 
 // adamGeneric is one fused Adam step over i < len(param):
 //
-//	m[i] = beta1*m[i] + (1-beta1)*grad[i]
-//	v[i] = beta2*v[i] + (1-beta2)*grad[i]²
+//	m[i] = beta1*m[i] + c1*grad[i]
+//	v[i] = beta2*v[i] + c2*grad[i]²
 //	param[i] -= stepSize * m[i] / (sqrt(v[i])*invSqrtBias2 + eps)
 //
-// with stepSize = lr/(1-beta1^t) and invSqrtBias2 = 1/sqrt(1-beta2^t), which is
-// PyTorch's formulation of the bias correction.
-func adamGeneric(param, grad, m, v []float32, beta1, beta2, stepSize, invSqrtBias2, eps float32) {
-	c1, c2 := 1-beta1, 1-beta2
+// with c1 = 1-beta1, c2 = 1-beta2, stepSize = lr/(1-beta1^t) and
+// invSqrtBias2 = 1/sqrt(1-beta2^t), which is PyTorch's formulation of the bias
+// correction.
+func adamGeneric(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps float32) {
 	for i := range param {
 		g := grad[i]
 		mi := beta1*m[i] + c1*g

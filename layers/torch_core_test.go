@@ -253,15 +253,7 @@ func TestTorchOptimizers(t *testing.T) {
 				t.Errorf("%s: no state tensor %q (have %d)", name, key, len(ours))
 				continue
 			}
-			// kernels.Adam forms 1 − β₂ in float32 from float32(β₂), which
-			// for 0.999 is 1.3e-5 below PyTorch's 1 − β₂ (a float64 scalar),
-			// so v differs from PyTorch's by that much relatively. The
-			// parameters, which see √v, agree to 1e-5 (checked above).
-			tol := torchTol
-			if strings.HasSuffix(key, "exp_avg_sq") {
-				tol = 3e-5
-			}
-			expectCloseTol(t, name+" state "+key, got.Data, want.tensor(), tol, nil)
+			expectCloseTol(t, name+" state "+key, got.Data, want.tensor(), torchTol, nil)
 		}
 		if strings.HasPrefix(name, "adam") && len(state) != 4 {
 			t.Errorf("%s: PyTorch state has %d tensors, want 4", name, len(state))

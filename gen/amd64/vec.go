@@ -178,18 +178,16 @@ func reluBackward(a *isa) {
 }
 
 func adam(a *isa) {
-	fn := a.kernel("Adam", "func(param, grad, m, v []float32, beta1, beta2, stepSize, invSqrtBias2, eps float32)",
+	fn := a.kernel("Adam", "func(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps float32)",
 		"for i := range param {",
-		"\tm[i] = beta1*m[i] + (1-beta1)*grad[i]",
-		"\tv[i] = beta2*v[i] + (1-beta2)*grad[i]*grad[i]",
+		"\tm[i] = beta1*m[i] + c1*grad[i] // c1 = 1-beta1, rounded from float64",
+		"\tv[i] = beta2*v[i] + c2*grad[i]*grad[i] // c2 = 1-beta2, rounded from float64",
 		"\tparam[i] -= stepSize * m[i] / (sqrt(v[i])*invSqrtBias2 + eps)",
 		"}")
 	param, grad, m, v, n := base("param"), base("grad"), base("m"), base("v"), length("param")
 	beta1, beta2 := a.broadcast("beta1"), a.broadcast("beta2")
 	stepSize, invSqrtBias2, eps := a.broadcast("stepSize"), a.broadcast("invSqrtBias2"), a.broadcast("eps")
-	c1, c2 := a.broadcastConst(one), a.broadcastConst(one)
-	VSUBPS(beta1, c1, c1)
-	VSUBPS(beta2, c2, c2)
+	c1, c2 := a.broadcast("c1"), a.broadcast("c2")
 	// Two vectors at a time fit AVX2's sixteen registers beside the seven constants;
 	// the kernel streams seven arrays and is bound by memory, not by unrolling.
 	a.stream(fn, n, 2, func(s step) {

@@ -269,10 +269,10 @@ func reluBackward(f *File) {
 }
 
 func adam(f *File) {
-	fn := f.Func("AdamNEON", "func(param, grad, m, v []float32, beta1, beta2, stepSize, invSqrtBias2, eps float32)",
+	fn := f.Func("AdamNEON", "func(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps float32)",
 		"for i := range param {",
-		"	m[i] = beta1*m[i] + (1-beta1)*grad[i]",
-		"	v[i] = beta2*v[i] + (1-beta2)*grad[i]*grad[i]",
+		"	m[i] = beta1*m[i] + c1*grad[i] // c1 = 1-beta1, rounded from float64",
+		"	v[i] = beta2*v[i] + c2*grad[i]*grad[i] // c2 = 1-beta2, rounded from float64",
 		"	param[i] -= stepSize * m[i] / (sqrt(v[i])*invSqrtBias2 + eps)",
 		"}")
 	param, grad, m, v, n := Reg(0), Reg(1), Reg(2), Reg(3), Reg(4)
@@ -286,17 +286,11 @@ func adam(f *File) {
 		vp, vg, vm, vv, t    VReg = 0, 4, 8, 12, 16
 		beta1, c1, beta2, c2 VReg = 24, 25, 26, 27
 		stepSize, inv, eps   VReg = 28, 29, 30
-		one                  VReg = 31
 	)
-	// 1-beta1 and 1-beta2 in float32, as the reference computes them.
-	fn.FMOVSOne(one)
-	fn.FMOVSArg("beta1", beta1)
-	fn.FSUBS(beta1, one, c1)
-	fn.FMOVSArg("beta2", beta2)
-	fn.FSUBS(beta2, one, c2)
-	for _, r := range []VReg{beta1, c1, beta2, c2} {
-		fn.VDUP(r, 0, r)
-	}
+	broadcast(fn, "beta1", beta1)
+	broadcast(fn, "c1", c1)
+	broadcast(fn, "beta2", beta2)
+	broadcast(fn, "c2", c2)
 	broadcast(fn, "stepSize", stepSize)
 	broadcast(fn, "invSqrtBias2", inv)
 	broadcast(fn, "eps", eps)

@@ -76,9 +76,12 @@ func (a Action) String() string {
 
 // AdaptiveRank is the aRRAE rank search as a state machine driven by the
 // batch loss: train at the starting rank until the loss stagnates and take
-// its moving average as the target; then lower the rank by one each time the
-// moving average gets back under the target; when a rank cannot get there
-// within the patience, go back to the last rank that did and stop searching.
+// its moving average as the target; then lower the rank by one each time a
+// batch loss gets back under the target; when a rank cannot get there within
+// the patience, go back to the last rank that did and stop searching. As in
+// the reference tracker, the moving average runs on across rank changes (a
+// reduction may come the step after the previous one: the search is as fast
+// as the loss allows) and the patience counts afresh at each rank.
 type AdaptiveRank struct {
 	opt     AdaptiveOptions
 	k       int
@@ -152,7 +155,7 @@ func (a *AdaptiveRank) Observe(loss float64) Action {
 		}
 		return Continue
 	}
-	if avg < a.target {
+	if loss < a.target {
 		return a.reduce()
 	}
 	if rel < a.opt.EndTol || loss > avg {
@@ -171,7 +174,7 @@ func (a *AdaptiveRank) Observe(loss float64) Action {
 // the search ends there.
 func (a *AdaptiveRank) reduce() Action {
 	a.savedK = a.k
-	a.resetWindow()
+	a.counter = 0
 	if a.k <= a.opt.MinK {
 		a.done = true
 		return Continue
@@ -195,10 +198,6 @@ func (a *AdaptiveRank) push(loss float64) (avg float64, full bool) {
 	a.sum += loss
 	a.next = (a.next + 1) % len(a.window)
 	return avg, full
-}
-
-func (a *AdaptiveRank) resetWindow() {
-	a.filled, a.next, a.sum, a.counter = 0, 0, 0, 0
 }
 
 func abs(x float64) float64 {

@@ -94,3 +94,36 @@ func TestAdaptiveRankWaitsForStagnation(t *testing.T) {
 		t.Errorf("k = %d, target = %v; want 5 and unset", a.K(), a.Target())
 	}
 }
+
+// TestAdaptiveRankReducesOnEachBatchUnderTarget pins the reference tracker's
+// rule: once the target is set, every batch loss under it lowers the rank at
+// once (the moving average runs on across the change), and the patience
+// counts afresh at each rank.
+func TestAdaptiveRankReducesOnEachBatchUnderTarget(t *testing.T) {
+	a := NewAdaptiveRank(6, AdaptiveOptions{PatienceInit: 10, Patience: 30})
+	s := 0
+	for ; a.Target() == 0; s++ {
+		if s > 1000 {
+			t.Fatal("a constant loss never set the target")
+		}
+		a.Observe(1)
+	}
+	if a.K() != 5 {
+		t.Fatalf("setting the target left k=%d, want the first reduction to 5", a.K())
+	}
+	for want := 4; want >= 2; want-- {
+		if act := a.Observe(0.5); act != Reduce || a.K() != want {
+			t.Fatalf("loss under the target: %v at k=%d, want reduce to k=%d", act, a.K(), want)
+		}
+	}
+	// At k = 2 the loss stays over the target: 29 bad steps are within the
+	// patience, the 30th gives the rank up and restores k = 3.
+	for i := 1; i < 30; i++ {
+		if act := a.Observe(1); act != Continue {
+			t.Fatalf("bad step %d: %v, want continue", i, act)
+		}
+	}
+	if act := a.Observe(1); act != Restore || a.K() != 3 || !a.Done() {
+		t.Fatalf("30th bad step: %v at k=%d (done %v), want restore to k=3", act, a.K(), a.Done())
+	}
+}

@@ -170,6 +170,23 @@ func (a *AdaptiveRank) Observe(loss float64) Action {
 	return Continue
 }
 
+// Stop ends a search that has not settled when the training budget is
+// spent. The rank being tried has not reached the target, so the search goes
+// back to the last rank that did: Restore (load its checkpoint), or Continue
+// when the target was never set and the starting rank stays.
+func (a *AdaptiveRank) Stop() Action {
+	if a.done {
+		return Continue
+	}
+	a.done = true
+	if a.savedK == 0 {
+		return Continue
+	}
+	a.k = a.savedK
+	a.history = append(a.history, RankChange{Step: a.step, K: a.k, Action: Restore})
+	return Restore
+}
+
 // reduce saves the current rank and moves to the next lower one; at MinK
 // the search ends there.
 func (a *AdaptiveRank) reduce() Action {

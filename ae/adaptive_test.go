@@ -127,3 +127,27 @@ func TestAdaptiveRankReducesOnEachBatchUnderTarget(t *testing.T) {
 		t.Fatalf("30th bad step: %v at k=%d (done %v), want restore to k=3", act, a.K(), a.Done())
 	}
 }
+
+// TestAdaptiveRankStopGoesBackToLastRankThatReachedTarget: a search cut
+// short by the training budget ends at the last rank that reached the
+// target, not at the rank still being tried.
+func TestAdaptiveRankStopGoesBackToLastRankThatReachedTarget(t *testing.T) {
+	a := NewAdaptiveRank(6, AdaptiveOptions{PatienceInit: 10})
+	if act := a.Stop(); act != Continue || a.K() != 6 || !a.Done() {
+		t.Fatalf("stop before the target: %v at k=%d, want continue at the starting rank", act, a.K())
+	}
+	a = NewAdaptiveRank(6, AdaptiveOptions{PatienceInit: 10})
+	for a.Target() == 0 {
+		a.Observe(1)
+	}
+	a.Observe(0.5) // k 5 → 4
+	if a.K() != 4 || a.SavedK() != 5 {
+		t.Fatalf("k=%d saved %d, want 4 and 5", a.K(), a.SavedK())
+	}
+	if act := a.Stop(); act != Restore || a.K() != 5 || !a.Done() {
+		t.Fatalf("stop mid-search: %v at k=%d, want restore to k=5", act, a.K())
+	}
+	if act := a.Stop(); act != Continue || a.K() != 5 {
+		t.Fatalf("second stop: %v at k=%d, want continue at 5", act, a.K())
+	}
+}

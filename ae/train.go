@@ -110,6 +110,12 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 			return res, fmt.Errorf("training stopped at step %d: %w", step, err)
 		}
 		if rrae != nil && step == mainSteps {
+			if search != nil {
+				if search.Stop() == Restore {
+					saved.load(m.Params())
+				}
+				rrae.K, res.K = search.K(), search.K()
+			}
 			if err := setFinalBasis(m, rrae, ds, cfg.Batch); err != nil {
 				return res, err
 			}

@@ -150,7 +150,7 @@ func trainCommand(args []string) error {
 		if res.KChosen >= 0 {
 			fmt.Printf("aRRAE settled on k = %d at step %d\n", r.K, res.KChosen)
 		} else {
-			fmt.Printf("aRRAE had not settled when training ended: k = %d (more -steps, or a lower -L, let it finish)\n", r.K)
+			fmt.Printf("aRRAE had not settled when the fine-tuning began: k = %d, the last rank that reached the target (the starting rank if none did); more -steps let the search finish\n", r.K)
 		}
 	}
 	met, err := evaluate(m, d, *seed, *out)

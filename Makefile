@@ -2,7 +2,7 @@
 GO ?= go
 QEMU := $(shell command -v qemu-aarch64-static 2>/dev/null)
 
-.PHONY: generate test test-arm64 test-purego bench bench-gemm lint run
+.PHONY: generate test test-arm64 test-purego bench bench-gemm lint run results
 
 # Regenerate every assembly file in asm/ from its generator in gen/. The output is
 # checked in, and CI fails when this changes it.
@@ -49,3 +49,9 @@ lint:
 run:
 	$(GO) run ./cmd/rankae kernels
 	$(GO) run ./cmd/rankae train -out out
+
+# The runs behind docs/results.md: every model on the 32×32 bumps and IRMAE
+# against the plain AE on the shapes, into results/ (about half an hour on 2
+# cores). scripts/results.sh 64 runs the paper's 64×64 grid.
+results:
+	scripts/results.sh 32 results

@@ -1,6 +1,7 @@
 package ae
 
 import (
+	"errors"
 	"math"
 	"testing"
 
@@ -36,5 +37,21 @@ func TestFoldIRMAEKeepsTheFunction(t *testing.T) {
 	}
 	if err := m.FoldIRMAE(); err == nil {
 		t.Error("folding twice succeeded")
+	}
+}
+
+// TestFoldIRMAEWithoutFinalLinear: the shapes encoder (IRMAE Table 3) ends in
+// a Conv; folding reports ErrNotFoldable and leaves the model unchanged.
+func TestFoldIRMAEWithoutFinalLinear(t *testing.T) {
+	m, err := New(Config{Model: "irmae", Arch: "irmae-shapes", InShape: [3]int{3, 32, 32}, L: 32, IRMAE: 2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = m.FoldIRMAE()
+	if !errors.Is(err, ErrNotFoldable) {
+		t.Fatalf("FoldIRMAE = %v, want ErrNotFoldable", err)
+	}
+	if _, ok := m.Latent.(*IRMAELatent); !ok {
+		t.Errorf("latent became %T, want the IRMAE maps kept", m.Latent)
 	}
 }

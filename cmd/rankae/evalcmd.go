@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -77,7 +78,7 @@ func sampleCommand(args []string) error {
 		return err
 	}
 	if m.Kind == "irmae" {
-		if err := m.FoldIRMAE(); err != nil {
+		if err := m.FoldIRMAE(); err != nil && !errors.Is(err, ae.ErrNotFoldable) {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -44,8 +45,11 @@ const (
 // evaluate computes the metrics of a trained model and writes the image
 // grids and the singular-value plot into dir.
 func evaluate(m *ae.Model, d *loaded, seed uint64, dir string) (*metrics, error) {
-	if err := m.FoldIRMAE(); err != nil && m.Kind == "irmae" {
-		return nil, err
+	if m.Kind == "irmae" {
+		// Folded or not, the model computes the same function.
+		if err := m.FoldIRMAE(); err != nil && !errors.Is(err, ae.ErrNotFoldable) {
+			return nil, err
+		}
 	}
 	met := &metrics{Model: m.Kind, Data: dataName(d)}
 	if r, ok := m.Latent.(*ae.RRAELatent); ok {

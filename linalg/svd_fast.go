@@ -1,6 +1,7 @@
 package linalg
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -212,15 +213,7 @@ func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads, parMinN int
 		norms[j] = math.Sqrt(xx)
 		order[j] = j
 	}
-	slices.SortStableFunc(order, func(i, j int) int {
-		switch {
-		case norms[i] > norms[j]:
-			return -1
-		case norms[i] < norms[j]:
-			return 1
-		}
-		return 0
-	})
+	sortDescending(order, norms)
 	zero := growS(ws.zero, nt)
 	ws.zero = zero
 	for k, j := range order {
@@ -287,15 +280,7 @@ func (s *SVD) pivotColumns(v *kernels.Variant, mt, nt int) {
 		norms[j], _, _ = v.JacobiDots(c, c)
 		perm[j] = j
 	}
-	slices.SortStableFunc(perm, func(i, j int) int {
-		switch {
-		case norms[i] > norms[j]:
-			return -1
-		case norms[i] < norms[j]:
-			return 1
-		}
-		return 0
-	})
+	sortDescending(perm, norms)
 	// Apply the permutation through ws.ut as scratch (it is written later).
 	tmp := growS(ws.ut, mt*nt)
 	ws.ut = tmp
@@ -303,6 +288,12 @@ func (s *SVD) pivotColumns(v *kernels.Variant, mt, nt int) {
 	for i, j := range perm {
 		copy(x[i*mt:(i+1)*mt], tmp[j*mt:(j+1)*mt])
 	}
+}
+
+// sortDescending sorts the indices idx by descending keys[idx[·]], stably, so
+// that ties keep their order and the result is deterministic.
+func sortDescending(idx []int, keys []float64) {
+	slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(keys[j], keys[i]) })
 }
 
 // jacobiSweeps runs cyclic one-sided Jacobi sweeps with de Rijk pivoting over the
@@ -435,7 +426,14 @@ func rotatePair(v *kernels.Variant, x, y []float32, wx, wy []float64, tol float6
 	}
 	v.JacobiRotate(x, y, float32(cs), float32(sn))
 	v.JacobiRotate64(wx, wy, cs, sn)
-	return math.Max(app-t*apq, 0), aqq + t*apq, true
+	xx, yy = rotatedNorms(app, aqq, apq, t)
+	return xx, yy, true
+}
+
+// rotatedNorms returns the squared norms of a pair after the rotation of
+// tangent t: the rotation moves t·aₚᵀa_q from one to the other.
+func rotatedNorms(app, aqq, apq, t float64) (xx, yy float64) {
+	return math.Max(app-t*apq, 0), aqq + t*apq
 }
 
 // rotationFor returns, for a pair with squared norms app, aqq and dot product

@@ -1,10 +1,6 @@
 package linalg
 
-import (
-	"math"
-
-	"github.com/rankae/rankae/kernels"
-)
+import "github.com/rankae/rankae/kernels"
 
 // svdParallelMinN is the number of columns from which the Jacobi sweeps run on
 // several goroutines. On the shared 2-core machine of bench/README.md the
@@ -66,7 +62,7 @@ func (jp *jacobiParallel) sweeps(v *kernels.Variant, cols []float32, rows, nc in
 			rotated = true
 			app, aqq, apq := dots[3*i], dots[3*i+1], dots[3*i+2]
 			dots[3*i], dots[3*i+1] = cs, sn
-			norms[ring[i]], norms[ring[seats-1-i]] = math.Max(app-t*apq, 0), aqq+t*apq
+			norms[ring[i]], norms[ring[seats-1-i]] = rotatedNorms(app, aqq, apq, t)
 		}
 		for i := lo; i < hi; i++ {
 			if dots[3*i] < 0 {

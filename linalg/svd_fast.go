@@ -210,6 +210,9 @@ func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads, parMinN int
 	for j := range order {
 		c := cols[pos[j]*rows : (pos[j]+1)*rows]
 		xx, _, _ := v.JacobiDots(c, c)
+		if xx < negligibleSq32 {
+			xx = 0
+		}
 		norms[j] = math.Sqrt(xx)
 		order[j] = j
 	}
@@ -436,11 +439,19 @@ func rotatedNorms(app, aqq, apq, t float64) (xx, yy float64) {
 	return math.Max(app-t*apq, 0), aqq + t*apq
 }
 
+// negligibleSq32 is the squared norm below which a column of the scaled float32
+// matrix (max |a| in [0.5, 1)) counts as zero: its entries are near float32's
+// smallest normal numbers, where a rotation underflows and changes nothing, so
+// the iteration would rotate the same pair until the sweep cap (an exactly
+// rank-1 matrix leaves such residue). Singular values below 2⁻¹⁰⁰·max|a| are
+// therefore returned as 0.
+const negligibleSq32 = 0x1p-200
+
 // rotationFor returns, for a pair with squared norms app, aqq and dot product
 // apq whose cosine exceeds tol, the rotation (cos θ, sin θ, tan θ) that makes
 // the columns orthogonal, and rotate = false for any other pair.
 func rotationFor(app, aqq, apq, tol float64) (cs, sn, t float64, rotate bool) {
-	if app == 0 || aqq == 0 || apq*apq <= tol*tol*app*aqq {
+	if app < negligibleSq32 || aqq < negligibleSq32 || apq*apq <= tol*tol*app*aqq {
 		return 0, 0, 0, false
 	}
 	// With d = aqq − app and e = 2apq, tan θ = t = sign(d·e)·|e|/(|d| + √(d² + e²))

@@ -51,6 +51,9 @@ const (
 //     ‖VᵀV − I‖_F stay ≤ 1e-5; the dot products are fresh for every pair, so no
 //     carried column norm can drift (they serve only de Rijk pivoting);
 //   - the right rotations are accumulated in float64;
+//   - a column whose norm falls below 2⁻¹⁰⁰·max|a| (rounding residue of an
+//     exactly rank-deficient matrix) counts as zero: rotating it would
+//     underflow and never converge, so such singular values are returned as 0;
 //   - from svdParallelMinN columns on, with Threads() > 1, the sweeps use the
 //     round-robin (Brent–Luk) ordering and rotate a step's disjoint pairs on
 //     up to Threads() goroutines; the result does not depend on their number.
@@ -118,6 +121,17 @@ func epsOf[T svdFloat]() float64 {
 		return 0x1p-24
 	}
 	return 0x1p-53
+}
+
+// negligibleSq is the squared column norm, for a matrix scaled to max |a| = 1,
+// below which the Jacobi iteration treats a column as zero: negligibleSq32 for
+// float32; for float64, 2⁻¹⁰⁰⁰, where the squared norms (accumulated in
+// float64) begin to underflow.
+func negligibleSq[T svdFloat]() float64 {
+	if epsOf[T]() > 0x1p-30 {
+		return negligibleSq32
+	}
+	return 0x1p-1000
 }
 
 // dotT is xᵀy accumulated in float64. Accumulating the float32 case in
@@ -214,6 +228,10 @@ func svdJacobi[T svdFloat](m, n int, a []T, lda int, maxSweeps int) (u, sv, v []
 		// ≤ 1e-5 up to n ≈ 128 for about one extra sweep.
 		tol = math.Max(tol/4, 2*eps)
 	}
+	// Columns with a squared norm under tiny are rounding residue near the
+	// smallest normal numbers of T, where rotations underflow and stall the
+	// iteration (see negligibleSq32): they count as zero.
+	tiny := negligibleSq[T]()
 	norms := make([]float64, nt) // squared column norms
 	converged := false
 	var offMax float64
@@ -244,7 +262,7 @@ func svdJacobi[T svdFloat](m, n int, a []T, lda int, maxSweeps int) (u, sv, v []
 				ap, aq := col(work, mt, p), col(work, mt, q)
 				app := dotT(ap, ap)
 				aqq := dotT(aq, aq)
-				if app == 0 || aqq == 0 {
+				if app < tiny || aqq < tiny {
 					continue
 				}
 				apq := dotT(ap, aq)
@@ -287,6 +305,9 @@ func svdJacobi[T svdFloat](m, n int, a []T, lda int, maxSweeps int) (u, sv, v []
 		var s2 float64
 		for _, x := range c {
 			s2 += float64(x) * float64(x)
+		}
+		if s2 < tiny {
+			s2 = 0
 		}
 		sig[j] = math.Sqrt(s2)
 	}

@@ -10,8 +10,8 @@ import (
 // sgeqr2's layout), on contiguous columns: column j of the mt×nt matrix is
 // x[j*mt : (j+1)*mt].
 
-// householderQR overwrites x with R in its upper triangle and the Householder
-// vectors below it: H_j = I − tau[j]·v·vᵀ with v = (0…0, 1, x[j+1:, j]), and
+// householderQR overwrites x, scaled to max |x| < 1, with R in its upper
+// triangle and the Householder vectors below it: H_j = I − tau[j]·v·vᵀ with v = (0…0, 1, x[j+1:, j]), and
 // Q = H_0·H_1·…·H_{nt−1}. Each reflector is built with float64 norms; the
 // updates are column dot products and axpys, so each column's backward error
 // is relative to that column's norm (graded columns keep their accuracy).
@@ -20,11 +20,17 @@ func householderQR(v *kernels.Variant, x []float32, mt, nt int, tau []float32) {
 		col := x[j*mt : (j+1)*mt]
 		tail := col[j+1:]
 		xx, _, _ := v.JacobiDots(tail, tail)
+		alpha := float64(col[j])
+		if alpha*alpha+xx < negligibleSq32 {
+			// The rest of the column is rounding residue (see negligibleSq32):
+			// 1/(alpha − beta) below would overflow float32. It counts as zero.
+			clear(tail)
+			xx = 0
+		}
 		if xx == 0 {
 			tau[j] = 0 // H_j = I: the column is already reduced
 			continue
 		}
-		alpha := float64(col[j])
 		beta := -math.Copysign(math.Sqrt(alpha*alpha+xx), alpha)
 		t := float32((beta - alpha) / beta)
 		tau[j] = t

@@ -92,3 +92,67 @@ func loopCPU(b *testing.B, f func()) {
 		b.ReportMetric(float64(end-start)/float64(n), "cpu-ns/op")
 	}
 }
+
+// BenchmarkSVDPairCost measures what a Jacobi pair costs on the pair kernels of
+// the active level at the benchmark shapes when nothing waits: the kernels run
+// on the disjoint pairs of one round-robin step (dots: kernels.JacobiDots;
+// angle: rotationFor; rotate: JacobiRotate on the float32 columns and
+// JacobiRotate64 on the float64 rotations), as ns/pair; and how many pairs
+// SVD.Factorize looks at on BenchmarkSVD's matrix (pairs/op) and rotates
+// (rotations/op). pairs × dots + rotations × (angle + rotate) bounds the sweeps'
+// time from below for any ordering built on these kernels (bench/README.md, SVD).
+func BenchmarkSVDPairCost(b *testing.B) {
+	v := kernels.Active()
+	for _, sh := range svdBenchShapes[:4] {
+		m, n := sh[0], sh[1]
+		rows := n // the sweeps run on Rᵀ (n×n): every shape here has m ≥ 2n
+		rng := rand.New(rand.NewSource(1))
+		cols := svdRandMat(rng, n, rows)
+		w := make([]float64, n*n)
+		dots := make([]float64, 3*n)
+		perPair := func(b *testing.B) { b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*(n/2)), "ns/pair") }
+		col := func(j int) []float32 { return cols[j*rows : (j+1)*rows] }
+		name := fmt.Sprintf("m=%d,n=%d/", m, n)
+		b.Run(name+"dots", func(b *testing.B) {
+			for b.Loop() {
+				for i := 0; i < n/2; i++ {
+					dots[3*i], dots[3*i+1], dots[3*i+2] = v.JacobiDots(col(i), col(n-1-i))
+				}
+			}
+			perPair(b)
+		})
+		b.Run(name+"angle", func(b *testing.B) {
+			for i := range dots {
+				dots[i] = 1 + rng.Float64()
+			}
+			for b.Loop() {
+				for i := 0; i < n/2; i++ {
+					cs, sn, _, _ := rotationFor(dots[3*i], dots[3*i+1], dots[3*i+2]-1, 1e-7)
+					dots[3*i+2] = 1 + cs*sn
+				}
+			}
+			perPair(b)
+		})
+		b.Run(name+"rotate", func(b *testing.B) {
+			for b.Loop() {
+				for i := 0; i < n/2; i++ {
+					p, q := i, n-1-i
+					v.JacobiRotate(col(p), col(q), 0.8, 0.6)
+					v.JacobiRotate64(w[p*n:(p+1)*n], w[q*n:(q+1)*n], 0.8, 0.6)
+				}
+			}
+			perPair(b)
+		})
+		b.Run(name+"pairs", func(b *testing.B) {
+			a := svdRandMat(rand.New(rand.NewSource(1)), m, n) // BenchmarkSVD's matrix
+			var s SVD
+			for b.Loop() {
+				if err := s.factorize(v, m, n, a, n, svdMaxSweeps32, 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(s.work.stamp.clock), "pairs/op")
+			b.ReportMetric(float64(s.work.stamp.turns), "rotations/op")
+		})
+	}
+}

@@ -370,13 +370,14 @@ func offDiagonal(v *kernels.Variant, cols []float32, rows, nc int) float64 {
 // the threshold.
 type jacobiStamps struct {
 	clock   int32
+	turns   int32   // rotations done by the serial sweeps (for BenchmarkSVDPairCost)
 	rotated []int32 // by stored column
 	checked []int32 // by pair of stored columns (i < j at i*nc + j)
 	nc      int
 }
 
 func (st *jacobiStamps) reset(nc int) {
-	st.nc, st.clock = nc, 0
+	st.nc, st.clock, st.turns = nc, 0, 0
 	st.rotated = growS(st.rotated, nc)
 	st.checked = growS(st.checked, nc*nc)
 	for i := range st.rotated {
@@ -403,6 +404,9 @@ func (st *jacobiStamps) unchanged(i, j int) bool {
 
 func (st *jacobiStamps) record(i, j int, rotated bool) {
 	st.clock++
+	if rotated {
+		st.turns++
+	}
 	st.recordAt(i, j, rotated, st.clock)
 }
 

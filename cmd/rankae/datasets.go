@@ -81,18 +81,18 @@ func loadData(spec dataSpec) (*loaded, error) {
 }
 
 // prepare fits the data to an architecture: the IRMAE pairs take 32×32
-// images (MNIST is resized, as the IRMAE paper does) and end in Tanh, so
-// their images are mapped from [0, 1] to [−1, 1].
+// images (MNIST is resized, as the IRMAE paper does). Their images stay in
+// [0, 1], as the reference code feeds them (ToTensor, no normalisation), even
+// though the decoders end in Tanh: the background, most of every image, is
+// then 0, Tanh's centre. Mapped to [−1, 1] instead, the background sits on
+// Tanh's asymptote −1, and Adam drives the pre-activations to −∞ within a
+// few hundred steps: Tanh saturates, its gradient vanishes and the network
+// stays stuck on a constant black image (relative error 100 %).
 func prepare(d *loaded, arch string) {
 	if arch != "irmae-shapes" && arch != "irmae-mnist" {
 		return
 	}
 	if d.train.H != 32 || d.train.W != 32 {
 		d.train, d.test = data.Resize(d.train, 32, 32), data.Resize(d.test, 32, 32)
-	}
-	if d.bumps == nil {
-		d.norm = data.Normalizer{Mean: 0.5, Std: 0.5}
-		d.norm.Apply(d.train.X)
-		d.norm.Apply(d.test.X)
 	}
 }

@@ -68,7 +68,13 @@ func rraeConvPair(c, h, w, l int, rng *rand.Rand) (enc, dec *layers.Sequential) 
 
 // irmaeShapesPair is irmae.txt Table 3's shapes pair for 32×32 images: five
 // 4×4 stride-2 convolutions (32, 64, 128, 256, then l channels on the 2×2
-// map, giving 1×1), each with ReLU, and the mirror of ConvTs ending in Tanh.
+// map, giving 1×1), ReLU after the first four, and the mirror of ConvTs
+// ending in Tanh. The last convolution is linear: Table 3 draws a ReLU
+// before z, but the reference code (facebookresearch/irmae, Shape_Encoder)
+// has none, as the MNIST and CelebA encoders end in a plain FC; with it,
+// the IRMAE maps could not be absorbed into the encoder's last layer
+// (irmae.txt §3), and ReLU units that die at the latent would lower the
+// latent rank of every model alike.
 func irmaeShapesPair(c, l int, rng *rand.Rand) (enc, dec *layers.Sequential) {
 	conv := func(in, out int) *layers.Conv2D { return layers.NewConv2D(in, out, 4, 4, 2, 1, rng) }
 	convT := func(in, out int) *layers.ConvTranspose2D {
@@ -76,7 +82,7 @@ func irmaeShapesPair(c, l int, rng *rand.Rand) (enc, dec *layers.Sequential) {
 	}
 	enc = layers.NewSequential(
 		conv(c, 32), layers.NewReLU(), conv(32, 64), layers.NewReLU(), conv(64, 128), layers.NewReLU(),
-		conv(128, 256), layers.NewReLU(), conv(256, l), layers.NewReLU(), layers.NewFlatten())
+		conv(128, 256), layers.NewReLU(), conv(256, l), layers.NewFlatten())
 	dec = layers.NewSequential(
 		layers.NewReshape(l, 1, 1),
 		convT(l, 256), layers.NewReLU(), convT(256, 128), layers.NewReLU(), convT(128, 64), layers.NewReLU(),

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -111,22 +112,64 @@ func DecodeCodes(m *Model, codes []float32, n int, norm data.Normalizer) []float
 }
 
 // Spectrum returns the singular values of the latent matrix of ds (the
-// codes of all samples), divided by the largest.
+// codes of all samples), divided by the largest (rrae.txt Fig. 5).
 func Spectrum(m *Model, ds *data.Dataset) ([]float64, error) {
-	var codes []float32
-	var dim int
-	if r, ok := m.Latent.(*RRAELatent); ok && r.Basis != nil {
-		// The full latent, projected: rank ≤ k by construction, but its
-		// spectrum is what the paper plots.
-		dim = m.LatentDim
-		codes = make([]float32, ds.N*dim)
-		forEachBatch(ds, evalBatch, func(lo int, x *layers.Tensor) {
-			copy(codes[lo*dim:], r.Forward(m.Encode(x)).Data)
-		})
-	} else {
-		codes, dim = Codes(m, ds)
-	}
+	codes, dim := latentMatrix(m, ds)
 	return normalizedSingularValues(ds.N, dim, codes)
+}
+
+// CovarianceSpectrum returns the singular values of the covariance matrix of
+// the latent codes of ds, divided by the largest: irmae.txt §4's measure
+// (Figs. 2 and 4, on the validation set), whose count of nonzero values is
+// the dimension of the latent space. Unlike Spectrum's, the codes are
+// centred (the mean is no direction), and a covariance's values are the
+// squares of the centred codes' singular values, so a threshold on them is
+// the square of one on Spectrum's scale.
+func CovarianceSpectrum(m *Model, ds *data.Dataset) ([]float64, error) {
+	codes, dim := latentMatrix(m, ds)
+	return normalizedCovarianceSpectrum(ds.N, dim, codes)
+}
+
+// latentMatrix returns the latent vectors of every sample of ds (N×dim): the
+// codes, except for an RRAE with its basis, whose full latent projected on
+// the basis is what the papers' spectra use (rank ≤ k by construction).
+func latentMatrix(m *Model, ds *data.Dataset) (codes []float32, dim int) {
+	r, ok := m.Latent.(*RRAELatent)
+	if !ok || r.Basis == nil {
+		return Codes(m, ds)
+	}
+	dim = m.LatentDim
+	codes = make([]float32, ds.N*dim)
+	forEachBatch(ds, evalBatch, func(lo int, x *layers.Tensor) {
+		copy(codes[lo*dim:], r.Forward(m.Encode(x)).Data)
+	})
+	return codes, dim
+}
+
+// normalizedCovarianceSpectrum returns the eigenvalues (the singular values:
+// the matrix is symmetric positive semi-definite) of the covariance of the
+// rows of a (n×dim), in float64, descending and divided by the largest.
+func normalizedCovarianceSpectrum(n, dim int, a []float32) ([]float64, error) {
+	if n < 2 {
+		return nil, fmt.Errorf("ae: a covariance needs at least 2 samples, not %d", n)
+	}
+	_, cov := covariance(a, n, dim)
+	var eig mat.EigenSym
+	if !eig.Factorize(cov, false) {
+		return nil, fmt.Errorf("ae: the eigen-decomposition of the latent covariance failed")
+	}
+	vals := eig.Values(nil)
+	for i, v := range vals {
+		vals[i] = math.Abs(v) // rounding can leave −0-ish values
+	}
+	slices.Sort(vals)
+	slices.Reverse(vals)
+	if top := vals[0]; top > 0 {
+		for i := range vals {
+			vals[i] /= top
+		}
+	}
+	return vals, nil
 }
 
 func normalizedSingularValues(n, dim int, a []float32) ([]float64, error) {
@@ -208,25 +251,7 @@ func Sample(m *Model, ds *data.Dataset, norm data.Normalizer, n int, seed uint64
 // gaussianLike fits a Gaussian to the rows of codes (rows×dim) and draws n
 // vectors from it.
 func gaussianLike(codes []float32, rows, dim, n int, seed uint64) ([]float32, error) {
-	mean := make([]float64, dim)
-	for i := 0; i < rows; i++ {
-		for d := 0; d < dim; d++ {
-			mean[d] += float64(codes[i*dim+d])
-		}
-	}
-	for d := range mean {
-		mean[d] /= float64(rows)
-	}
-	cov := mat.NewSymDense(dim, nil)
-	for a := 0; a < dim; a++ {
-		for b := a; b < dim; b++ {
-			var s float64
-			for i := 0; i < rows; i++ {
-				s += (float64(codes[i*dim+a]) - mean[a]) * (float64(codes[i*dim+b]) - mean[b])
-			}
-			cov.SetSym(a, b, s/float64(max(rows-1, 1)))
-		}
-	}
+	mean, cov := covariance(codes, rows, dim)
 	chol, err := choleskyPSD(cov)
 	if err != nil {
 		return nil, err
@@ -247,6 +272,31 @@ func gaussianLike(codes []float32, rows, dim, n int, seed uint64) ([]float32, er
 		}
 	}
 	return out, nil
+}
+
+// covariance returns the mean and the (unbiased) covariance of the rows of
+// codes (rows×dim), in float64.
+func covariance(codes []float32, rows, dim int) ([]float64, *mat.SymDense) {
+	mean := make([]float64, dim)
+	for i := 0; i < rows; i++ {
+		for d := 0; d < dim; d++ {
+			mean[d] += float64(codes[i*dim+d])
+		}
+	}
+	for d := range mean {
+		mean[d] /= float64(rows)
+	}
+	cov := mat.NewSymDense(dim, nil)
+	for a := 0; a < dim; a++ {
+		for b := a; b < dim; b++ {
+			var s float64
+			for i := 0; i < rows; i++ {
+				s += (float64(codes[i*dim+a]) - mean[a]) * (float64(codes[i*dim+b]) - mean[b])
+			}
+			cov.SetSym(a, b, s/float64(max(rows-1, 1)))
+		}
+	}
+	return mean, cov
 }
 
 // choleskyPSD factors a covariance that may be singular (the latents of a

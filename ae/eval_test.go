@@ -2,6 +2,7 @@ package ae
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -105,5 +106,55 @@ func TestRelativeErrorOfAPerfectModel(t *testing.T) {
 	}
 	if got := relErr([]float32{3, 0}, []float32{3, 4}); math.Abs(got-80) > 1e-9 {
 		t.Errorf("relErr = %v, want 80", got)
+	}
+}
+
+// TestCovarianceSpectrumCentres: codes on a 2-dimensional affine plane off
+// the origin have a covariance of rank 2, while their uncentred matrix has
+// rank 3 (the mean is one more direction); the covariance's values are the
+// squares of the centred codes' singular values.
+func TestCovarianceSpectrumCentres(t *testing.T) {
+	const n, dim = 200, 5
+	rng := rand.New(rand.NewPCG(1, 2))
+	codes := make([]float32, n*dim)
+	offset := []float32{3, -1, 2, 0.5, 1}
+	dirs := [2][dim]float32{{1, 2, 0, 0, -1}, {0, 1, -1, 2, 0}}
+	for i := 0; i < n; i++ {
+		a, b := float32(rng.NormFloat64()), float32(0.3*rng.NormFloat64())
+		for d := 0; d < dim; d++ {
+			codes[i*dim+d] = offset[d] + a*dirs[0][d] + b*dirs[1][d]
+		}
+	}
+	cov, err := normalizedCovarianceSpectrum(n, dim, codes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := RankAt(cov, 1e-6); got != 2 {
+		t.Errorf("covariance rank %d, want 2 (spectrum %v)", got, cov)
+	}
+	raw, err := normalizedSingularValues(n, dim, codes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := RankAt(raw, 1e-5); got != 3 {
+		t.Errorf("uncentred rank %d, want 3 (spectrum %v)", got, raw)
+	}
+	centred := append([]float32(nil), codes...)
+	for d := 0; d < dim; d++ {
+		var mean float64
+		for i := 0; i < n; i++ {
+			mean += float64(codes[i*dim+d])
+		}
+		mean /= n
+		for i := 0; i < n; i++ {
+			centred[i*dim+d] -= float32(mean)
+		}
+	}
+	sv, err := normalizedSingularValues(n, dim, centred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := sv[1] * sv[1]; math.Abs(cov[1]-want) > 1e-4*want {
+		t.Errorf("second covariance value %v, want the squared singular value ratio %v", cov[1], want)
 	}
 }

@@ -22,6 +22,11 @@ type metrics struct {
 	Rank       [3]int          `json:"rank_at_1e-2_1e-3_1e-6"`
 	Spectrum   []float64       `json:"normalized_singular_values"`
 
+	// The IRMAE paper's measure (irmae.txt §4, Figs. 2 and 4): the singular
+	// values of the covariance of the test set's codes, normalised.
+	CovRank     [3]int    `json:"covariance_rank_at_1e-2_1e-3_1e-6"`
+	CovSpectrum []float64 `json:"normalized_covariance_singular_values"`
+
 	// Bump-fit errors (%) of generated images, on the bumps only.
 	Interpolation *meanStd `json:"interpolation_bump_fit_pct,omitempty"`
 	Sampling      *meanStd `json:"sampling_bump_fit_pct,omitempty"`
@@ -67,6 +72,19 @@ func evaluate(m *ae.Model, d *loaded, seed uint64, dir string) (*metrics, error)
 	}
 	if err := plotLogCurve(filepath.Join(dir, "singular_values.png"), "latent singular values", "index", "σᵢ/σ₁", nil, spec); err != nil {
 		return nil, err
+	}
+	if d.test.N >= 2 {
+		cov, err := ae.CovarianceSpectrum(m, d.test)
+		if err != nil {
+			return nil, err
+		}
+		met.CovSpectrum = cov
+		for i, tol := range []float64{1e-2, 1e-3, 1e-6} {
+			met.CovRank[i] = ae.RankAt(cov, tol)
+		}
+		if err := plotLogCurve(filepath.Join(dir, "covariance_singular_values.png"), "singular values of the latent covariance (test set)", "index", "σᵢ/σ₁", nil, cov); err != nil {
+			return nil, err
+		}
 	}
 
 	c, h, w := d.train.C, d.train.H, d.train.W
@@ -146,6 +164,9 @@ func printMetrics(w io.Writer, m *metrics, dir string) {
 	fmt.Fprintf(w, "%-28s %.2f %%\n", "train error", m.TrainError)
 	fmt.Fprintf(w, "%-28s %.2f %%\n", "test error", m.TestError)
 	fmt.Fprintf(w, "%-28s %d / %d / %d\n", "latent rank at 1e-2/3/6", m.Rank[0], m.Rank[1], m.Rank[2])
+	if m.CovSpectrum != nil {
+		fmt.Fprintf(w, "%-28s %d / %d / %d\n", "covariance rank at 1e-2/3/6", m.CovRank[0], m.CovRank[1], m.CovRank[2])
+	}
 	if m.Interpolation != nil {
 		fmt.Fprintf(w, "%-28s %.2f ± %.2f %%\n", "interpolation bump fit", m.Interpolation.Mean, m.Interpolation.Std)
 		fmt.Fprintf(w, "%-28s %.2f ± %.2f %%\n", "random sampling bump fit", m.Sampling.Mean, m.Sampling.Std)
@@ -153,5 +174,5 @@ func printMetrics(w io.Writer, m *metrics, dir string) {
 	if m.Steps > 0 {
 		fmt.Fprintf(w, "%-28s %d steps in %.0f s (%.0f images/s)\n", "training", m.Steps, m.Seconds, m.ImagesPerS)
 	}
-	fmt.Fprintf(w, "\nwritten to %s: metrics.json, %s, reconstructions.png, interpolations.png, samples.png, singular_values.png, loss.png\n", dir, checkpointFile)
+	fmt.Fprintf(w, "\nwritten to %s: metrics.json, %s, reconstructions.png, interpolations.png, samples.png, singular_values.png, covariance_singular_values.png, loss.png\n", dir, checkpointFile)
 }

@@ -72,6 +72,10 @@ func writePNG(path string, img image.Image) error {
 		tmp.Close()
 		return fmt.Errorf("encoding %s: %w", path, err)
 	}
+	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it 0600
+		tmp.Close()
+		return err
+	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -50,5 +51,21 @@ func TestWriteGridRejectsBadInput(t *testing.T) {
 	}
 	if err := writeGrid(filepath.Join(dir, "b.png"), make([]float32, 3), 1, 1, 2, 2, 1, 1, 0, 1); err == nil {
 		t.Error("short pixel slice accepted")
+	}
+}
+
+// TestWritePNGIsReadableByAll: the images are results to share, not private
+// files, even though they go through a 0600 temporary file.
+func TestWritePNGIsReadableByAll(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.png")
+	if err := writePNG(path, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", fi.Mode().Perm())
 	}
 }

@@ -35,3 +35,29 @@ func TestArchitecturesRestoreTheInputShape(t *testing.T) {
 		t.Error("irmae-mnist accepted 28×28 images")
 	}
 }
+
+// TestShapesPairIsTheReference: the shapes pair has the reference code's
+// layers (facebookresearch/irmae Shape_Encoder/Shape_Decoder with code 32):
+// its parameter count is PyTorch's for that model, 1 445 859, and the
+// encoder ends in a Conv2D without ReLU (the latent may be negative).
+func TestShapesPairIsTheReference(t *testing.T) {
+	m, err := New(Config{Model: "long", Arch: "irmae-shapes", InShape: [3]int{3, 32, 32}, L: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range m.Params() {
+		n += p.Value.Len()
+	}
+	if n != 1445859 {
+		t.Errorf("%d parameters, the reference model has 1445859", n)
+	}
+	enc := m.Encoder.(*layers.Sequential)
+	if c, ok := enc.Layers[len(enc.Layers)-2].(*layers.Conv2D); !ok || c.KernelH != 2 || c.Stride != [2]int{1, 1} || c.Padding != [2]int{0, 0} {
+		t.Errorf("the encoder ends in %v, want a 2×2 stride-1 Conv2D then Flatten", enc.Layers[len(enc.Layers)-2:])
+	}
+	dec := m.Decoder.(*layers.Sequential)
+	if c, ok := dec.Layers[1].(*layers.ConvTranspose2D); !ok || c.KernelH != 2 || c.Stride != [2]int{1, 1} {
+		t.Errorf("the decoder starts with %v, want a 2×2 stride-1 ConvTranspose2D", dec.Layers[1])
+	}
+}

@@ -25,6 +25,13 @@ type TrainConfig struct {
 	FineTune int              // RRAE only: decoder fine-tuning steps at the end
 	Adaptive *AdaptiveOptions // RRAE only: search the rank (aRRAE)
 
+	// MaxSteps lets an aRRAE search that has not settled when the
+	// fine-tuning is due run on until it does, then train Patience steps
+	// more at the settled rank (the reference tracker's closing phase)
+	// before the fine-tuning; never beyond MaxSteps steps in all. At most
+	// Steps (0 included): no extension, the search stops where it is.
+	MaxSteps int
+
 	// Start is the number of steps already done, when resuming: training
 	// runs steps Start..Steps−1 (the batch order starts afresh). Resume,
 	// when set, is the checkpoint whose optimizer state is restored (Save
@@ -53,6 +60,10 @@ type TrainResult struct {
 	KChosen int          // step at which aRRAE settled, −1 if it did not
 	Changes []RankChange // aRRAE's rank changes
 	Steps   int          // the step count reached (Start + steps run)
+	// Planned is the step count training was heading for: Steps, or more
+	// when an unsettled aRRAE search ran on (see MaxSteps). A run resumed
+	// inside such a fine-tuning passes it as TrainConfig.Steps.
+	Planned int
 
 	// Optimizer is the optimizer in use at the end, for checkpoints.
 	Optimizer layers.Optimizer
@@ -84,6 +95,7 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 	if rrae != nil {
 		mainSteps -= cfg.FineTune
 	}
+	total := cfg.Steps // grows when an unsettled search runs on
 
 	res := &TrainResult{KChosen: -1}
 	sampler := data.NewSampler(ds.N, cfg.Seed)
@@ -103,13 +115,16 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 	}
 	var saved savedParams // aRRAE's copy of the last rank that reached the target
 	start := time.Now()
-	res.Steps = cfg.Start
+	res.Steps, res.Planned = cfg.Start, total
 
-	for step := cfg.Start; step < cfg.Steps; step++ {
+	for step := cfg.Start; step < total; step++ {
 		if err := ctx.Err(); err != nil {
 			return res, fmt.Errorf("training stopped at step %d: %w", step, err)
 		}
-		if rrae != nil && step == mainSteps {
+		if search != nil && phase == "train" && step >= mainSteps && !search.Done() && step+cfg.FineTune < cfg.MaxSteps {
+			mainSteps, total = step+1, step+1+cfg.FineTune // search on
+		}
+		if rrae != nil && phase == "train" && step >= mainSteps {
 			if search != nil {
 				if search.Stop() == Restore {
 					saved.load(m.Params())
@@ -147,6 +162,7 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 		res.Steps = step + 1
 
 		if search != nil && phase == "train" {
+			wasDone := search.Done()
 			switch search.Observe(l) {
 			case Reduce:
 				saved.save(m.Params())
@@ -158,13 +174,19 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 			if search.Done() && res.KChosen < 0 {
 				res.KChosen = step
 			}
+			if !wasDone && search.Done() && step+1 > cfg.Steps-cfg.FineTune {
+				// Settled in the extension: train on at the settled rank.
+				mainSteps = min(step+1+search.opt.Patience, cfg.MaxSteps-cfg.FineTune)
+				total = mainSteps + cfg.FineTune
+			}
 			rrae.K = search.K()
 		}
 		if rrae != nil {
 			res.K = rrae.K
 		}
+		res.Planned = total
 		if cfg.Progress != nil {
-			cfg.Progress(StepInfo{Step: step + 1, Steps: cfg.Steps, Loss: l, K: res.K,
+			cfg.Progress(StepInfo{Step: step + 1, Steps: total, Loss: l, K: res.K,
 				ImagesPerS: float64((step+1-cfg.Start)*cfg.Batch) / time.Since(start).Seconds(), Phase: phase})
 		}
 	}
@@ -194,8 +216,8 @@ func checkTrainConfig(m *Model, ds *data.Dataset, cfg TrainConfig) error {
 	if cfg.Steps < 1 || cfg.Batch < 1 {
 		return fmt.Errorf("ae: Train: steps = %d and batch = %d must be positive", cfg.Steps, cfg.Batch)
 	}
-	if cfg.Start < 0 || cfg.Start > cfg.Steps {
-		return fmt.Errorf("ae: Train: start step %d outside [0, %d]", cfg.Start, cfg.Steps)
+	if last := max(cfg.Steps, cfg.MaxSteps); cfg.Start < 0 || cfg.Start > last {
+		return fmt.Errorf("ae: Train: start step %d outside [0, %d]", cfg.Start, last)
 	}
 	if cfg.Batch > ds.N {
 		return fmt.Errorf("ae: Train: batch %d is larger than the dataset (%d samples)", cfg.Batch, ds.N)
@@ -209,6 +231,9 @@ func checkTrainConfig(m *Model, ds *data.Dataset, cfg TrainConfig) error {
 	rrae, isRRAE := m.Latent.(*RRAELatent)
 	if !isRRAE && (cfg.Adaptive != nil || cfg.FineTune != 0) {
 		return fmt.Errorf("ae: Train: adaptive rank and fine-tuning need an RRAE model, not %s", m.Kind)
+	}
+	if cfg.MaxSteps > cfg.Steps && cfg.Adaptive == nil {
+		return errors.New("ae: Train: MaxSteps extends an aRRAE search; this model has none")
 	}
 	if isRRAE {
 		if kmax := min(m.LatentDim, cfg.Batch); cfg.Adaptive == nil && rrae.K > kmax {

@@ -89,6 +89,51 @@ func TestAdaptiveRRAEReducesRank(t *testing.T) {
 	t.Logf("aRRAE: k = %d, changes %+v", res.K, res.Changes)
 }
 
+// An aRRAE search that has not settled when the fine-tuning is due runs on
+// (MaxSteps), settles, trains Patience steps at its rank and fine-tunes;
+// with too small a MaxSteps it stops at the cap instead.
+func TestAdaptiveSearchRunsPastSteps(t *testing.T) {
+	train, _ := smallBumps(t)
+	const steps, fineTune, patience = 200, 50, 100
+	run := func(maxSteps int) *TrainResult {
+		m, err := New(Config{Model: "arrae", Arch: "mlp", InShape: [3]int{1, 16, 16}, L: 8, Hidden: []int{64}, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt := AdaptiveOptions{PatienceInit: 20, Patience: patience}
+		var lastInfo StepInfo
+		res, err := Train(context.Background(), m, train, TrainConfig{
+			Steps: steps, Batch: 16, Schedule: layers.NewSchedule(layers.Stage{Steps: steps, LR: 1e-3}), Seed: 1,
+			FineTune: fineTune, Adaptive: &opt, MaxSteps: maxSteps,
+			Progress: func(s StepInfo) { lastInfo = s },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lastInfo.Step != res.Steps || lastInfo.Steps != res.Steps || res.Planned != res.Steps || len(res.Losses) != res.Steps {
+			t.Errorf("MaxSteps %d: ran %d steps, %d losses, planned %d, last progress %d of %d: want all equal",
+				maxSteps, res.Steps, len(res.Losses), res.Planned, lastInfo.Step, lastInfo.Steps)
+		}
+		if lastInfo.Phase != "fine-tune" {
+			t.Errorf("MaxSteps %d: last phase %q, want fine-tune", maxSteps, lastInfo.Phase)
+		}
+		return res
+	}
+	res := run(20000)
+	if res.KChosen < steps-fineTune {
+		t.Fatalf("the search settled at step %d, before the fine-tuning was due (%d): the test needs a slower search", res.KChosen, steps-fineTune)
+	}
+	if want := res.KChosen + 1 + patience + fineTune; res.Steps != want {
+		t.Errorf("settled at step %d and ran %d steps, want %d (settling + patience + fine-tuning)", res.KChosen, res.Steps, want)
+	}
+	t.Logf("settled on k = %d at step %d; changes %+v", res.K, res.KChosen, res.Changes)
+
+	capped := run(steps + 100)
+	if capped.Steps != steps+100 || capped.KChosen >= 0 {
+		t.Errorf("MaxSteps %d: ran %d steps, settled at %d; want the cap and no settling", steps+100, capped.Steps, capped.KChosen)
+	}
+}
+
 func TestTrainStopsOnNonFiniteLoss(t *testing.T) {
 	train, _ := smallBumps(t)
 	m, err := New(Config{Model: "long", Arch: "mlp", InShape: [3]int{1, 16, 16}, L: 8, Hidden: []int{32}, Seed: 3})

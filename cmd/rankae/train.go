@@ -35,6 +35,7 @@ func trainCommand(args []string) error {
 	l := fs.Int("l", 2, "IRMAE's extra linear layers")
 	steps := fs.Int("steps", 2500, "training steps (forward passes), fine-tuning included")
 	fineTune := fs.Int("finetune", 500, "RRAE decoder fine-tuning steps at the end")
+	maxSteps := fs.Int("max-steps", 0, "aRRAE: an unsettled search runs past -steps until it settles, up to this many steps in all (0: stop at -steps)")
 	batch := fs.Int("batch", 64, "batch size")
 	lr := fs.Float64("lr", 1e-3, "learning rate")
 	loss := fs.String("loss", "mse", "loss: mse or relative")
@@ -92,6 +93,9 @@ func trainCommand(args []string) error {
 		if tc.Start, err = strconv.Atoi(meta["step"]); err != nil {
 			return fmt.Errorf("resume: %s has no step count", ckpt)
 		}
+		if planned, err := strconv.Atoi(meta["planned"]); err == nil && planned > tc.Steps {
+			tc.Steps = planned // the run had extended an aRRAE search
+		}
 		tc.Resume = ckpt
 		fmt.Fprintf(os.Stderr, "resuming from step %d of %s\n", tc.Start, ckpt)
 	}
@@ -100,11 +104,14 @@ func trainCommand(args []string) error {
 	}
 	if cfg.Model == "arrae" {
 		tc.Adaptive = &aopt
+		tc.MaxSteps = *maxSteps
+	} else if *maxSteps != 0 {
+		return fmt.Errorf("-max-steps extends an aRRAE search; model %s has none", cfg.Model)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	bar := progressbar.NewOptions(*steps,
+	bar := progressbar.NewOptions(tc.Steps,
 		progressbar.OptionSetWriter(os.Stderr),
 		progressbar.OptionSetDescription("training"),
 		progressbar.OptionThrottle(200*time.Millisecond),
@@ -117,6 +124,9 @@ func trainCommand(args []string) error {
 			desc += fmt.Sprintf(" k %d", s.K)
 		}
 		bar.Describe(fmt.Sprintf("%s %4.0f img/s", desc, s.ImagesPerS))
+		if int64(s.Steps) != bar.GetMax64() {
+			bar.ChangeMax(s.Steps) // an aRRAE search ran on
+		}
 		bar.Add(1)
 	}
 	fmt.Fprintf(os.Stderr, "training %s (%s) on %s: %d steps of %d, L = %d, %d threads\n",
@@ -128,7 +138,7 @@ func trainCommand(args []string) error {
 	if res == nil {
 		return trainErr
 	}
-	meta := map[string]string{"data": mustJSON(spec), "step": strconv.Itoa(res.Steps),
+	meta := map[string]string{"data": mustJSON(spec), "step": strconv.Itoa(res.Steps), "planned": strconv.Itoa(res.Planned),
 		"norm_mean": fmt.Sprint(d.norm.Mean), "norm_std": fmt.Sprint(d.norm.Std)}
 	switch {
 	case errors.Is(trainErr, ae.ErrNonFinite):
@@ -150,7 +160,7 @@ func trainCommand(args []string) error {
 		if res.KChosen >= 0 {
 			fmt.Printf("aRRAE settled on k = %d at step %d\n", r.K, res.KChosen)
 		} else {
-			fmt.Printf("aRRAE had not settled when the fine-tuning began: k = %d, the last rank that reached the target (the starting rank if none did); more -steps let the search finish\n", r.K)
+			fmt.Printf("aRRAE had not settled when the fine-tuning began: k = %d, the last rank that reached the target (the starting rank if none did); more -steps or -max-steps let the search finish\n", r.K)
 		}
 	}
 	met, err := evaluate(m, d, *seed, *out)

@@ -33,6 +33,33 @@ func JacobiRotateAVX512(x []float32, y []float32, c float32, s float32)
 //go:noescape
 func JacobiRotate64AVX512(x []float64, y []float64, c float64, s float64)
 
+// JacobiPairDotsAVX512 computes, with AVX512:
+//
+//	for k := range p {
+//		xx[k], yy[k], xy[k] = JacobiDots(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows])
+//	}
+//
+//go:noescape
+func JacobiPairDotsAVX512(cols []float32, rows int, p []int, q []int, xx []float64, yy []float64, xy []float64)
+
+// JacobiRotatePairsAVX512 computes, with AVX512:
+//
+//	for k := range p {
+//		JacobiRotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))
+//	}
+//
+//go:noescape
+func JacobiRotatePairsAVX512(cols []float32, rows int, p []int, q []int, c []float64, s []float64)
+
+// JacobiRotatePairs64AVX512 computes, with AVX512:
+//
+//	for k := range p {
+//		JacobiRotate64(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])
+//	}
+//
+//go:noescape
+func JacobiRotatePairs64AVX512(w []float64, rows int, p []int, q []int, c []float64, s []float64)
+
 // JacobiDotsAVX2 computes, with AVX2:
 //
 //	for i := range x {
@@ -61,3 +88,40 @@ func JacobiRotateAVX2(x []float32, y []float32, c float32, s float32)
 //
 //go:noescape
 func JacobiRotate64AVX2(x []float64, y []float64, c float64, s float64)
+
+// JacobiPairDotsAVX2 computes, with AVX2:
+//
+//	for k := range p {
+//		xx[k], yy[k], xy[k] = JacobiDots(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows])
+//	}
+//
+//go:noescape
+func JacobiPairDotsAVX2(cols []float32, rows int, p []int, q []int, xx []float64, yy []float64, xy []float64)
+
+// JacobiRotatePairsAVX2 computes, with AVX2:
+//
+//	for k := range p {
+//		JacobiRotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))
+//	}
+//
+//go:noescape
+func JacobiRotatePairsAVX2(cols []float32, rows int, p []int, q []int, c []float64, s []float64)
+
+// JacobiRotatePairs64AVX2 computes, with AVX2:
+//
+//	for k := range p {
+//		JacobiRotate64(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])
+//	}
+//
+//go:noescape
+func JacobiRotatePairs64AVX2(w []float64, rows int, p []int, q []int, c []float64, s []float64)
+
+// JacobiAnglesAVX2 computes, with AVX2:
+//
+//	for k := range xx {
+//		c[k], s[k], _, ok = JacobiRotation(xx[k], yy[k], xy[k], tol, small)
+//		if ok { rotations++ }
+//	}
+//
+//go:noescape
+func JacobiAnglesAVX2(xx []float64, yy []float64, xy []float64, tol float64, small float64, c []float64, s []float64) (rotations int)

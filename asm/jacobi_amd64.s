@@ -218,11 +218,11 @@ JacobiRotateAVX512_done:
 // func JacobiRotate64AVX512(x []float64, y []float64, c float64, s float64)
 // Requires: AVX, AVX512F, FMA3
 TEXT ·JacobiRotate64AVX512(SB), NOSPLIT, $0-64
+	VBROADCASTSD c+48(FP), Z0
+	VBROADCASTSD s+56(FP), Z1
 	MOVQ         x_base+0(FP), AX
 	MOVQ         y_base+24(FP), CX
 	MOVQ         x_len+8(FP), DX
-	VBROADCASTSD c+48(FP), Z0
-	VBROADCASTSD s+56(FP), Z1
 	XORQ         BX, BX
 
 JacobiRotate64AVX512_block:
@@ -295,6 +295,341 @@ JacobiRotate64AVX512_tail:
 	JMP         JacobiRotate64AVX512_tail
 
 JacobiRotate64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func JacobiPairDotsAVX512(cols []float32, rows int, p []int, q []int, xx []float64, yy []float64, xy []float64)
+// Requires: AVX, AVX512DQ, AVX512F, FMA3
+TEXT ·JacobiPairDotsAVX512(SB), NOSPLIT, $0-152
+	MOVQ cols_base+0(FP), AX
+	MOVQ p_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ rows+24(FP), BX
+	XORQ SI, SI
+
+JacobiPairDotsAVX512_pair:
+	CMPQ   SI, p_len+40(FP)
+	JAE    JacobiPairDotsAVX512_done
+	MOVQ   (CX)(SI*8), DI
+	IMULQ  BX, DI
+	LEAQ   (AX)(DI*4), DI
+	MOVQ   (DX)(SI*8), R8
+	IMULQ  BX, R8
+	LEAQ   (AX)(R8*4), R8
+	MOVQ   BX, R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	XORQ   R10, R10
+
+JacobiPairDotsAVX512_dots_block:
+	CMPQ        R9, $0x00000020
+	JB          JacobiPairDotsAVX512_dots_single
+	VCVTPS2PD   (DI)(R10*4), Z12
+	VCVTPS2PD   (R8)(R10*4), Z13
+	VFMADD231PD Z12, Z12, Z0
+	VFMADD231PD Z13, Z13, Z4
+	VFMADD231PD Z13, Z12, Z8
+	VCVTPS2PD   32(DI)(R10*4), Z12
+	VCVTPS2PD   32(R8)(R10*4), Z13
+	VFMADD231PD Z12, Z12, Z1
+	VFMADD231PD Z13, Z13, Z5
+	VFMADD231PD Z13, Z12, Z9
+	VCVTPS2PD   64(DI)(R10*4), Z12
+	VCVTPS2PD   64(R8)(R10*4), Z13
+	VFMADD231PD Z12, Z12, Z2
+	VFMADD231PD Z13, Z13, Z6
+	VFMADD231PD Z13, Z12, Z10
+	VCVTPS2PD   96(DI)(R10*4), Z12
+	VCVTPS2PD   96(R8)(R10*4), Z13
+	VFMADD231PD Z12, Z12, Z3
+	VFMADD231PD Z13, Z13, Z7
+	VFMADD231PD Z13, Z12, Z11
+	ADDQ        $0x00000020, R10
+	SUBQ        $0x00000020, R9
+	JMP         JacobiPairDotsAVX512_dots_block
+
+JacobiPairDotsAVX512_dots_single:
+	CMPQ        R9, $0x00000008
+	JB          JacobiPairDotsAVX512_dots_reduce
+	VCVTPS2PD   (DI)(R10*4), Z12
+	VCVTPS2PD   (R8)(R10*4), Z13
+	VFMADD231PD Z12, Z12, Z0
+	VFMADD231PD Z13, Z13, Z4
+	VFMADD231PD Z13, Z12, Z8
+	ADDQ        $0x00000008, R10
+	SUBQ        $0x00000008, R9
+	JMP         JacobiPairDotsAVX512_dots_single
+
+JacobiPairDotsAVX512_dots_reduce:
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z1, Z1
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPD        X0, X1, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z5, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y1
+	VADDPD        Y1, Y4, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X2
+	VPERMILPD     $0x01, X2, X1
+	VADDSD        X1, X2, X2
+	VADDPD        Z10, Z8, Z8
+	VADDPD        Z11, Z9, Z9
+	VADDPD        Z9, Z8, Z8
+	VEXTRACTF64X4 $0x01, Z8, Y1
+	VADDPD        Y1, Y8, Y1
+	VEXTRACTF128  $0x01, Y1, X3
+	VADDPD        X3, X1, X3
+	VPERMILPD     $0x01, X3, X1
+	VADDSD        X1, X3, X3
+
+JacobiPairDotsAVX512_dots_tail:
+	TESTQ       R9, R9
+	JZ          JacobiPairDotsAVX512_dots_done
+	VCVTSS2SD   (DI)(R10*4), X14, X14
+	VCVTSS2SD   (R8)(R10*4), X15, X15
+	VFMADD231SD X14, X14, X0
+	VFMADD231SD X15, X15, X2
+	VFMADD231SD X15, X14, X3
+	INCQ        R10
+	DECQ        R9
+	JMP         JacobiPairDotsAVX512_dots_tail
+
+JacobiPairDotsAVX512_dots_done:
+	MOVQ   xx_base+80(FP), DI
+	VMOVSD X0, (DI)(SI*8)
+	MOVQ   yy_base+104(FP), DI
+	VMOVSD X2, (DI)(SI*8)
+	MOVQ   xy_base+128(FP), DI
+	VMOVSD X3, (DI)(SI*8)
+	INCQ   SI
+	JMP    JacobiPairDotsAVX512_pair
+
+JacobiPairDotsAVX512_done:
+	VZEROUPPER
+	RET
+
+// func JacobiRotatePairsAVX512(cols []float32, rows int, p []int, q []int, c []float64, s []float64)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·JacobiRotatePairsAVX512(SB), NOSPLIT, $0-128
+	MOVQ cols_base+0(FP), AX
+	MOVQ p_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ rows+24(FP), BX
+	XORQ SI, SI
+
+JacobiRotatePairsAVX512_pair:
+	CMPQ         SI, p_len+40(FP)
+	JAE          JacobiRotatePairsAVX512_done
+	MOVQ         (CX)(SI*8), DI
+	IMULQ        BX, DI
+	LEAQ         (AX)(DI*4), DI
+	MOVQ         (DX)(SI*8), R8
+	IMULQ        BX, R8
+	LEAQ         (AX)(R8*4), R8
+	MOVQ         c_base+80(FP), R9
+	VXORPS       X0, X0, X0
+	VCVTSD2SS    (R9)(SI*8), X0, X0
+	VBROADCASTSS X0, Z0
+	MOVQ         s_base+104(FP), R9
+	VXORPS       X1, X1, X1
+	VCVTSD2SS    (R9)(SI*8), X1, X1
+	VBROADCASTSS X1, Z1
+	MOVQ         BX, R9
+	XORQ         R10, R10
+
+JacobiRotatePairsAVX512_rot_block:
+	CMPQ        R9, $0x00000040
+	JB          JacobiRotatePairsAVX512_rot_single
+	VMOVUPS     (DI)(R10*4), Z2
+	VMOVUPS     (R8)(R10*4), Z3
+	VMULPS      Z3, Z1, Z4
+	VFMSUB231PS Z0, Z2, Z4
+	VMULPS      Z3, Z0, Z3
+	VFMADD231PS Z1, Z2, Z3
+	VMOVUPS     Z4, (DI)(R10*4)
+	VMOVUPS     Z3, (R8)(R10*4)
+	VMOVUPS     64(DI)(R10*4), Z2
+	VMOVUPS     64(R8)(R10*4), Z3
+	VMULPS      Z3, Z1, Z4
+	VFMSUB231PS Z0, Z2, Z4
+	VMULPS      Z3, Z0, Z3
+	VFMADD231PS Z1, Z2, Z3
+	VMOVUPS     Z4, 64(DI)(R10*4)
+	VMOVUPS     Z3, 64(R8)(R10*4)
+	VMOVUPS     128(DI)(R10*4), Z2
+	VMOVUPS     128(R8)(R10*4), Z3
+	VMULPS      Z3, Z1, Z4
+	VFMSUB231PS Z0, Z2, Z4
+	VMULPS      Z3, Z0, Z3
+	VFMADD231PS Z1, Z2, Z3
+	VMOVUPS     Z4, 128(DI)(R10*4)
+	VMOVUPS     Z3, 128(R8)(R10*4)
+	VMOVUPS     192(DI)(R10*4), Z2
+	VMOVUPS     192(R8)(R10*4), Z3
+	VMULPS      Z3, Z1, Z4
+	VFMSUB231PS Z0, Z2, Z4
+	VMULPS      Z3, Z0, Z3
+	VFMADD231PS Z1, Z2, Z3
+	VMOVUPS     Z4, 192(DI)(R10*4)
+	VMOVUPS     Z3, 192(R8)(R10*4)
+	ADDQ        $0x00000040, R10
+	SUBQ        $0x00000040, R9
+	JMP         JacobiRotatePairsAVX512_rot_block
+
+JacobiRotatePairsAVX512_rot_single:
+	CMPQ        R9, $0x00000010
+	JB          JacobiRotatePairsAVX512_rot_tail
+	VMOVUPS     (DI)(R10*4), Z2
+	VMOVUPS     (R8)(R10*4), Z3
+	VMULPS      Z3, Z1, Z4
+	VFMSUB231PS Z0, Z2, Z4
+	VMULPS      Z3, Z0, Z3
+	VFMADD231PS Z1, Z2, Z3
+	VMOVUPS     Z4, (DI)(R10*4)
+	VMOVUPS     Z3, (R8)(R10*4)
+	ADDQ        $0x00000010, R10
+	SUBQ        $0x00000010, R9
+	JMP         JacobiRotatePairsAVX512_rot_single
+
+JacobiRotatePairsAVX512_rot_tail:
+	TESTQ       R9, R9
+	JZ          JacobiRotatePairsAVX512_rot_done
+	MOVL        $0xffffffff, R11
+	BZHIL       R9, R11, R9
+	KMOVW       R9, K1
+	VMOVUPS.Z   (DI)(R10*4), K1, Z2
+	VMOVUPS.Z   (R8)(R10*4), K1, Z3
+	VMULPS      Z3, Z1, Z4
+	VFMSUB231PS Z0, Z2, Z4
+	VMULPS      Z3, Z0, Z0
+	VFMADD231PS Z1, Z2, Z0
+	VMOVUPS     Z4, K1, (DI)(R10*4)
+	VMOVUPS     Z0, K1, (R8)(R10*4)
+
+JacobiRotatePairsAVX512_rot_done:
+	INCQ SI
+	JMP  JacobiRotatePairsAVX512_pair
+
+JacobiRotatePairsAVX512_done:
+	VZEROUPPER
+	RET
+
+// func JacobiRotatePairs64AVX512(w []float64, rows int, p []int, q []int, c []float64, s []float64)
+// Requires: AVX, AVX512F, FMA3
+TEXT ·JacobiRotatePairs64AVX512(SB), NOSPLIT, $0-128
+	MOVQ w_base+0(FP), AX
+	MOVQ p_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ rows+24(FP), BX
+	XORQ SI, SI
+
+JacobiRotatePairs64AVX512_pair:
+	CMPQ         SI, p_len+40(FP)
+	JAE          JacobiRotatePairs64AVX512_done
+	MOVQ         (CX)(SI*8), DI
+	IMULQ        BX, DI
+	LEAQ         (AX)(DI*8), DI
+	MOVQ         (DX)(SI*8), R8
+	IMULQ        BX, R8
+	LEAQ         (AX)(R8*8), R8
+	MOVQ         c_base+80(FP), R9
+	VBROADCASTSD (R9)(SI*8), Z0
+	MOVQ         s_base+104(FP), R9
+	VBROADCASTSD (R9)(SI*8), Z1
+	MOVQ         BX, R9
+	XORQ         R10, R10
+
+JacobiRotatePairs64AVX512_rot_block:
+	CMPQ        R9, $0x00000020
+	JB          JacobiRotatePairs64AVX512_rot_single
+	VMOVUPD     (DI)(R10*8), Z2
+	VMOVUPD     (R8)(R10*8), Z3
+	VMULPD      Z3, Z1, Z4
+	VFMSUB231PD Z0, Z2, Z4
+	VMULPD      Z3, Z0, Z3
+	VFMADD231PD Z1, Z2, Z3
+	VMOVUPD     Z4, (DI)(R10*8)
+	VMOVUPD     Z3, (R8)(R10*8)
+	VMOVUPD     64(DI)(R10*8), Z2
+	VMOVUPD     64(R8)(R10*8), Z3
+	VMULPD      Z3, Z1, Z4
+	VFMSUB231PD Z0, Z2, Z4
+	VMULPD      Z3, Z0, Z3
+	VFMADD231PD Z1, Z2, Z3
+	VMOVUPD     Z4, 64(DI)(R10*8)
+	VMOVUPD     Z3, 64(R8)(R10*8)
+	VMOVUPD     128(DI)(R10*8), Z2
+	VMOVUPD     128(R8)(R10*8), Z3
+	VMULPD      Z3, Z1, Z4
+	VFMSUB231PD Z0, Z2, Z4
+	VMULPD      Z3, Z0, Z3
+	VFMADD231PD Z1, Z2, Z3
+	VMOVUPD     Z4, 128(DI)(R10*8)
+	VMOVUPD     Z3, 128(R8)(R10*8)
+	VMOVUPD     192(DI)(R10*8), Z2
+	VMOVUPD     192(R8)(R10*8), Z3
+	VMULPD      Z3, Z1, Z4
+	VFMSUB231PD Z0, Z2, Z4
+	VMULPD      Z3, Z0, Z3
+	VFMADD231PD Z1, Z2, Z3
+	VMOVUPD     Z4, 192(DI)(R10*8)
+	VMOVUPD     Z3, 192(R8)(R10*8)
+	ADDQ        $0x00000020, R10
+	SUBQ        $0x00000020, R9
+	JMP         JacobiRotatePairs64AVX512_rot_block
+
+JacobiRotatePairs64AVX512_rot_single:
+	CMPQ        R9, $0x00000008
+	JB          JacobiRotatePairs64AVX512_rot_tail
+	VMOVUPD     (DI)(R10*8), Z2
+	VMOVUPD     (R8)(R10*8), Z3
+	VMULPD      Z3, Z1, Z4
+	VFMSUB231PD Z0, Z2, Z4
+	VMULPD      Z3, Z0, Z3
+	VFMADD231PD Z1, Z2, Z3
+	VMOVUPD     Z4, (DI)(R10*8)
+	VMOVUPD     Z3, (R8)(R10*8)
+	ADDQ        $0x00000008, R10
+	SUBQ        $0x00000008, R9
+	JMP         JacobiRotatePairs64AVX512_rot_single
+
+JacobiRotatePairs64AVX512_rot_tail:
+	TESTQ       R9, R9
+	JZ          JacobiRotatePairs64AVX512_rot_done
+	VMOVSD      (DI)(R10*8), X2
+	VMOVSD      (R8)(R10*8), X3
+	VMULSD      X3, X1, X4
+	VFMSUB231SD X0, X2, X4
+	VMULSD      X3, X0, X3
+	VFMADD231SD X1, X2, X3
+	VMOVSD      X4, (DI)(R10*8)
+	VMOVSD      X3, (R8)(R10*8)
+	INCQ        R10
+	DECQ        R9
+	JMP         JacobiRotatePairs64AVX512_rot_tail
+
+JacobiRotatePairs64AVX512_rot_done:
+	INCQ SI
+	JMP  JacobiRotatePairs64AVX512_pair
+
+JacobiRotatePairs64AVX512_done:
 	VZEROUPPER
 	RET
 
@@ -463,11 +798,11 @@ JacobiRotateAVX2_done:
 // func JacobiRotate64AVX2(x []float64, y []float64, c float64, s float64)
 // Requires: AVX, FMA3
 TEXT ·JacobiRotate64AVX2(SB), NOSPLIT, $0-64
+	VBROADCASTSD c+48(FP), Y0
+	VBROADCASTSD s+56(FP), Y1
 	MOVQ         x_base+0(FP), AX
 	MOVQ         y_base+24(FP), CX
 	MOVQ         x_len+8(FP), DX
-	VBROADCASTSD c+48(FP), Y0
-	VBROADCASTSD s+56(FP), Y1
 	XORQ         BX, BX
 
 JacobiRotate64AVX2_block:
@@ -540,5 +875,429 @@ JacobiRotate64AVX2_tail:
 	JMP         JacobiRotate64AVX2_tail
 
 JacobiRotate64AVX2_done:
+	VZEROUPPER
+	RET
+
+// func JacobiPairDotsAVX2(cols []float32, rows int, p []int, q []int, xx []float64, yy []float64, xy []float64)
+// Requires: AVX, FMA3
+TEXT ·JacobiPairDotsAVX2(SB), NOSPLIT, $0-152
+	MOVQ cols_base+0(FP), AX
+	MOVQ p_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ rows+24(FP), BX
+	XORQ SI, SI
+
+JacobiPairDotsAVX2_pair:
+	CMPQ   SI, p_len+40(FP)
+	JAE    JacobiPairDotsAVX2_done
+	MOVQ   (CX)(SI*8), DI
+	IMULQ  BX, DI
+	LEAQ   (AX)(DI*4), DI
+	MOVQ   (DX)(SI*8), R8
+	IMULQ  BX, R8
+	LEAQ   (AX)(R8*4), R8
+	MOVQ   BX, R9
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	XORQ   R10, R10
+
+JacobiPairDotsAVX2_dots_block:
+	CMPQ        R9, $0x00000008
+	JB          JacobiPairDotsAVX2_dots_single
+	VCVTPS2PD   (DI)(R10*4), Y6
+	VCVTPS2PD   (R8)(R10*4), Y7
+	VFMADD231PD Y6, Y6, Y0
+	VFMADD231PD Y7, Y7, Y2
+	VFMADD231PD Y7, Y6, Y4
+	VCVTPS2PD   16(DI)(R10*4), Y6
+	VCVTPS2PD   16(R8)(R10*4), Y7
+	VFMADD231PD Y6, Y6, Y1
+	VFMADD231PD Y7, Y7, Y3
+	VFMADD231PD Y7, Y6, Y5
+	ADDQ        $0x00000008, R10
+	SUBQ        $0x00000008, R9
+	JMP         JacobiPairDotsAVX2_dots_block
+
+JacobiPairDotsAVX2_dots_single:
+	CMPQ        R9, $0x00000004
+	JB          JacobiPairDotsAVX2_dots_reduce
+	VCVTPS2PD   (DI)(R10*4), Y6
+	VCVTPS2PD   (R8)(R10*4), Y7
+	VFMADD231PD Y6, Y6, Y0
+	VFMADD231PD Y7, Y7, Y2
+	VFMADD231PD Y7, Y6, Y4
+	ADDQ        $0x00000004, R10
+	SUBQ        $0x00000004, R9
+	JMP         JacobiPairDotsAVX2_dots_single
+
+JacobiPairDotsAVX2_dots_reduce:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X1
+	VPERMILPD    $0x01, X1, X0
+	VADDSD       X0, X1, X1
+	VADDPD       Y3, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPD       X0, X2, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
+	VADDPD       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X2
+	VADDPD       X2, X4, X2
+	VPERMILPD    $0x01, X2, X3
+	VADDSD       X3, X2, X2
+
+JacobiPairDotsAVX2_dots_tail:
+	TESTQ       R9, R9
+	JZ          JacobiPairDotsAVX2_dots_done
+	VCVTSS2SD   (DI)(R10*4), X8, X8
+	VCVTSS2SD   (R8)(R10*4), X9, X9
+	VFMADD231SD X8, X8, X1
+	VFMADD231SD X9, X9, X0
+	VFMADD231SD X9, X8, X2
+	INCQ        R10
+	DECQ        R9
+	JMP         JacobiPairDotsAVX2_dots_tail
+
+JacobiPairDotsAVX2_dots_done:
+	MOVQ   xx_base+80(FP), DI
+	VMOVSD X1, (DI)(SI*8)
+	MOVQ   yy_base+104(FP), DI
+	VMOVSD X0, (DI)(SI*8)
+	MOVQ   xy_base+128(FP), DI
+	VMOVSD X2, (DI)(SI*8)
+	INCQ   SI
+	JMP    JacobiPairDotsAVX2_pair
+
+JacobiPairDotsAVX2_done:
+	VZEROUPPER
+	RET
+
+// func JacobiRotatePairsAVX2(cols []float32, rows int, p []int, q []int, c []float64, s []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·JacobiRotatePairsAVX2(SB), NOSPLIT, $0-128
+	MOVQ cols_base+0(FP), AX
+	MOVQ p_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ rows+24(FP), BX
+	XORQ SI, SI
+
+JacobiRotatePairsAVX2_pair:
+	CMPQ         SI, p_len+40(FP)
+	JAE          JacobiRotatePairsAVX2_done
+	MOVQ         (CX)(SI*8), DI
+	IMULQ        BX, DI
+	LEAQ         (AX)(DI*4), DI
+	MOVQ         (DX)(SI*8), R8
+	IMULQ        BX, R8
+	LEAQ         (AX)(R8*4), R8
+	MOVQ         c_base+80(FP), R9
+	VXORPS       X0, X0, X0
+	VCVTSD2SS    (R9)(SI*8), X0, X0
+	VBROADCASTSS X0, Y0
+	MOVQ         s_base+104(FP), R9
+	VXORPS       X1, X1, X1
+	VCVTSD2SS    (R9)(SI*8), X1, X1
+	VBROADCASTSS X1, Y1
+	MOVQ         BX, R9
+	XORQ         R10, R10
+
+JacobiRotatePairsAVX2_rot_block:
+	CMPQ        R9, $0x00000020
+	JB          JacobiRotatePairsAVX2_rot_single
+	VMOVUPS     (DI)(R10*4), Y2
+	VMOVUPS     (R8)(R10*4), Y3
+	VMULPS      Y3, Y1, Y4
+	VFMSUB231PS Y0, Y2, Y4
+	VMULPS      Y3, Y0, Y3
+	VFMADD231PS Y1, Y2, Y3
+	VMOVUPS     Y4, (DI)(R10*4)
+	VMOVUPS     Y3, (R8)(R10*4)
+	VMOVUPS     32(DI)(R10*4), Y2
+	VMOVUPS     32(R8)(R10*4), Y3
+	VMULPS      Y3, Y1, Y4
+	VFMSUB231PS Y0, Y2, Y4
+	VMULPS      Y3, Y0, Y3
+	VFMADD231PS Y1, Y2, Y3
+	VMOVUPS     Y4, 32(DI)(R10*4)
+	VMOVUPS     Y3, 32(R8)(R10*4)
+	VMOVUPS     64(DI)(R10*4), Y2
+	VMOVUPS     64(R8)(R10*4), Y3
+	VMULPS      Y3, Y1, Y4
+	VFMSUB231PS Y0, Y2, Y4
+	VMULPS      Y3, Y0, Y3
+	VFMADD231PS Y1, Y2, Y3
+	VMOVUPS     Y4, 64(DI)(R10*4)
+	VMOVUPS     Y3, 64(R8)(R10*4)
+	VMOVUPS     96(DI)(R10*4), Y2
+	VMOVUPS     96(R8)(R10*4), Y3
+	VMULPS      Y3, Y1, Y4
+	VFMSUB231PS Y0, Y2, Y4
+	VMULPS      Y3, Y0, Y3
+	VFMADD231PS Y1, Y2, Y3
+	VMOVUPS     Y4, 96(DI)(R10*4)
+	VMOVUPS     Y3, 96(R8)(R10*4)
+	ADDQ        $0x00000020, R10
+	SUBQ        $0x00000020, R9
+	JMP         JacobiRotatePairsAVX2_rot_block
+
+JacobiRotatePairsAVX2_rot_single:
+	CMPQ        R9, $0x00000008
+	JB          JacobiRotatePairsAVX2_rot_tail
+	VMOVUPS     (DI)(R10*4), Y2
+	VMOVUPS     (R8)(R10*4), Y3
+	VMULPS      Y3, Y1, Y4
+	VFMSUB231PS Y0, Y2, Y4
+	VMULPS      Y3, Y0, Y3
+	VFMADD231PS Y1, Y2, Y3
+	VMOVUPS     Y4, (DI)(R10*4)
+	VMOVUPS     Y3, (R8)(R10*4)
+	ADDQ        $0x00000008, R10
+	SUBQ        $0x00000008, R9
+	JMP         JacobiRotatePairsAVX2_rot_single
+
+JacobiRotatePairsAVX2_rot_tail:
+	TESTQ       R9, R9
+	JZ          JacobiRotatePairsAVX2_rot_done
+	LEAQ        avx2TailMasks<>+0(SB), R11
+	NEGQ        R9
+	VMOVUPS     32(R11)(R9*4), Y2
+	VMASKMOVPS  (DI)(R10*4), Y2, Y3
+	VMASKMOVPS  (R8)(R10*4), Y2, Y4
+	VMULPS      Y4, Y1, Y5
+	VFMSUB231PS Y0, Y3, Y5
+	VMULPS      Y4, Y0, Y0
+	VFMADD231PS Y1, Y3, Y0
+	VMASKMOVPS  Y5, Y2, (DI)(R10*4)
+	VMASKMOVPS  Y0, Y2, (R8)(R10*4)
+
+JacobiRotatePairsAVX2_rot_done:
+	INCQ SI
+	JMP  JacobiRotatePairsAVX2_pair
+
+JacobiRotatePairsAVX2_done:
+	VZEROUPPER
+	RET
+
+// func JacobiRotatePairs64AVX2(w []float64, rows int, p []int, q []int, c []float64, s []float64)
+// Requires: AVX, FMA3
+TEXT ·JacobiRotatePairs64AVX2(SB), NOSPLIT, $0-128
+	MOVQ w_base+0(FP), AX
+	MOVQ p_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ rows+24(FP), BX
+	XORQ SI, SI
+
+JacobiRotatePairs64AVX2_pair:
+	CMPQ         SI, p_len+40(FP)
+	JAE          JacobiRotatePairs64AVX2_done
+	MOVQ         (CX)(SI*8), DI
+	IMULQ        BX, DI
+	LEAQ         (AX)(DI*8), DI
+	MOVQ         (DX)(SI*8), R8
+	IMULQ        BX, R8
+	LEAQ         (AX)(R8*8), R8
+	MOVQ         c_base+80(FP), R9
+	VBROADCASTSD (R9)(SI*8), Y0
+	MOVQ         s_base+104(FP), R9
+	VBROADCASTSD (R9)(SI*8), Y1
+	MOVQ         BX, R9
+	XORQ         R10, R10
+
+JacobiRotatePairs64AVX2_rot_block:
+	CMPQ        R9, $0x00000010
+	JB          JacobiRotatePairs64AVX2_rot_single
+	VMOVUPD     (DI)(R10*8), Y2
+	VMOVUPD     (R8)(R10*8), Y3
+	VMULPD      Y3, Y1, Y4
+	VFMSUB231PD Y0, Y2, Y4
+	VMULPD      Y3, Y0, Y3
+	VFMADD231PD Y1, Y2, Y3
+	VMOVUPD     Y4, (DI)(R10*8)
+	VMOVUPD     Y3, (R8)(R10*8)
+	VMOVUPD     32(DI)(R10*8), Y2
+	VMOVUPD     32(R8)(R10*8), Y3
+	VMULPD      Y3, Y1, Y4
+	VFMSUB231PD Y0, Y2, Y4
+	VMULPD      Y3, Y0, Y3
+	VFMADD231PD Y1, Y2, Y3
+	VMOVUPD     Y4, 32(DI)(R10*8)
+	VMOVUPD     Y3, 32(R8)(R10*8)
+	VMOVUPD     64(DI)(R10*8), Y2
+	VMOVUPD     64(R8)(R10*8), Y3
+	VMULPD      Y3, Y1, Y4
+	VFMSUB231PD Y0, Y2, Y4
+	VMULPD      Y3, Y0, Y3
+	VFMADD231PD Y1, Y2, Y3
+	VMOVUPD     Y4, 64(DI)(R10*8)
+	VMOVUPD     Y3, 64(R8)(R10*8)
+	VMOVUPD     96(DI)(R10*8), Y2
+	VMOVUPD     96(R8)(R10*8), Y3
+	VMULPD      Y3, Y1, Y4
+	VFMSUB231PD Y0, Y2, Y4
+	VMULPD      Y3, Y0, Y3
+	VFMADD231PD Y1, Y2, Y3
+	VMOVUPD     Y4, 96(DI)(R10*8)
+	VMOVUPD     Y3, 96(R8)(R10*8)
+	ADDQ        $0x00000010, R10
+	SUBQ        $0x00000010, R9
+	JMP         JacobiRotatePairs64AVX2_rot_block
+
+JacobiRotatePairs64AVX2_rot_single:
+	CMPQ        R9, $0x00000004
+	JB          JacobiRotatePairs64AVX2_rot_tail
+	VMOVUPD     (DI)(R10*8), Y2
+	VMOVUPD     (R8)(R10*8), Y3
+	VMULPD      Y3, Y1, Y4
+	VFMSUB231PD Y0, Y2, Y4
+	VMULPD      Y3, Y0, Y3
+	VFMADD231PD Y1, Y2, Y3
+	VMOVUPD     Y4, (DI)(R10*8)
+	VMOVUPD     Y3, (R8)(R10*8)
+	ADDQ        $0x00000004, R10
+	SUBQ        $0x00000004, R9
+	JMP         JacobiRotatePairs64AVX2_rot_single
+
+JacobiRotatePairs64AVX2_rot_tail:
+	TESTQ       R9, R9
+	JZ          JacobiRotatePairs64AVX2_rot_done
+	VMOVSD      (DI)(R10*8), X2
+	VMOVSD      (R8)(R10*8), X3
+	VMULSD      X3, X1, X4
+	VFMSUB231SD X0, X2, X4
+	VMULSD      X3, X0, X3
+	VFMADD231SD X1, X2, X3
+	VMOVSD      X4, (DI)(R10*8)
+	VMOVSD      X3, (R8)(R10*8)
+	INCQ        R10
+	DECQ        R9
+	JMP         JacobiRotatePairs64AVX2_rot_tail
+
+JacobiRotatePairs64AVX2_rot_done:
+	INCQ SI
+	JMP  JacobiRotatePairs64AVX2_pair
+
+JacobiRotatePairs64AVX2_done:
+	VZEROUPPER
+	RET
+
+DATA one64<>+0(SB)/8, $0x3ff0000000000000
+GLOBL one64<>(SB), RODATA|NOPTR, $8
+
+DATA sign64<>+0(SB)/8, $0x8000000000000000
+GLOBL sign64<>(SB), RODATA|NOPTR, $8
+
+DATA abs64<>+0(SB)/8, $0x7fffffffffffffff
+GLOBL abs64<>(SB), RODATA|NOPTR, $8
+
+// func JacobiAnglesAVX2(xx []float64, yy []float64, xy []float64, tol float64, small float64, c []float64, s []float64) (rotations int)
+// Requires: AVX, POPCNT
+TEXT ·JacobiAnglesAVX2(SB), NOSPLIT, $0-144
+	MOVQ         xx_base+0(FP), AX
+	MOVQ         yy_base+24(FP), CX
+	MOVQ         xy_base+48(FP), DX
+	MOVQ         c_base+88(FP), BX
+	MOVQ         s_base+112(FP), SI
+	MOVQ         xx_len+8(FP), DI
+	VBROADCASTSD tol+72(FP), Y0
+	VMULPD       Y0, Y0, Y0
+	VBROADCASTSD small+80(FP), Y1
+	VBROADCASTSD one64<>+0(SB), Y2
+	VBROADCASTSD sign64<>+0(SB), Y3
+	VBROADCASTSD abs64<>+0(SB), Y4
+	XORQ         R8, R8
+	XORQ         R9, R9
+
+JacobiAnglesAVX2_block:
+	CMPQ      DI, $0x04
+	JB        JacobiAnglesAVX2_tail
+	VMOVUPD   (AX)(R9*8), Y5
+	VMOVUPD   (CX)(R9*8), Y6
+	VMOVUPD   (DX)(R9*8), Y7
+	VCMPPD    $0x1d, Y1, Y5, Y8
+	VCMPPD    $0x1d, Y1, Y6, Y9
+	VANDPD    Y9, Y8, Y8
+	VMULPD    Y7, Y7, Y9
+	VMULPD    Y5, Y0, Y10
+	VMULPD    Y6, Y10, Y10
+	VCMPPD    $0x1e, Y10, Y9, Y9
+	VANDPD    Y9, Y8, Y8
+	VSUBPD    Y5, Y6, Y5
+	VADDPD    Y7, Y7, Y6
+	VMULPD    Y5, Y5, Y9
+	VMULPD    Y6, Y6, Y7
+	VADDPD    Y7, Y9, Y9
+	VSQRTPD   Y9, Y9
+	VANDPD    Y4, Y5, Y7
+	VADDPD    Y9, Y7, Y9
+	VANDPD    Y3, Y5, Y7
+	VXORPD    Y7, Y6, Y6
+	VMULPD    Y9, Y9, Y5
+	VMULPD    Y6, Y6, Y7
+	VADDPD    Y7, Y5, Y5
+	VSQRTPD   Y5, Y5
+	VDIVPD    Y5, Y2, Y5
+	VMULPD    Y5, Y9, Y7
+	VMULPD    Y5, Y6, Y5
+	VBLENDVPD Y8, Y7, Y2, Y7
+	VANDPD    Y8, Y5, Y5
+	VMOVUPD   Y7, (BX)(R9*8)
+	VMOVUPD   Y5, (SI)(R9*8)
+	VMOVMSKPD Y8, R10
+	POPCNTQ   R10, R10
+	ADDQ      R10, R8
+	ADDQ      $0x04, R9
+	SUBQ      $0x04, DI
+	JMP       JacobiAnglesAVX2_block
+
+JacobiAnglesAVX2_tail:
+	TESTQ      DI, DI
+	JZ         JacobiAnglesAVX2_done
+	LEAQ       avx2TailMasks<>+0(SB), R10
+	SHLQ       $0x01, DI
+	NEGQ       DI
+	VMOVUPS    32(R10)(DI*4), Y5
+	VMASKMOVPD (AX)(R9*8), Y5, Y6
+	VMASKMOVPD (CX)(R9*8), Y5, Y7
+	VMASKMOVPD (DX)(R9*8), Y5, Y8
+	VCMPPD     $0x1d, Y1, Y6, Y9
+	VCMPPD     $0x1d, Y1, Y7, Y1
+	VANDPD     Y1, Y9, Y9
+	VMULPD     Y8, Y8, Y1
+	VMULPD     Y6, Y0, Y0
+	VMULPD     Y7, Y0, Y0
+	VCMPPD     $0x1e, Y0, Y1, Y1
+	VANDPD     Y1, Y9, Y9
+	VSUBPD     Y6, Y7, Y0
+	VADDPD     Y8, Y8, Y1
+	VMULPD     Y0, Y0, Y7
+	VMULPD     Y1, Y1, Y6
+	VADDPD     Y6, Y7, Y7
+	VSQRTPD    Y7, Y7
+	VANDPD     Y4, Y0, Y6
+	VADDPD     Y7, Y6, Y7
+	VANDPD     Y3, Y0, Y6
+	VXORPD     Y6, Y1, Y1
+	VMULPD     Y7, Y7, Y0
+	VMULPD     Y1, Y1, Y6
+	VADDPD     Y6, Y0, Y0
+	VSQRTPD    Y0, Y0
+	VDIVPD     Y0, Y2, Y0
+	VMULPD     Y0, Y7, Y3
+	VMULPD     Y0, Y1, Y0
+	VBLENDVPD  Y9, Y3, Y2, Y3
+	VANDPD     Y9, Y0, Y0
+	VMASKMOVPD Y3, Y5, (BX)(R9*8)
+	VMASKMOVPD Y0, Y5, (SI)(R9*8)
+	VMOVMSKPD  Y9, AX
+	POPCNTQ    AX, AX
+	ADDQ       AX, R8
+
+JacobiAnglesAVX2_done:
+	MOVQ R8, rotations+136(FP)
 	VZEROUPPER
 	RET

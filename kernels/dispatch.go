@@ -31,6 +31,13 @@ type Variant struct {
 	jacobiRotate   func(x, y []float32, c, s float32)
 	jacobiRotate64 func(x, y []float64, c, s float64)
 
+	// The batched kernels of a round-robin step (jacobi_step.go); a variant
+	// without assembly for them loops over its pair kernels (withPairLoops).
+	jacobiPairDots      func(cols []float32, rows int, p, q []int, xx, yy, xy []float64)
+	jacobiAngles        func(xx, yy, xy []float64, tol, small float64, c, s []float64) int
+	jacobiRotatePairs   func(cols []float32, rows int, p, q []int, c, s []float64)
+	jacobiRotatePairs64 func(w []float64, rows int, p, q []int, c, s []float64)
+
 	copyRows func(dst, src []float32, rows, cols, ldsrc int)
 	addRows  func(dst []float32, ldd int, src []float32, rows, cols int)
 
@@ -60,15 +67,16 @@ var genericVariant = &Variant{
 	jacobiDots:     jacobiDotsGeneric,
 	jacobiRotate:   jacobiRotateGeneric,
 	jacobiRotate64: jacobiRotate64Generic,
-	copyRows:       copyRowsGeneric,
-	addRows:        addRowsGeneric,
-	gemm:           GemmMicroKernel{MR: genericMR, NR: genericNR, run: gemmGeneric},
+
+	copyRows: copyRowsGeneric,
+	addRows:  addRowsGeneric,
+	gemm:     GemmMicroKernel{MR: genericMR, NR: genericNR, run: gemmGeneric},
 }
 
 // supported lists the variants this CPU can run, best first. It is built in a
 // variable initialiser rather than an init function so that it is complete before
 // any init runs, whatever the order of the files.
-var supported = append(archVariants(), genericVariant)
+var supported = withPairLoops(append(archVariants(), genericVariant))
 
 // active is the variant the package-level functions use.
 var active *Variant

@@ -11,7 +11,7 @@ import (
 // cpuid reports AVX and AVX-512 only when the OS saves their registers.
 func archVariants() []*Variant {
 	var vs []*Variant
-	if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512VL, cpuid.BMI2) {
+	if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512VL, cpuid.BMI2, cpuid.POPCNT) {
 		vs = append(vs, &Variant{
 			level:        AVX512,
 			dot:          asm.DotAVX512,
@@ -28,14 +28,20 @@ func archVariants() []*Variant {
 			jacobiDots:     asm.JacobiDotsAVX512,
 			jacobiRotate:   asm.JacobiRotateAVX512,
 			jacobiRotate64: asm.JacobiRotate64AVX512,
-			copyRows:       asm.CopyRowsAVX512,
-			addRows:        asm.AddRowsAVX2, // faster than 16 lanes on short runs: gen/amd64/im2col.go
-			gemm:           GemmMicroKernel{MR: 8, NR: 48, run: asm.SgemmKernelAVX512, runEdge: asm.SgemmKernelEdgeAVX512, runColumn: asm.SgemmKernelColumnAVX512, runRow: asm.SgemmKernelRowAVX512, packN: asm.SgemmPack8AVX512, packRows: 8, packB: asm.SgemmPackBAVX512},
-			fmaPeak:        asm.FMAPeakAVX512,
-			fmaPeakFlops:   12 * 16 * 2,
+
+			jacobiPairDots:      asm.JacobiPairDotsAVX512,
+			jacobiAngles:        asm.JacobiAnglesAVX2, // four pairs a vector at both levels: gen/amd64/jacobi_step.go
+			jacobiRotatePairs:   asm.JacobiRotatePairsAVX512,
+			jacobiRotatePairs64: asm.JacobiRotatePairs64AVX512,
+
+			copyRows:     asm.CopyRowsAVX512,
+			addRows:      asm.AddRowsAVX2, // faster than 16 lanes on short runs: gen/amd64/im2col.go
+			gemm:         GemmMicroKernel{MR: 8, NR: 48, run: asm.SgemmKernelAVX512, runEdge: asm.SgemmKernelEdgeAVX512, runColumn: asm.SgemmKernelColumnAVX512, runRow: asm.SgemmKernelRowAVX512, packN: asm.SgemmPack8AVX512, packRows: 8, packB: asm.SgemmPackBAVX512},
+			fmaPeak:      asm.FMAPeakAVX512,
+			fmaPeakFlops: 12 * 16 * 2,
 		})
 	}
-	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
+	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.POPCNT) {
 		vs = append(vs, &Variant{
 			level:        AVX2,
 			dot:          asm.DotAVX2,
@@ -52,11 +58,17 @@ func archVariants() []*Variant {
 			jacobiDots:     asm.JacobiDotsAVX2,
 			jacobiRotate:   asm.JacobiRotateAVX2,
 			jacobiRotate64: asm.JacobiRotate64AVX2,
-			copyRows:       asm.CopyRowsAVX2,
-			addRows:        asm.AddRowsAVX2,
-			gemm:           GemmMicroKernel{MR: 6, NR: 16, run: asm.SgemmKernelAVX2, runRow: asm.SgemmKernelRowAVX2, packA: asm.SgemmPack6AVX2, packN: asm.SgemmPack8AVX2, packRows: 8, packB: asm.SgemmPackBAVX2},
-			fmaPeak:        asm.FMAPeakAVX2,
-			fmaPeakFlops:   12 * 8 * 2,
+
+			jacobiPairDots:      asm.JacobiPairDotsAVX2,
+			jacobiAngles:        asm.JacobiAnglesAVX2, // four pairs a vector at both levels: gen/amd64/jacobi_step.go
+			jacobiRotatePairs:   asm.JacobiRotatePairsAVX2,
+			jacobiRotatePairs64: asm.JacobiRotatePairs64AVX2,
+
+			copyRows:     asm.CopyRowsAVX2,
+			addRows:      asm.AddRowsAVX2,
+			gemm:         GemmMicroKernel{MR: 6, NR: 16, run: asm.SgemmKernelAVX2, runRow: asm.SgemmKernelRowAVX2, packA: asm.SgemmPack6AVX2, packN: asm.SgemmPack8AVX2, packRows: 8, packB: asm.SgemmPackBAVX2},
+			fmaPeak:      asm.FMAPeakAVX2,
+			fmaPeakFlops: 12 * 8 * 2,
 		})
 	}
 	return vs

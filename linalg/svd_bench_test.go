@@ -68,7 +68,7 @@ func BenchmarkSVDThreads(b *testing.B) {
 			b.Run(fmt.Sprintf("m=%d,n=%d/threads=%d", m, n, threads), func(b *testing.B) {
 				var s SVD
 				for b.Loop() {
-					if err := s.factorizeWith(kernels.Active(), m, n, a, n, svdMaxSweeps32, threads, 1); err != nil {
+					if err := s.factorizeWith(kernels.Active(), m, n, a, n, svdMaxSweeps32, threads, sweepOrder{svdRoundRobinMaxN, 1}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -96,7 +96,7 @@ func loopCPU(b *testing.B, f func()) {
 // BenchmarkSVDPairCost measures what a Jacobi pair costs on the pair kernels of
 // the active level at the benchmark shapes when nothing waits: the kernels run
 // on the disjoint pairs of one round-robin step (dots: kernels.JacobiDots;
-// angle: rotationFor; rotate: JacobiRotate on the float32 columns and
+// angle: kernels.JacobiRotation; rotate: JacobiRotate on the float32 columns and
 // JacobiRotate64 on the float64 rotations), as ns/pair; and how many pairs
 // SVD.Factorize looks at on BenchmarkSVD's matrix (pairs/op) and rotates
 // (rotations/op). pairs × dots + rotations × (angle + rotate) bounds the sweeps'
@@ -127,7 +127,7 @@ func BenchmarkSVDPairCost(b *testing.B) {
 			}
 			for b.Loop() {
 				for i := 0; i < n/2; i++ {
-					cs, sn, _, _ := rotationFor(dots[3*i], dots[3*i+1], dots[3*i+2]-1, 1e-7)
+					cs, sn, _, _ := kernels.JacobiRotation(dots[3*i], dots[3*i+1], dots[3*i+2]-1, 1e-7, negligibleSq32)
 					dots[3*i+2] = 1 + cs*sn
 				}
 			}
@@ -154,5 +154,27 @@ func BenchmarkSVDPairCost(b *testing.B) {
 			b.ReportMetric(float64(s.work.stamp.clock), "pairs/op")
 			b.ReportMetric(float64(s.work.stamp.turns), "rotations/op")
 		})
+	}
+}
+
+// BenchmarkSVDOrder times the two sweep orders on one goroutine with the
+// active kernels, for choosing svdRoundRobinMaxN.
+func BenchmarkSVDOrder(b *testing.B) {
+	for _, sh := range svdBenchShapes[:6] {
+		m, n := sh[0], sh[1]
+		a := svdRandMat(rand.New(rand.NewSource(1)), m, n)
+		for _, o := range []struct {
+			name  string
+			order sweepOrder
+		}{{"de-rijk", deRijkOrder}, {"round-robin", roundRobinOrder}} {
+			b.Run(fmt.Sprintf("m=%d,n=%d/order=%s", m, n, o.name), func(b *testing.B) {
+				var s SVD
+				loopCPU(b, func() {
+					if err := s.factorizeWith(kernels.Active(), m, n, a, n, svdMaxSweeps32, 1, o.order); err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
+		}
 	}
 }

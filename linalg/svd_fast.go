@@ -65,11 +65,11 @@ func tol32(rows int) float64 {
 // factorize is Factorize on the kernels of variant v with up to threads
 // goroutines in the Jacobi sweeps.
 func (s *SVD) factorize(v *kernels.Variant, m, n int, a []float32, lda int, maxSweeps, threads int) error {
-	return s.factorizeWith(v, m, n, a, lda, maxSweeps, threads, svdParallelMinN)
+	return s.factorizeWith(v, m, n, a, lda, maxSweeps, threads, defaultSweepOrder)
 }
 
-// factorizeWith is factorize with the sweeps parallel from parMinN columns on.
-func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, maxSweeps, threads, parMinN int) error {
+// factorizeWith is factorize with the sweeps in the given order.
+func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, maxSweeps, threads int, order sweepOrder) error {
 	if err := checkFinite(m, n, a, lda); err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, 
 		// in float64 then neither overflow nor underflow.
 		_, e := math.Frexp(float64(amax))
 		v.Scal(float32(math.Ldexp(1, -e)), x)
-		err = s.jacobi(v, mt, nt, maxSweeps, threads, parMinN)
+		err = s.jacobi(v, mt, nt, maxSweeps, threads, order)
 		for k := range sig {
 			sig[k] = math.Ldexp(sig[k], e)
 		}
@@ -154,7 +154,7 @@ func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, 
 
 // jacobi computes ws.ut, ws.vt and ws.sig (descending) for the scaled tall
 // matrix ws.x (mt×nt, mt ≥ nt ≥ 1, not zero).
-func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads, parMinN int) error {
+func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads int, ordering sweepOrder) error {
 	ws := &s.work
 	x, ut, vt, sig := ws.x, ws.ut, ws.vt, ws.sig
 	useQR := mt >= 2*nt
@@ -198,8 +198,8 @@ func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads, parMinN int
 	norms := growS(ws.norms, nt)
 	ws.norms = norms
 	var err error
-	if threads > 1 && nt >= parMinN {
-		err = ws.par.sweeps(v, cols, rows, nt, w, norms, &ws.stamp, maxSweeps, tol32(rows), threads)
+	if ordering.roundRobin(nt, threads) {
+		err = ws.par.sweeps(v, cols, rows, nt, w, &ws.stamp, maxSweeps, tol32(rows), threads)
 	} else {
 		err = jacobiSweeps(v, cols, rows, nt, w, pos, norms, &ws.stamp, maxSweeps, tol32(rows))
 	}
@@ -427,7 +427,7 @@ func (st *jacobiStamps) recordAt(i, j int, rotated bool, clock int32) {
 // and whether it rotated.
 func rotatePair(v *kernels.Variant, x, y []float32, wx, wy []float64, tol float64) (xx, yy float64, rotated bool) {
 	app, aqq, apq := v.JacobiDots(x, y)
-	cs, sn, t, rotated := rotationFor(app, aqq, apq, tol)
+	cs, sn, t, rotated := kernels.JacobiRotation(app, aqq, apq, tol, negligibleSq32)
 	if !rotated {
 		return app, aqq, false
 	}
@@ -450,26 +450,6 @@ func rotatedNorms(app, aqq, apq, t float64) (xx, yy float64) {
 // rank-1 matrix leaves such residue). Singular values below 2⁻¹⁰⁰·max|a| are
 // therefore returned as 0.
 const negligibleSq32 = 0x1p-200
-
-// rotationFor returns, for a pair with squared norms app, aqq and dot product
-// apq whose cosine exceeds tol, the rotation (cos θ, sin θ, tan θ) that makes
-// the columns orthogonal, and rotate = false for any other pair.
-func rotationFor(app, aqq, apq, tol float64) (cs, sn, t float64, rotate bool) {
-	if app < negligibleSq32 || aqq < negligibleSq32 || apq*apq <= tol*tol*app*aqq {
-		return 0, 0, 0, false
-	}
-	// With d = aqq − app and e = 2apq, tan θ = t = sign(d·e)·|e|/(|d| + √(d² + e²))
-	// (Rutishauser's stable root, as sgesvj), multiplied out so that it costs
-	// two square roots and two divisions: the divider is the bottleneck of a
-	// pair at small n.
-	d, e := aqq-app, 2*apq
-	g := math.Abs(d) + math.Sqrt(d*d+e*e)
-	if d < 0 {
-		e = -e
-	}
-	rn := 1 / math.Sqrt(g*g+e*e)
-	return g * rn, e * rn, e / g, true
-}
 
 // completeColumns replaces the columns k of z (nc columns of length rows, rows ≥
 // nc) with zero[k] set by unit vectors orthogonal to all the others, found

@@ -84,19 +84,22 @@ func orthoErr(rows, cols int, x []float32) float64 {
 
 func svdCheck(t *testing.T, name string, m, n int, a []float32, wantRel float64, checkValues bool) *SVD {
 	t.Helper()
-	return svdCheckWith(t, name, kernels.Active(), 1, 0, m, n, a, wantRel, checkValues)
+	return svdCheckWith(t, name, kernels.Active(), 1, defaultSweepOrder, m, n, a, wantRel, checkValues)
 }
 
-// svdCheckWith factorises a with the kernels of v on threads goroutines (the
-// round-robin ordering from parMinN columns on when threads > 1, the default
-// threshold for parMinN = 0) and checks the result.
-func svdCheckWith(t *testing.T, name string, v *kernels.Variant, threads, parMinN, m, n int, a []float32, wantRel float64, checkValues bool) *SVD {
+// The sweep orders the tests force, to test both on every kernel level.
+var (
+	deRijkOrder     = sweepOrder{roundRobinMaxN: 0, parallelMinN: math.MaxInt}
+	roundRobinOrder = sweepOrder{roundRobinMaxN: math.MaxInt, parallelMinN: 1}
+	bothOrders      = map[string]sweepOrder{"de Rijk": deRijkOrder, "round-robin": roundRobinOrder}
+)
+
+// svdCheckWith factorises a with the kernels of v on threads goroutines in the
+// given sweep order and checks the result.
+func svdCheckWith(t *testing.T, name string, v *kernels.Variant, threads int, order sweepOrder, m, n int, a []float32, wantRel float64, checkValues bool) *SVD {
 	t.Helper()
-	if parMinN == 0 {
-		parMinN = svdParallelMinN
-	}
 	s := new(SVD)
-	if err := s.factorizeWith(v, m, n, a, max(n, 1), svdMaxSweeps32, threads, parMinN); err != nil {
+	if err := s.factorizeWith(v, m, n, a, max(n, 1), svdMaxSweeps32, threads, order); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	r := min(m, n)
@@ -270,10 +273,13 @@ func TestSVDJacobiExactRankOne(t *testing.T) {
 		}
 	}
 	for _, v := range kernels.Variants() {
-		s := svdCheckWith(t, "rank 1 "+v.String(), v, 1, 0, m, n, a, 1e-5, false)
-		check(v.String(), f64s(s.S), nil)
-		s = svdCheckWith(t, "rank 1 transposed "+v.String(), v, 1, 0, n, m, at, 1e-5, false)
-		check(v.String()+" transposed", f64s(s.S), nil)
+		for oname, order := range bothOrders {
+			name := v.String() + " " + oname
+			s := svdCheckWith(t, "rank 1 "+name, v, 1, order, m, n, a, 1e-5, false)
+			check(name, f64s(s.S), nil)
+			s = svdCheckWith(t, "rank 1 transposed "+name, v, 1, order, n, m, at, 1e-5, false)
+			check(name+" transposed", f64s(s.S), nil)
+		}
 	}
 	_, s32, _, err := svdJacobi(m, n, a, n, svdMaxSweeps32)
 	check("generic float32", f64s(s32), err)
@@ -311,7 +317,9 @@ func TestSVDJacobiLowRankIntegers(t *testing.T) {
 		}
 		name := fmt.Sprintf("%d×%d rank %d", m, n, rank)
 		for _, v := range kernels.Variants() {
-			svdCheckWith(t, name+" "+v.String(), v, 1, 0, m, n, a, 1e-5, true)
+			for oname, order := range bothOrders {
+				svdCheckWith(t, name+" "+v.String()+" "+oname, v, 1, order, m, n, a, 1e-5, true)
+			}
 		}
 		if _, _, _, err := svdJacobi(m, n, a, n, svdMaxSweeps32); err != nil {
 			t.Errorf("%s generic: %v", name, err)
@@ -364,23 +372,26 @@ func TestSVDJacobiLevels(t *testing.T) {
 	u, v := svdOrthoMat(rng, 70, 6), svdOrthoMat(rng, 33, 6)
 	lowRank := svdFromFactors(u, []float64{9, 5, 2, 1, 0.5, 0.1}, v)
 	for _, kv := range kernels.Variants() {
-		for _, sh := range [][2]int{{64, 32}, {50, 30}, {30, 50}, {129, 17}} {
-			svdCheckWith(t, fmt.Sprintf("%s random %v", kv, sh), kv, 1, 0, sh[0], sh[1], svdRandMat(rng, sh[0], sh[1]), 1e-5, true)
-		}
-		for _, sh := range [][2]int{{40, 13}, {20, 13}} {
-			name := fmt.Sprintf("%s graded %v", kv, sh)
-			a := graded(sh[0], sh[1])
-			s := svdCheckWith(t, name, kv, 1, 0, sh[0], sh[1], a, 1e-5, false)
-			for k, ref := range svdRefValues(t, sh[0], sh[1], a) {
-				if d := math.Abs(float64(s.S[k]) - ref); d > 1e-5*ref {
-					t.Errorf("%s: S[%d] = %v, gonum %v", name, k, s.S[k], ref)
+		for oname, order := range bothOrders {
+			level := kv.String() + " " + oname
+			for _, sh := range [][2]int{{64, 32}, {50, 30}, {30, 50}, {129, 17}} {
+				svdCheckWith(t, fmt.Sprintf("%s random %v", level, sh), kv, 1, order, sh[0], sh[1], svdRandMat(rng, sh[0], sh[1]), 1e-5, true)
+			}
+			for _, sh := range [][2]int{{40, 13}, {20, 13}} {
+				name := fmt.Sprintf("%s graded %v", level, sh)
+				a := graded(sh[0], sh[1])
+				s := svdCheckWith(t, name, kv, 1, order, sh[0], sh[1], a, 1e-5, false)
+				for k, ref := range svdRefValues(t, sh[0], sh[1], a) {
+					if d := math.Abs(float64(s.S[k]) - ref); d > 1e-5*ref {
+						t.Errorf("%s: S[%d] = %v, gonum %v", name, k, s.S[k], ref)
+					}
 				}
 			}
-		}
-		s := svdCheckWith(t, kv.String()+" rank6", kv, 1, 0, 70, 33, lowRank, 1e-5, true)
-		for k := 6; k < 33; k++ {
-			if s.S[k] > 1e-5 {
-				t.Errorf("%s rank6: S[%d] = %v", kv, k, s.S[k])
+			s := svdCheckWith(t, level+" rank6", kv, 1, order, 70, 33, lowRank, 1e-5, true)
+			for k := 6; k < 33; k++ {
+				if s.S[k] > 1e-5 {
+					t.Errorf("%s rank6: S[%d] = %v", level, k, s.S[k])
+				}
 			}
 		}
 	}
@@ -395,9 +406,9 @@ func TestSVDJacobiParallel(t *testing.T) {
 	for _, sh := range [][2]int{{64, 32}, {45, 31}, {31, 45}, {200, 64}} {
 		m, n := sh[0], sh[1]
 		a := svdRandMat(rng, m, n)
-		ref := svdCheckWith(t, fmt.Sprintf("%v threads=2", sh), kernels.Active(), 2, 1, m, n, a, 1e-5, true)
+		ref := svdCheckWith(t, fmt.Sprintf("%v threads=2", sh), kernels.Active(), 2, roundRobinOrder, m, n, a, 1e-5, true)
 		for _, threads := range []int{3, 4} {
-			s := svdCheckWith(t, fmt.Sprintf("%v threads=%d", sh, threads), kernels.Active(), threads, 1, m, n, a, 1e-5, true)
+			s := svdCheckWith(t, fmt.Sprintf("%v threads=%d", sh, threads), kernels.Active(), threads, roundRobinOrder, m, n, a, 1e-5, true)
 			for i := range s.S {
 				if s.S[i] != ref.S[i] {
 					t.Fatalf("%v: threads=%d gives S[%d] = %v, threads=2 %v", sh, threads, i, s.S[i], ref.S[i])

@@ -2,6 +2,14 @@ package linalg
 
 import "github.com/rankae/rankae/kernels"
 
+// svdRoundRobinMaxN is the number of columns up to which the sweeps on one
+// goroutine use the round-robin order with the batched step kernels
+// (kernels.JacobiPairDots, JacobiAngles, JacobiRotatePairs): they measured
+// 20–25 % faster than the serial de Rijk sweeps at n = 32 and 64 and even at
+// 128 and 256; at 512 de Rijk's pivoting saves enough sweeps to be 25 %
+// faster (bench/README.md, SVD).
+const svdRoundRobinMaxN = 128
+
 // svdParallelMinN is the number of columns from which the Jacobi sweeps run on
 // several goroutines. On the shared 2-core machine of bench/README.md the
 // round-robin sweeps on 2 goroutines were 1.5–2× slower than the serial de Rijk
@@ -10,99 +18,68 @@ import "github.com/rankae/rankae/kernels"
 // where it pays, it is used only from n = 2048 on.
 const svdParallelMinN = 2048
 
+// sweepOrder says which ordering the sweeps use: round-robin up to
+// roundRobinMaxN columns, and from parallelMinN on when there are several
+// goroutines; de Rijk's serial sweeps otherwise. Tests force either.
+type sweepOrder struct{ roundRobinMaxN, parallelMinN int }
+
+var defaultSweepOrder = sweepOrder{svdRoundRobinMaxN, svdParallelMinN}
+
+func (o sweepOrder) roundRobin(nc, threads int) bool {
+	return nc <= o.roundRobinMaxN || threads > 1 && nc >= o.parallelMinN
+}
+
 // jacobiParallel runs Jacobi sweeps in the round-robin (Brent–Luk) ordering:
 // each sweep is nc−1 steps (nc rounded up to even), each step rotates nc/2
 // disjoint pairs, which run concurrently. The ordering is fixed, so the result
 // does not depend on the number of goroutines. There is no de Rijk pivoting:
 // it would make the pairs of a step depend on each other.
 type jacobiParallel struct {
-	ring []int     // the round-robin positions; nc stands for the empty seat of odd nc
-	dots []float64 // per pair of a step: the dot products, then cos θ and sin θ
+	ring []int // the round-robin positions; nc stands for the empty seat of odd nc
+	// Per pair of a step, at its index in the step: the columns (p, q), their
+	// dot products and the rotation. Each goroutine uses its own index range.
+	p, q, rp, rq []int
+	xx, yy, xy   []float64
+	c, s, rc, rs []float64
+
+	// The factorisation being swept.
+	v     *kernels.Variant
+	cols  []float32
+	w     []float64
+	rows  int
+	nc    int
+	seats int
+	st    *jacobiStamps
+	tol   float64
 }
 
-func (jp *jacobiParallel) sweeps(v *kernels.Variant, cols []float32, rows, nc int, w []float64, norms []float64, st *jacobiStamps, maxSweeps int, tol float64, threads int) error {
+func (jp *jacobiParallel) sweeps(v *kernels.Variant, cols []float32, rows, nc int, w []float64, st *jacobiStamps, maxSweeps int, tol float64, threads int) error {
 	st.reset(nc)
 	seats := nc + nc%2
-	ring := growS(jp.ring, seats)
-	jp.ring = ring
+	*jp = jacobiParallel{ring: growS(jp.ring, seats),
+		p: growS(jp.p, seats/2), q: growS(jp.q, seats/2), rp: growS(jp.rp, seats/2), rq: growS(jp.rq, seats/2),
+		xx: growS(jp.xx, seats/2), yy: growS(jp.yy, seats/2), xy: growS(jp.xy, seats/2),
+		c: growS(jp.c, seats/2), s: growS(jp.s, seats/2), rc: growS(jp.rc, seats/2), rs: growS(jp.rs, seats/2),
+		v: v, cols: cols, w: w, rows: rows, nc: nc, seats: seats, st: st, tol: tol}
+	defer func() { jp.v, jp.cols, jp.w, jp.st = nil, nil, nil, nil }()
+	ring := jp.ring
 	for i := range ring {
 		ring[i] = i
 	}
 	half := seats / 2
-	threads = min(threads, half)
-	dots := growS(jp.dots, 3*half)
-	jp.dots = dots
-	// run rotates the pairs i ∈ [lo, hi) of the current step in three passes
-	// (all dot products, all rotation angles, all rotations): the pairs are
-	// independent, so the latency chains of one pass overlap across pairs
-	// instead of adding up pair after pair.
-	run := func(lo, hi int) (rotated bool) {
-		for i := lo; i < hi; i++ {
-			p, q := ring[i], ring[seats-1-i]
-			if p == nc || q == nc || st.unchanged(p, q) {
-				dots[3*i] = -1
-				continue
-			}
-			dots[3*i], dots[3*i+1], dots[3*i+2] = v.JacobiDots(cols[p*rows:(p+1)*rows], cols[q*rows:(q+1)*rows])
-		}
-		for i := lo; i < hi; i++ {
-			if dots[3*i] < 0 {
-				continue
-			}
-			p, q := ring[i], ring[seats-1-i]
-			if p > q {
-				p, q = q, p
-			}
-			cs, sn, t, rot := rotationFor(dots[3*i], dots[3*i+1], dots[3*i+2], tol)
-			st.recordAt(p, q, rot, st.clock)
-			if !rot {
-				dots[3*i] = -1
-				continue
-			}
-			rotated = true
-			app, aqq, apq := dots[3*i], dots[3*i+1], dots[3*i+2]
-			dots[3*i], dots[3*i+1] = cs, sn
-			norms[ring[i]], norms[ring[seats-1-i]] = rotatedNorms(app, aqq, apq, t)
-		}
-		for i := lo; i < hi; i++ {
-			if dots[3*i] < 0 {
-				continue
-			}
-			p, q := ring[i], ring[seats-1-i]
-			cs, sn := dots[3*i], dots[3*i+1]
-			v.JacobiRotate(cols[p*rows:(p+1)*rows], cols[q*rows:(q+1)*rows], float32(cs), float32(sn))
-			v.JacobiRotate64(w[p*nc:(p+1)*nc], w[q*nc:(q+1)*nc], cs, sn)
-		}
-		return rotated
-	}
-	chunk := func(t int) (lo, hi int) { return t * half / threads, (t + 1) * half / threads }
-	// Worker t (1..threads−1) waits for each step on start[t] and reports on
-	// done; the calling goroutine does chunk 0. Closing start[t] ends it.
-	start := make([]chan struct{}, threads)
-	done := make(chan bool, threads)
-	for t := 1; t < threads; t++ {
-		start[t] = make(chan struct{})
-		go func(t int) {
-			for range start[t] {
-				done <- run(chunk(t))
-			}
-		}(t)
-		defer close(start[t])
+	var workers *stepWorkers
+	if threads = min(threads, half); threads > 1 {
+		workers = jp.startWorkers(threads)
+		defer workers.stop()
 	}
 	for sweep := 0; sweep < maxSweeps; sweep++ {
 		rotated := false
 		for step := 0; step < seats-1; step++ {
 			st.clock++ // one time for the step's pairs, set before the workers start
-			for t := 1; t < threads; t++ {
-				start[t] <- struct{}{}
-			}
-			if run(chunk(0)) {
-				rotated = true
-			}
-			for t := 1; t < threads; t++ {
-				if <-done {
-					rotated = true
-				}
+			if workers != nil {
+				rotated = workers.step() || rotated
+			} else {
+				rotated = jp.step(0, half) || rotated
 			}
 			// Seat 0 stays; the others move one seat round.
 			last := ring[seats-1]
@@ -114,4 +91,90 @@ func (jp *jacobiParallel) sweeps(v *kernels.Variant, cols []float32, rows, nc in
 		}
 	}
 	return &NotConvergedError{Sweeps: maxSweeps, OffDiagonal: offDiagonal(v, cols, rows, nc), Tol: tol}
+}
+
+// step rotates the pairs i ∈ [lo, hi) of the current step with the batched
+// kernels: the dot products of the pairs that may have moved, their angles,
+// then the rotations of those over the threshold. It reports whether any
+// pair was rotated.
+func (jp *jacobiParallel) step(lo, hi int) (rotated bool) {
+	ring, nc, st := jp.ring, jp.nc, jp.st
+	p, q := jp.p[lo:lo], jp.q[lo:lo]
+	for i := lo; i < hi; i++ {
+		a, b := ring[i], ring[jp.seats-1-i]
+		if a == nc || b == nc || st.unchanged(a, b) {
+			continue
+		}
+		p, q = append(p, min(a, b)), append(q, max(a, b))
+	}
+	n := len(p)
+	if n == 0 {
+		return false
+	}
+	xx, yy, xy, c, s := jp.xx[lo:lo+n], jp.yy[lo:lo+n], jp.xy[lo:lo+n], jp.c[lo:lo+n], jp.s[lo:lo+n]
+	jp.v.JacobiPairDots(jp.cols, jp.rows, p, q, xx, yy, xy)
+	if jp.v.JacobiAngles(xx, yy, xy, jp.tol, negligibleSq32, c, s) == 0 {
+		for k := range p {
+			st.recordAt(p[k], q[k], false, st.clock)
+		}
+		return false
+	}
+	rp, rq, rc, rs := jp.rp[lo:lo], jp.rq[lo:lo], jp.rc[lo:lo], jp.rs[lo:lo]
+	for k := range p {
+		rot := s[k] != 0
+		st.recordAt(p[k], q[k], rot, st.clock)
+		if rot {
+			rp, rq, rc, rs = append(rp, p[k]), append(rq, q[k]), append(rc, c[k]), append(rs, s[k])
+		}
+	}
+	jp.v.JacobiRotatePairs(jp.cols, jp.rows, rp, rq, rc, rs)
+	jp.v.JacobiRotatePairs64(jp.w, nc, rp, rq, rc, rs)
+	return true
+}
+
+// stepWorkers run the steps of jp on several goroutines: worker t
+// (1..threads−1) waits for each step on start[t] and reports on done; the
+// calling goroutine does chunk 0. The chunks are fixed, so the result does
+// not depend on the scheduling.
+type stepWorkers struct {
+	jp      *jacobiParallel
+	threads int
+	start   []chan struct{}
+	done    chan bool
+}
+
+func (jp *jacobiParallel) startWorkers(threads int) *stepWorkers {
+	sw := &stepWorkers{jp: jp, threads: threads, start: make([]chan struct{}, threads), done: make(chan bool, threads)}
+	for t := 1; t < threads; t++ {
+		sw.start[t] = make(chan struct{})
+		go func(t int) {
+			for range sw.start[t] {
+				sw.done <- jp.step(sw.chunk(t))
+			}
+		}(t)
+	}
+	return sw
+}
+
+func (sw *stepWorkers) chunk(t int) (lo, hi int) {
+	half := sw.jp.seats / 2
+	return t * half / sw.threads, (t + 1) * half / sw.threads
+}
+
+func (sw *stepWorkers) step() (rotated bool) {
+	for t := 1; t < sw.threads; t++ {
+		sw.start[t] <- struct{}{}
+	}
+	rotated = sw.jp.step(sw.chunk(0))
+	for t := 1; t < sw.threads; t++ {
+		rotated = <-sw.done || rotated
+	}
+	return rotated
+}
+
+// stop ends the workers.
+func (sw *stepWorkers) stop() {
+	for t := 1; t < sw.threads; t++ {
+		close(sw.start[t])
+	}
 }

@@ -27,7 +27,11 @@ func jacobiKernels() {
 		jacobiDots(a)
 		jacobiRotate(a)
 		jacobiRotate64(a)
+		jacobiPairDots(a)
+		jacobiRotatePairs(a)
+		jacobiRotatePairs64(a)
 	}
+	jacobiAngles()
 }
 
 // pdHorizontalSum adds the float64 accumulators together, then the lanes of the
@@ -68,7 +72,18 @@ func jacobiDots(a *isa) {
 		"\tyy += float64(y[i]) * float64(y[i])",
 		"\txy += float64(x[i]) * float64(y[i])",
 		"}")
-	x, y, n := base("x"), base("y"), length("x")
+	xx, yy, xy := a.dotsLoop(fn, base("x"), base("y"), length("x"))
+	Store(xx, ReturnIndex(0))
+	Store(yy, ReturnIndex(1))
+	Store(xy, ReturnIndex(2))
+	VZEROUPPER()
+	RET()
+}
+
+// dotsLoop emits the loop of JacobiDots over the n float32 at x and y (n is
+// consumed) and returns Σx², Σy², Σxy in the low lanes of three XMM registers.
+// Its labels start with label.
+func (a *isa) dotsLoop(label string, x, y, n GPVirtual) (xx, yy, xy Register) {
 	dl := a.lanes / 2 // float64 lanes
 	unroll := a.jacobiDotsUnroll()
 	accXX, accYY, accXY := a.zeros(unroll), a.zeros(unroll), a.zeros(unroll)
@@ -87,30 +102,30 @@ func jacobiDots(a *isa) {
 		}
 	}
 	block := unroll * dl
-	Label(fn + "_block")
+	Label(label + "_block")
 	CMPQ(n, U32(block))
-	JB(LabelRef(fn + "_single"))
+	JB(LabelRef(label + "_single"))
 	body(unroll)
 	ADDQ(U32(block), i)
 	SUBQ(U32(block), n)
-	JMP(LabelRef(fn + "_block"))
+	JMP(LabelRef(label + "_block"))
 
-	Label(fn + "_single")
+	Label(label + "_single")
 	CMPQ(n, U32(dl))
-	JB(LabelRef(fn + "_reduce"))
+	JB(LabelRef(label + "_reduce"))
 	body(1)
 	ADDQ(U32(dl), i)
 	SUBQ(U32(dl), n)
-	JMP(LabelRef(fn + "_single"))
+	JMP(LabelRef(label + "_single"))
 
 	// Fewer than dl elements are left: reduce the vectors to scalars, then add the
 	// rest one by one (a VEX scalar operation would clear the upper lanes of a
 	// vector accumulator).
-	Label(fn + "_reduce")
-	xx, yy, xy := a.pdHorizontalSum(accXX), a.pdHorizontalSum(accYY), a.pdHorizontalSum(accXY)
-	Label(fn + "_tail")
+	Label(label + "_reduce")
+	xx, yy, xy = a.pdHorizontalSum(accXX), a.pdHorizontalSum(accYY), a.pdHorizontalSum(accXY)
+	Label(label + "_tail")
 	TESTQ(n, n)
-	JZ(LabelRef(fn + "_done"))
+	JZ(LabelRef(label + "_done"))
 	sx, sy := XMM(), XMM()
 	VCVTSS2SD(Mem{Base: x, Index: i, Scale: 4}, sx, sx)
 	VCVTSS2SD(Mem{Base: y, Index: i, Scale: 4}, sy, sy)
@@ -119,14 +134,9 @@ func jacobiDots(a *isa) {
 	VFMADD231SD(sy, sx, xy)
 	INCQ(i)
 	DECQ(n)
-	JMP(LabelRef(fn + "_tail"))
-
-	Label(fn + "_done")
-	Store(xx, ReturnIndex(0))
-	Store(yy, ReturnIndex(1))
-	Store(xy, ReturnIndex(2))
-	VZEROUPPER()
-	RET()
+	JMP(LabelRef(label + "_tail"))
+	Label(label + "_done")
+	return xx, yy, xy
 }
 
 func jacobiRotate(a *isa) {
@@ -134,9 +144,15 @@ func jacobiRotate(a *isa) {
 		"for i := range x {",
 		"\tx[i], y[i] = c*x[i] - s*y[i], s*x[i] + c*y[i]",
 		"}")
-	x, y, n := base("x"), base("y"), length("x")
-	c, s := a.broadcast("c"), a.broadcast("s")
-	a.stream(fn, n, mapUnroll, func(st step) {
+	a.rotateLoop(fn, base("x"), base("y"), length("x"), a.broadcast("c"), a.broadcast("s"))
+	VZEROUPPER()
+	RET()
+}
+
+// rotateLoop emits the loop of JacobiRotate over the n float32 at x and y (n is
+// consumed), with c and s in every lane. Its labels start with label.
+func (a *isa) rotateLoop(label string, x, y, n GPVirtual, c, s VecVirtual) {
+	a.stream(label, n, mapUnroll, func(st step) {
 		for j := 0; j < st.count; j++ {
 			vx, vy := st.load(x, j), st.load(y, j)
 			nx, ny := a.vec(), a.vec()
@@ -148,8 +164,6 @@ func jacobiRotate(a *isa) {
 			st.store(ny, y, j)
 		}
 	})
-	VZEROUPPER()
-	RET()
 }
 
 func jacobiRotate64(a *isa) {
@@ -157,10 +171,17 @@ func jacobiRotate64(a *isa) {
 		"for i := range x {",
 		"\tx[i], y[i] = c*x[i] - s*y[i], s*x[i] + c*y[i]",
 		"}")
-	x, y, n := base("x"), base("y"), length("x")
 	c, s := a.vec(), a.vec()
 	VBROADCASTSD(paramAddr("c"), c)
 	VBROADCASTSD(paramAddr("s"), s)
+	a.rotate64Loop(fn, base("x"), base("y"), length("x"), c, s)
+	VZEROUPPER()
+	RET()
+}
+
+// rotate64Loop emits the loop of JacobiRotate64 over the n float64 at x and y
+// (n is consumed), with c and s in every lane. Its labels start with label.
+func (a *isa) rotate64Loop(label string, x, y, n GPVirtual, c, s VecVirtual) {
 	dl := a.lanes / 2
 	i := GP64()
 	XORQ(i, i)
@@ -180,26 +201,26 @@ func jacobiRotate64(a *isa) {
 		}
 	}
 	block := mapUnroll * dl
-	Label(fn + "_block")
+	Label(label + "_block")
 	CMPQ(n, U32(block))
-	JB(LabelRef(fn + "_single"))
+	JB(LabelRef(label + "_single"))
 	body(mapUnroll)
 	ADDQ(U32(block), i)
 	SUBQ(U32(block), n)
-	JMP(LabelRef(fn + "_block"))
+	JMP(LabelRef(label + "_block"))
 
-	Label(fn + "_single")
+	Label(label + "_single")
 	CMPQ(n, U32(dl))
-	JB(LabelRef(fn + "_tail"))
+	JB(LabelRef(label + "_tail"))
 	body(1)
 	ADDQ(U32(dl), i)
 	SUBQ(U32(dl), n)
-	JMP(LabelRef(fn + "_single"))
+	JMP(LabelRef(label + "_single"))
 
 	// The last n < dl elements one by one, with the low lanes of c and s.
-	Label(fn + "_tail")
+	Label(label + "_tail")
 	TESTQ(n, n)
-	JZ(LabelRef(fn + "_done"))
+	JZ(LabelRef(label + "_done"))
 	vx, vy, nx, ny := XMM(), XMM(), XMM(), XMM()
 	VMOVSD(Mem{Base: x, Index: i, Scale: 8}, vx)
 	VMOVSD(Mem{Base: y, Index: i, Scale: 8}, vy)
@@ -211,9 +232,6 @@ func jacobiRotate64(a *isa) {
 	VMOVSD(ny, Mem{Base: y, Index: i, Scale: 8})
 	INCQ(i)
 	DECQ(n)
-	JMP(LabelRef(fn + "_tail"))
-
-	Label(fn + "_done")
-	VZEROUPPER()
-	RET()
+	JMP(LabelRef(label + "_tail"))
+	Label(label + "_done")
 }

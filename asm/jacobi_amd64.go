@@ -45,7 +45,9 @@ func JacobiPairDotsAVX512(cols []float32, rows int, p []int, q []int, xx []float
 // JacobiRotatePairsAVX512 computes, with AVX512:
 //
 //	for k := range p {
-//		JacobiRotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))
+//		if s[k] != 0 {
+//			JacobiRotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))
+//		}
 //	}
 //
 //go:noescape
@@ -54,7 +56,9 @@ func JacobiRotatePairsAVX512(cols []float32, rows int, p []int, q []int, c []flo
 // JacobiRotatePairs64AVX512 computes, with AVX512:
 //
 //	for k := range p {
-//		JacobiRotate64(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])
+//		if s[k] != 0 {
+//			JacobiRotate64(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])
+//		}
 //	}
 //
 //go:noescape
@@ -101,7 +105,9 @@ func JacobiPairDotsAVX2(cols []float32, rows int, p []int, q []int, xx []float64
 // JacobiRotatePairsAVX2 computes, with AVX2:
 //
 //	for k := range p {
-//		JacobiRotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))
+//		if s[k] != 0 {
+//			JacobiRotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))
+//		}
 //	}
 //
 //go:noescape
@@ -110,7 +116,9 @@ func JacobiRotatePairsAVX2(cols []float32, rows int, p []int, q []int, c []float
 // JacobiRotatePairs64AVX2 computes, with AVX2:
 //
 //	for k := range p {
-//		JacobiRotate64(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])
+//		if s[k] != 0 {
+//			JacobiRotate64(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])
+//		}
 //	}
 //
 //go:noescape

@@ -320,93 +320,60 @@ JacobiPairDotsAVX512_pair:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
 	XORQ   R10, R10
 
 JacobiPairDotsAVX512_dots_block:
-	CMPQ        R9, $0x00000020
+	CMPQ        R9, $0x00000008
 	JB          JacobiPairDotsAVX512_dots_single
-	VCVTPS2PD   (DI)(R10*4), Z12
-	VCVTPS2PD   (R8)(R10*4), Z13
-	VFMADD231PD Z12, Z12, Z0
-	VFMADD231PD Z13, Z13, Z4
-	VFMADD231PD Z13, Z12, Z8
-	VCVTPS2PD   32(DI)(R10*4), Z12
-	VCVTPS2PD   32(R8)(R10*4), Z13
-	VFMADD231PD Z12, Z12, Z1
-	VFMADD231PD Z13, Z13, Z5
-	VFMADD231PD Z13, Z12, Z9
-	VCVTPS2PD   64(DI)(R10*4), Z12
-	VCVTPS2PD   64(R8)(R10*4), Z13
-	VFMADD231PD Z12, Z12, Z2
-	VFMADD231PD Z13, Z13, Z6
-	VFMADD231PD Z13, Z12, Z10
-	VCVTPS2PD   96(DI)(R10*4), Z12
-	VCVTPS2PD   96(R8)(R10*4), Z13
-	VFMADD231PD Z12, Z12, Z3
-	VFMADD231PD Z13, Z13, Z7
-	VFMADD231PD Z13, Z12, Z11
-	ADDQ        $0x00000020, R10
-	SUBQ        $0x00000020, R9
+	VCVTPS2PD   (DI)(R10*4), Z3
+	VCVTPS2PD   (R8)(R10*4), Z4
+	VFMADD231PD Z3, Z3, Z0
+	VFMADD231PD Z4, Z4, Z1
+	VFMADD231PD Z4, Z3, Z2
+	ADDQ        $0x00000008, R10
+	SUBQ        $0x00000008, R9
 	JMP         JacobiPairDotsAVX512_dots_block
 
 JacobiPairDotsAVX512_dots_single:
 	CMPQ        R9, $0x00000008
 	JB          JacobiPairDotsAVX512_dots_reduce
-	VCVTPS2PD   (DI)(R10*4), Z12
-	VCVTPS2PD   (R8)(R10*4), Z13
-	VFMADD231PD Z12, Z12, Z0
-	VFMADD231PD Z13, Z13, Z4
-	VFMADD231PD Z13, Z12, Z8
+	VCVTPS2PD   (DI)(R10*4), Z3
+	VCVTPS2PD   (R8)(R10*4), Z4
+	VFMADD231PD Z3, Z3, Z0
+	VFMADD231PD Z4, Z4, Z1
+	VFMADD231PD Z4, Z3, Z2
 	ADDQ        $0x00000008, R10
 	SUBQ        $0x00000008, R9
 	JMP         JacobiPairDotsAVX512_dots_single
 
 JacobiPairDotsAVX512_dots_reduce:
-	VADDPD        Z2, Z0, Z0
-	VADDPD        Z3, Z1, Z1
-	VADDPD        Z1, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y1
-	VEXTRACTF128  $0x01, Y1, X0
-	VADDPD        X0, X1, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VADDPD        Z6, Z4, Z4
-	VADDPD        Z7, Z5, Z5
-	VADDPD        Z5, Z4, Z4
-	VEXTRACTF64X4 $0x01, Z4, Y1
-	VADDPD        Y1, Y4, Y1
-	VEXTRACTF128  $0x01, Y1, X2
-	VADDPD        X2, X1, X2
-	VPERMILPD     $0x01, X2, X1
-	VADDSD        X1, X2, X2
-	VADDPD        Z10, Z8, Z8
-	VADDPD        Z11, Z9, Z9
-	VADDPD        Z9, Z8, Z8
-	VEXTRACTF64X4 $0x01, Z8, Y1
-	VADDPD        Y1, Y8, Y1
-	VEXTRACTF128  $0x01, Y1, X3
-	VADDPD        X3, X1, X3
-	VPERMILPD     $0x01, X3, X1
-	VADDSD        X1, X3, X3
+	VEXTRACTF64X4 $0x01, Z0, Y3
+	VADDPD        Y3, Y0, Y3
+	VEXTRACTF128  $0x01, Y3, X0
+	VADDPD        X0, X3, X0
+	VPERMILPD     $0x01, X0, X3
+	VADDSD        X3, X0, X0
+	VEXTRACTF64X4 $0x01, Z1, Y3
+	VADDPD        Y3, Y1, Y3
+	VEXTRACTF128  $0x01, Y3, X1
+	VADDPD        X1, X3, X1
+	VPERMILPD     $0x01, X1, X3
+	VADDSD        X3, X1, X1
+	VEXTRACTF64X4 $0x01, Z2, Y3
+	VADDPD        Y3, Y2, Y3
+	VEXTRACTF128  $0x01, Y3, X2
+	VADDPD        X2, X3, X2
+	VPERMILPD     $0x01, X2, X3
+	VADDSD        X3, X2, X2
 
 JacobiPairDotsAVX512_dots_tail:
 	TESTQ       R9, R9
 	JZ          JacobiPairDotsAVX512_dots_done
-	VCVTSS2SD   (DI)(R10*4), X14, X14
-	VCVTSS2SD   (R8)(R10*4), X15, X15
-	VFMADD231SD X14, X14, X0
-	VFMADD231SD X15, X15, X2
-	VFMADD231SD X15, X14, X3
+	VCVTSS2SD   (DI)(R10*4), X5, X5
+	VCVTSS2SD   (R8)(R10*4), X6, X6
+	VFMADD231SD X5, X5, X0
+	VFMADD231SD X6, X6, X1
+	VFMADD231SD X6, X5, X2
 	INCQ        R10
 	DECQ        R9
 	JMP         JacobiPairDotsAVX512_dots_tail
@@ -415,9 +382,9 @@ JacobiPairDotsAVX512_dots_done:
 	MOVQ   xx_base+80(FP), DI
 	VMOVSD X0, (DI)(SI*8)
 	MOVQ   yy_base+104(FP), DI
-	VMOVSD X2, (DI)(SI*8)
+	VMOVSD X1, (DI)(SI*8)
 	MOVQ   xy_base+128(FP), DI
-	VMOVSD X3, (DI)(SI*8)
+	VMOVSD X2, (DI)(SI*8)
 	INCQ   SI
 	JMP    JacobiPairDotsAVX512_pair
 
@@ -437,6 +404,10 @@ TEXT ·JacobiRotatePairsAVX512(SB), NOSPLIT, $0-128
 JacobiRotatePairsAVX512_pair:
 	CMPQ         SI, p_len+40(FP)
 	JAE          JacobiRotatePairsAVX512_done
+	MOVQ         s_base+104(FP), DI
+	MOVQ         (DI)(SI*8), DI
+	SHLQ         $0x01, DI
+	JZ           JacobiRotatePairsAVX512_next
 	MOVQ         (CX)(SI*8), DI
 	IMULQ        BX, DI
 	LEAQ         (AX)(DI*4), DI
@@ -524,6 +495,7 @@ JacobiRotatePairsAVX512_rot_tail:
 	VMOVUPS     Z0, K1, (R8)(R10*4)
 
 JacobiRotatePairsAVX512_rot_done:
+JacobiRotatePairsAVX512_next:
 	INCQ SI
 	JMP  JacobiRotatePairsAVX512_pair
 
@@ -543,6 +515,10 @@ TEXT ·JacobiRotatePairs64AVX512(SB), NOSPLIT, $0-128
 JacobiRotatePairs64AVX512_pair:
 	CMPQ         SI, p_len+40(FP)
 	JAE          JacobiRotatePairs64AVX512_done
+	MOVQ         s_base+104(FP), DI
+	MOVQ         (DI)(SI*8), DI
+	SHLQ         $0x01, DI
+	JZ           JacobiRotatePairs64AVX512_next
 	MOVQ         (CX)(SI*8), DI
 	IMULQ        BX, DI
 	LEAQ         (AX)(DI*8), DI
@@ -626,6 +602,7 @@ JacobiRotatePairs64AVX512_rot_tail:
 	JMP         JacobiRotatePairs64AVX512_rot_tail
 
 JacobiRotatePairs64AVX512_rot_done:
+JacobiRotatePairs64AVX512_next:
 	INCQ SI
 	JMP  JacobiRotatePairs64AVX512_pair
 
@@ -900,76 +877,65 @@ JacobiPairDotsAVX2_pair:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
 	XORQ   R10, R10
 
 JacobiPairDotsAVX2_dots_block:
-	CMPQ        R9, $0x00000008
+	CMPQ        R9, $0x00000004
 	JB          JacobiPairDotsAVX2_dots_single
-	VCVTPS2PD   (DI)(R10*4), Y6
-	VCVTPS2PD   (R8)(R10*4), Y7
-	VFMADD231PD Y6, Y6, Y0
-	VFMADD231PD Y7, Y7, Y2
-	VFMADD231PD Y7, Y6, Y4
-	VCVTPS2PD   16(DI)(R10*4), Y6
-	VCVTPS2PD   16(R8)(R10*4), Y7
-	VFMADD231PD Y6, Y6, Y1
-	VFMADD231PD Y7, Y7, Y3
-	VFMADD231PD Y7, Y6, Y5
-	ADDQ        $0x00000008, R10
-	SUBQ        $0x00000008, R9
+	VCVTPS2PD   (DI)(R10*4), Y3
+	VCVTPS2PD   (R8)(R10*4), Y4
+	VFMADD231PD Y3, Y3, Y0
+	VFMADD231PD Y4, Y4, Y1
+	VFMADD231PD Y4, Y3, Y2
+	ADDQ        $0x00000004, R10
+	SUBQ        $0x00000004, R9
 	JMP         JacobiPairDotsAVX2_dots_block
 
 JacobiPairDotsAVX2_dots_single:
 	CMPQ        R9, $0x00000004
 	JB          JacobiPairDotsAVX2_dots_reduce
-	VCVTPS2PD   (DI)(R10*4), Y6
-	VCVTPS2PD   (R8)(R10*4), Y7
-	VFMADD231PD Y6, Y6, Y0
-	VFMADD231PD Y7, Y7, Y2
-	VFMADD231PD Y7, Y6, Y4
+	VCVTPS2PD   (DI)(R10*4), Y3
+	VCVTPS2PD   (R8)(R10*4), Y4
+	VFMADD231PD Y3, Y3, Y0
+	VFMADD231PD Y4, Y4, Y1
+	VFMADD231PD Y4, Y3, Y2
 	ADDQ        $0x00000004, R10
 	SUBQ        $0x00000004, R9
 	JMP         JacobiPairDotsAVX2_dots_single
 
 JacobiPairDotsAVX2_dots_reduce:
-	VADDPD       Y1, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X1
-	VPERMILPD    $0x01, X1, X0
-	VADDSD       X0, X1, X1
-	VADDPD       Y3, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X0
-	VADDPD       X0, X2, X0
-	VPERMILPD    $0x01, X0, X2
-	VADDSD       X2, X0, X0
-	VADDPD       Y5, Y4, Y4
-	VEXTRACTF128 $0x01, Y4, X2
-	VADDPD       X2, X4, X2
-	VPERMILPD    $0x01, X2, X3
-	VADDSD       X3, X2, X2
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPD       X3, X0, X3
+	VPERMILPD    $0x01, X3, X0
+	VADDSD       X0, X3, X3
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VEXTRACTF128 $0x01, Y2, X1
+	VADDPD       X1, X2, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
 
 JacobiPairDotsAVX2_dots_tail:
 	TESTQ       R9, R9
 	JZ          JacobiPairDotsAVX2_dots_done
-	VCVTSS2SD   (DI)(R10*4), X8, X8
-	VCVTSS2SD   (R8)(R10*4), X9, X9
-	VFMADD231SD X8, X8, X1
-	VFMADD231SD X9, X9, X0
-	VFMADD231SD X9, X8, X2
+	VCVTSS2SD   (DI)(R10*4), X5, X5
+	VCVTSS2SD   (R8)(R10*4), X6, X6
+	VFMADD231SD X5, X5, X3
+	VFMADD231SD X6, X6, X0
+	VFMADD231SD X6, X5, X1
 	INCQ        R10
 	DECQ        R9
 	JMP         JacobiPairDotsAVX2_dots_tail
 
 JacobiPairDotsAVX2_dots_done:
 	MOVQ   xx_base+80(FP), DI
-	VMOVSD X1, (DI)(SI*8)
+	VMOVSD X3, (DI)(SI*8)
 	MOVQ   yy_base+104(FP), DI
 	VMOVSD X0, (DI)(SI*8)
 	MOVQ   xy_base+128(FP), DI
-	VMOVSD X2, (DI)(SI*8)
+	VMOVSD X1, (DI)(SI*8)
 	INCQ   SI
 	JMP    JacobiPairDotsAVX2_pair
 
@@ -989,6 +955,10 @@ TEXT ·JacobiRotatePairsAVX2(SB), NOSPLIT, $0-128
 JacobiRotatePairsAVX2_pair:
 	CMPQ         SI, p_len+40(FP)
 	JAE          JacobiRotatePairsAVX2_done
+	MOVQ         s_base+104(FP), DI
+	MOVQ         (DI)(SI*8), DI
+	SHLQ         $0x01, DI
+	JZ           JacobiRotatePairsAVX2_next
 	MOVQ         (CX)(SI*8), DI
 	IMULQ        BX, DI
 	LEAQ         (AX)(DI*4), DI
@@ -1076,6 +1046,7 @@ JacobiRotatePairsAVX2_rot_tail:
 	VMASKMOVPS  Y0, Y2, (R8)(R10*4)
 
 JacobiRotatePairsAVX2_rot_done:
+JacobiRotatePairsAVX2_next:
 	INCQ SI
 	JMP  JacobiRotatePairsAVX2_pair
 
@@ -1095,6 +1066,10 @@ TEXT ·JacobiRotatePairs64AVX2(SB), NOSPLIT, $0-128
 JacobiRotatePairs64AVX2_pair:
 	CMPQ         SI, p_len+40(FP)
 	JAE          JacobiRotatePairs64AVX2_done
+	MOVQ         s_base+104(FP), DI
+	MOVQ         (DI)(SI*8), DI
+	SHLQ         $0x01, DI
+	JZ           JacobiRotatePairs64AVX2_next
 	MOVQ         (CX)(SI*8), DI
 	IMULQ        BX, DI
 	LEAQ         (AX)(DI*8), DI
@@ -1178,6 +1153,7 @@ JacobiRotatePairs64AVX2_rot_tail:
 	JMP         JacobiRotatePairs64AVX2_rot_tail
 
 JacobiRotatePairs64AVX2_rot_done:
+JacobiRotatePairs64AVX2_next:
 	INCQ SI
 	JMP  JacobiRotatePairs64AVX2_pair
 

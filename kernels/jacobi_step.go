@@ -102,9 +102,10 @@ func (v *Variant) JacobiAngles(xx, yy, xy []float64, tol, small float64, c, s []
 	return v.jacobiAngles(xx, yy, xy, tol, small, c, s)
 }
 
-// JacobiRotatePairs rotates, for every pair k, columns p[k] and q[k] of cols by
-// (float32(c[k]), float32(s[k])) as JacobiRotate does. The pairs must be
-// disjoint; the index and rotation slices must have the same length.
+// JacobiRotatePairs rotates, for every pair k with s[k] ≠ 0, columns p[k] and
+// q[k] of cols by (float32(c[k]), float32(s[k])) as JacobiRotate does; the
+// pairs JacobiAngles does not rotate (s[k] = 0) stay as they are. The pairs
+// must be disjoint; the index and rotation slices must have the same length.
 func (v *Variant) JacobiRotatePairs(cols []float32, rows int, p, q []int, c, s []float64) {
 	checkPairs("JacobiRotatePairs", len(cols), rows, p, q)
 	checkLen("JacobiRotatePairs", "p", "c", len(p), len(c))
@@ -146,6 +147,9 @@ func withPairLoops(vs []*Variant) []*Variant {
 			rotate := v.jacobiRotate
 			v.jacobiRotatePairs = func(cols []float32, rows int, p, q []int, c, s []float64) {
 				for k := range p {
+					if s[k] == 0 {
+						continue
+					}
 					rotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))
 				}
 			}
@@ -154,6 +158,9 @@ func withPairLoops(vs []*Variant) []*Variant {
 			rotate := v.jacobiRotate64
 			v.jacobiRotatePairs64 = func(w []float64, rows int, p, q []int, c, s []float64) {
 				for k := range p {
+					if s[k] == 0 {
+						continue
+					}
 					rotate(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])
 				}
 			}

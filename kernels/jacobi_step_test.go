@@ -148,12 +148,17 @@ func TestJacobiRotatePairs(t *testing.T) {
 				th := 2 * math.Pi * r.Float64()
 				c[k], s[k] = math.Cos(th), math.Sin(th)
 			}
+			c[1], s[1] = -1, 0   // s = 0: left as it is, not rotated by π
+			c[3], s[3] = 1, math.Copysign(0, -1) // so is −0
 			gotCols, gotW := slices.Clone(cols), slices.Clone(w)
 			v.JacobiRotatePairs(gotCols, rows, p, q, c, s)
 			v.JacobiRotatePairs64(gotW, rows, p, q, c, s)
 			wantCols, wantW := slices.Clone(cols), slices.Clone(w)
 			genCols, genW := slices.Clone(cols), slices.Clone(w)
 			for k := range p {
+				if s[k] == 0 {
+					continue
+				}
 				for _, m := range []struct {
 					v    *Variant
 					cols []float32

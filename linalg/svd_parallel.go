@@ -38,9 +38,9 @@ type jacobiParallel struct {
 	ring []int // the round-robin positions; nc stands for the empty seat of odd nc
 	// Per pair of a step, at its index in the step: the columns (p, q), their
 	// dot products and the rotation. Each goroutine uses its own index range.
-	p, q, rp, rq []int
-	xx, yy, xy   []float64
-	c, s, rc, rs []float64
+	p, q       []int
+	xx, yy, xy []float64
+	c, s       []float64
 
 	// The factorisation being swept.
 	v     *kernels.Variant
@@ -57,9 +57,9 @@ func (jp *jacobiParallel) sweeps(v *kernels.Variant, cols []float32, rows, nc in
 	st.reset(nc)
 	seats := nc + nc%2
 	*jp = jacobiParallel{ring: growS(jp.ring, seats),
-		p: growS(jp.p, seats/2), q: growS(jp.q, seats/2), rp: growS(jp.rp, seats/2), rq: growS(jp.rq, seats/2),
+		p: growS(jp.p, seats/2), q: growS(jp.q, seats/2),
 		xx: growS(jp.xx, seats/2), yy: growS(jp.yy, seats/2), xy: growS(jp.xy, seats/2),
-		c: growS(jp.c, seats/2), s: growS(jp.s, seats/2), rc: growS(jp.rc, seats/2), rs: growS(jp.rs, seats/2),
+		c: growS(jp.c, seats/2), s: growS(jp.s, seats/2),
 		v: v, cols: cols, w: w, rows: rows, nc: nc, seats: seats, st: st, tol: tol}
 	defer func() { jp.v, jp.cols, jp.w, jp.st = nil, nil, nil, nil }()
 	ring := jp.ring
@@ -119,16 +119,12 @@ func (jp *jacobiParallel) step(lo, hi int) (rotated bool) {
 		}
 		return false
 	}
-	rp, rq, rc, rs := jp.rp[lo:lo], jp.rq[lo:lo], jp.rc[lo:lo], jp.rs[lo:lo]
 	for k := range p {
-		rot := s[k] != 0
-		st.recordAt(p[k], q[k], rot, st.clock)
-		if rot {
-			rp, rq, rc, rs = append(rp, p[k]), append(rq, q[k]), append(rc, c[k]), append(rs, s[k])
-		}
+		st.recordAt(p[k], q[k], s[k] != 0, st.clock)
 	}
-	jp.v.JacobiRotatePairs(jp.cols, jp.rows, rp, rq, rc, rs)
-	jp.v.JacobiRotatePairs64(jp.w, nc, rp, rq, rc, rs)
+	// The kernels skip the pairs left unrotated (s = 0).
+	jp.v.JacobiRotatePairs(jp.cols, jp.rows, p, q, c, s)
+	jp.v.JacobiRotatePairs64(jp.w, nc, p, q, c, s)
 	return true
 }
 

@@ -72,7 +72,7 @@ func jacobiDots(a *isa) {
 		"\tyy += float64(y[i]) * float64(y[i])",
 		"\txy += float64(x[i]) * float64(y[i])",
 		"}")
-	xx, yy, xy := a.dotsLoop(fn, base("x"), base("y"), length("x"))
+	xx, yy, xy := a.dotsLoop(fn, base("x"), base("y"), length("x"), a.jacobiDotsUnroll())
 	Store(xx, ReturnIndex(0))
 	Store(yy, ReturnIndex(1))
 	Store(xy, ReturnIndex(2))
@@ -83,9 +83,8 @@ func jacobiDots(a *isa) {
 // dotsLoop emits the loop of JacobiDots over the n float32 at x and y (n is
 // consumed) and returns Σx², Σy², Σxy in the low lanes of three XMM registers.
 // Its labels start with label.
-func (a *isa) dotsLoop(label string, x, y, n GPVirtual) (xx, yy, xy Register) {
+func (a *isa) dotsLoop(label string, x, y, n GPVirtual, unroll int) (xx, yy, xy Register) {
 	dl := a.lanes / 2 // float64 lanes
-	unroll := a.jacobiDotsUnroll()
 	accXX, accYY, accXY := a.zeros(unroll), a.zeros(unroll), a.zeros(unroll)
 	i := GP64()
 	XORQ(i, i)

@@ -40,6 +40,12 @@ func pairColumn(m, idx, k, rows GPVirtual, size uint8) GPVirtual {
 	return c
 }
 
+// pairDotsUnroll is JacobiPairDots' float64 vectors per stream and pass. The
+// columns of the small SVDs are short (32 to 128 rows), where the reductions
+// of JacobiDots' twelve accumulators cost more than their FMAs; the pairs are
+// independent, so the FMA latency is hidden across pairs instead.
+const pairDotsUnroll = 1
+
 func jacobiPairDots(a *isa) {
 	fn := a.kernel("JacobiPairDots", "func(cols []float32, rows int, p, q []int, xx, yy, xy []float64)",
 		"for k := range p {",
@@ -55,7 +61,7 @@ func jacobiPairDots(a *isa) {
 	x, y := pairColumn(cols, p, k, rows, 4), pairColumn(cols, q, k, rows, 4)
 	n := GP64()
 	MOVQ(rows, n)
-	xx, yy, xy := a.dotsLoop(fn+"_dots", x, y, n)
+	xx, yy, xy := a.dotsLoop(fn+"_dots", x, y, n, pairDotsUnroll)
 	for _, out := range []struct {
 		name string
 		v    Register
@@ -79,10 +85,21 @@ func paramAddrLen(name string) Mem {
 	return arg.Addr
 }
 
+// skipUnrotated jumps to fn_next when s[k] is ±0: JacobiAngles marks the pairs
+// it does not rotate so, and the step then needs no list of those it does.
+func skipUnrotated(fn string, k GPVirtual) {
+	bits := GP64()
+	MOVQ(Mem{Base: base("s"), Index: k, Scale: 8}, bits)
+	SHLQ(U8(1), bits)
+	JZ(LabelRef(fn + "_next"))
+}
+
 func jacobiRotatePairs(a *isa) {
 	fn := a.kernel("JacobiRotatePairs", "func(cols []float32, rows int, p, q []int, c, s []float64)",
 		"for k := range p {",
-		"\tJacobiRotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))",
+		"\tif s[k] != 0 {",
+		"\t\tJacobiRotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))",
+		"\t}",
 		"}")
 	cols, p, q := base("cols"), base("p"), base("q")
 	rows := Load(Param("rows"), GP64()).(GPVirtual)
@@ -91,6 +108,7 @@ func jacobiRotatePairs(a *isa) {
 	Label(fn + "_pair")
 	CMPQ(k, paramAddrLen("p"))
 	JAE(LabelRef(fn + "_done"))
+	skipUnrotated(fn, k)
 	x, y := pairColumn(cols, p, k, rows, 4), pairColumn(cols, q, k, rows, 4)
 	cs, sn := a.vec(), a.vec()
 	for _, r := range []struct {
@@ -105,6 +123,7 @@ func jacobiRotatePairs(a *isa) {
 	n := GP64()
 	MOVQ(rows, n)
 	a.rotateLoop(fn+"_rot", x, y, n, cs, sn)
+	Label(fn + "_next")
 	INCQ(k)
 	JMP(LabelRef(fn + "_pair"))
 	Label(fn + "_done")
@@ -115,7 +134,9 @@ func jacobiRotatePairs(a *isa) {
 func jacobiRotatePairs64(a *isa) {
 	fn := a.kernel("JacobiRotatePairs64", "func(w []float64, rows int, p, q []int, c, s []float64)",
 		"for k := range p {",
-		"\tJacobiRotate64(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])",
+		"\tif s[k] != 0 {",
+		"\t\tJacobiRotate64(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])",
+		"\t}",
 		"}")
 	w, p, q := base("w"), base("p"), base("q")
 	rows := Load(Param("rows"), GP64()).(GPVirtual)
@@ -124,6 +145,7 @@ func jacobiRotatePairs64(a *isa) {
 	Label(fn + "_pair")
 	CMPQ(k, paramAddrLen("p"))
 	JAE(LabelRef(fn + "_done"))
+	skipUnrotated(fn, k)
 	x, y := pairColumn(w, p, k, rows, 8), pairColumn(w, q, k, rows, 8)
 	cs, sn := a.vec(), a.vec()
 	for _, r := range []struct {
@@ -135,6 +157,7 @@ func jacobiRotatePairs64(a *isa) {
 	n := GP64()
 	MOVQ(rows, n)
 	a.rotate64Loop(fn+"_rot", x, y, n, cs, sn)
+	Label(fn + "_next")
 	INCQ(k)
 	JMP(LabelRef(fn + "_pair"))
 	Label(fn + "_done")

@@ -64,6 +64,20 @@ func JacobiRotatePairsAVX512(cols []float32, rows int, p []int, q []int, c []flo
 //go:noescape
 func JacobiRotatePairs64AVX512(w []float64, rows int, p []int, q []int, c []float64, s []float64)
 
+// HouseholderApplyAVX512 computes, with AVX512:
+//
+//	for k := 0; k < ncols; k++ {
+//		col := c[k*ldc:][:1+len(tail)]
+//		d := tau * (col[0] + Dot(tail, col[1:]))
+//		if d != 0 {
+//			col[0] -= d
+//			Axpy(-d, tail, col[1:])
+//		}
+//	}
+//
+//go:noescape
+func HouseholderApplyAVX512(tail []float32, tau float32, c []float32, ldc int, ncols int)
+
 // JacobiDotsAVX2 computes, with AVX2:
 //
 //	for i := range x {
@@ -123,6 +137,20 @@ func JacobiRotatePairsAVX2(cols []float32, rows int, p []int, q []int, c []float
 //
 //go:noescape
 func JacobiRotatePairs64AVX2(w []float64, rows int, p []int, q []int, c []float64, s []float64)
+
+// HouseholderApplyAVX2 computes, with AVX2:
+//
+//	for k := 0; k < ncols; k++ {
+//		col := c[k*ldc:][:1+len(tail)]
+//		d := tau * (col[0] + Dot(tail, col[1:]))
+//		if d != 0 {
+//			col[0] -= d
+//			Axpy(-d, tail, col[1:])
+//		}
+//	}
+//
+//go:noescape
+func HouseholderApplyAVX2(tail []float32, tau float32, c []float32, ldc int, ncols int)
 
 // JacobiAnglesAVX2 computes, with AVX2:
 //

@@ -610,6 +610,129 @@ JacobiRotatePairs64AVX512_done:
 	VZEROUPPER
 	RET
 
+// func HouseholderApplyAVX512(tail []float32, tau float32, c []float32, ldc int, ncols int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
+TEXT ·HouseholderApplyAVX512(SB), NOSPLIT, $0-72
+	MOVQ   tail_base+0(FP), AX
+	MOVQ   c_base+32(FP), CX
+	MOVQ   ldc+56(FP), DX
+	VMOVSS tau+24(FP), X0
+	VXORPS X1, X1, X1
+	XORQ   BX, BX
+
+HouseholderApplyAVX512_col:
+	CMPQ   BX, ncols+64(FP)
+	JAE    HouseholderApplyAVX512_done
+	MOVQ   BX, SI
+	IMULQ  DX, SI
+	LEAQ   (CX)(SI*4), SI
+	LEAQ   4(SI), DI
+	MOVQ   tail_len+8(FP), R8
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   R9, R9
+
+HouseholderApplyAVX512_dot_block:
+	CMPQ        R8, $0x00000020
+	JB          HouseholderApplyAVX512_dot_single
+	VMOVUPS     (AX)(R9*4), Z4
+	VFMADD231PS (DI)(R9*4), Z4, Z2
+	VMOVUPS     64(AX)(R9*4), Z4
+	VFMADD231PS 64(DI)(R9*4), Z4, Z3
+	ADDQ        $0x00000020, R9
+	SUBQ        $0x00000020, R8
+	JMP         HouseholderApplyAVX512_dot_block
+
+HouseholderApplyAVX512_dot_single:
+	CMPQ        R8, $0x00000010
+	JB          HouseholderApplyAVX512_dot_tail
+	VMOVUPS     (AX)(R9*4), Z4
+	VFMADD231PS (DI)(R9*4), Z4, Z2
+	ADDQ        $0x00000010, R9
+	SUBQ        $0x00000010, R8
+	JMP         HouseholderApplyAVX512_dot_single
+
+HouseholderApplyAVX512_dot_tail:
+	TESTQ       R8, R8
+	JZ          HouseholderApplyAVX512_dot_done
+	MOVL        $0xffffffff, R10
+	BZHIL       R8, R10, R8
+	KMOVW       R8, K1
+	VMOVUPS.Z   (DI)(R9*4), K1, Z4
+	VMOVUPS.Z   (AX)(R9*4), K1, Z5
+	VFMADD231PS Z4, Z5, Z2
+
+HouseholderApplyAVX512_dot_done:
+	VADDPS        Z3, Z2, Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VADDPS        Y3, Y2, Y3
+	VEXTRACTF32X4 $0x01, Y3, X2
+	VADDPS        X2, X3, X2
+	VMOVHLPS      X2, X2, X3
+	VADDPS        X3, X2, X2
+	VMOVSHDUP     X2, X3
+	VADDSS        X3, X2, X2
+	VADDSS        (SI), X2, X2
+	VMULSS        X0, X2, X2
+	VUCOMISS      X1, X2
+	JE            HouseholderApplyAVX512_next
+	VMOVSS        (SI), X3
+	VSUBSS        X2, X3, X3
+	VMOVSS        X3, (SI)
+	VSUBSS        X2, X1, X2
+	VBROADCASTSS  X2, Z2
+	MOVQ          tail_len+8(FP), SI
+	XORQ          R8, R8
+
+HouseholderApplyAVX512_axpy_block:
+	CMPQ        SI, $0x00000040
+	JB          HouseholderApplyAVX512_axpy_single
+	VMOVUPS     (DI)(R8*4), Z3
+	VFMADD231PS (AX)(R8*4), Z2, Z3
+	VMOVUPS     Z3, (DI)(R8*4)
+	VMOVUPS     64(DI)(R8*4), Z3
+	VFMADD231PS 64(AX)(R8*4), Z2, Z3
+	VMOVUPS     Z3, 64(DI)(R8*4)
+	VMOVUPS     128(DI)(R8*4), Z3
+	VFMADD231PS 128(AX)(R8*4), Z2, Z3
+	VMOVUPS     Z3, 128(DI)(R8*4)
+	VMOVUPS     192(DI)(R8*4), Z3
+	VFMADD231PS 192(AX)(R8*4), Z2, Z3
+	VMOVUPS     Z3, 192(DI)(R8*4)
+	ADDQ        $0x00000040, R8
+	SUBQ        $0x00000040, SI
+	JMP         HouseholderApplyAVX512_axpy_block
+
+HouseholderApplyAVX512_axpy_single:
+	CMPQ        SI, $0x00000010
+	JB          HouseholderApplyAVX512_axpy_tail
+	VMOVUPS     (DI)(R8*4), Z3
+	VFMADD231PS (AX)(R8*4), Z2, Z3
+	VMOVUPS     Z3, (DI)(R8*4)
+	ADDQ        $0x00000010, R8
+	SUBQ        $0x00000010, SI
+	JMP         HouseholderApplyAVX512_axpy_single
+
+HouseholderApplyAVX512_axpy_tail:
+	TESTQ       SI, SI
+	JZ          HouseholderApplyAVX512_axpy_done
+	MOVL        $0xffffffff, R9
+	BZHIL       SI, R9, SI
+	KMOVW       SI, K1
+	VMOVUPS.Z   (DI)(R8*4), K1, Z3
+	VMOVUPS.Z   (AX)(R8*4), K1, Z4
+	VFMADD231PS Z4, Z2, Z3
+	VMOVUPS     Z3, K1, (DI)(R8*4)
+
+HouseholderApplyAVX512_axpy_done:
+HouseholderApplyAVX512_next:
+	INCQ BX
+	JMP  HouseholderApplyAVX512_col
+
+HouseholderApplyAVX512_done:
+	VZEROUPPER
+	RET
+
 // func JacobiDotsAVX2(x []float32, y []float32) (xx float64, yy float64, xy float64)
 // Requires: AVX, FMA3, SSE2
 TEXT ·JacobiDotsAVX2(SB), NOSPLIT, $0-72
@@ -1158,6 +1281,127 @@ JacobiRotatePairs64AVX2_next:
 	JMP  JacobiRotatePairs64AVX2_pair
 
 JacobiRotatePairs64AVX2_done:
+	VZEROUPPER
+	RET
+
+// func HouseholderApplyAVX2(tail []float32, tau float32, c []float32, ldc int, ncols int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·HouseholderApplyAVX2(SB), NOSPLIT, $0-72
+	MOVQ   tail_base+0(FP), AX
+	MOVQ   c_base+32(FP), CX
+	MOVQ   ldc+56(FP), DX
+	VMOVSS tau+24(FP), X0
+	VXORPS X1, X1, X1
+	XORQ   BX, BX
+
+HouseholderApplyAVX2_col:
+	CMPQ   BX, ncols+64(FP)
+	JAE    HouseholderApplyAVX2_done
+	MOVQ   BX, SI
+	IMULQ  DX, SI
+	LEAQ   (CX)(SI*4), SI
+	LEAQ   4(SI), DI
+	MOVQ   tail_len+8(FP), R8
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   R9, R9
+
+HouseholderApplyAVX2_dot_block:
+	CMPQ        R8, $0x00000010
+	JB          HouseholderApplyAVX2_dot_single
+	VMOVUPS     (AX)(R9*4), Y4
+	VFMADD231PS (DI)(R9*4), Y4, Y2
+	VMOVUPS     32(AX)(R9*4), Y4
+	VFMADD231PS 32(DI)(R9*4), Y4, Y3
+	ADDQ        $0x00000010, R9
+	SUBQ        $0x00000010, R8
+	JMP         HouseholderApplyAVX2_dot_block
+
+HouseholderApplyAVX2_dot_single:
+	CMPQ        R8, $0x00000008
+	JB          HouseholderApplyAVX2_dot_tail
+	VMOVUPS     (AX)(R9*4), Y4
+	VFMADD231PS (DI)(R9*4), Y4, Y2
+	ADDQ        $0x00000008, R9
+	SUBQ        $0x00000008, R8
+	JMP         HouseholderApplyAVX2_dot_single
+
+HouseholderApplyAVX2_dot_tail:
+	TESTQ       R8, R8
+	JZ          HouseholderApplyAVX2_dot_done
+	LEAQ        avx2TailMasks<>+0(SB), R10
+	NEGQ        R8
+	VMOVUPS     32(R10)(R8*4), Y4
+	VMASKMOVPS  (DI)(R9*4), Y4, Y5
+	VMASKMOVPS  (AX)(R9*4), Y4, Y4
+	VFMADD231PS Y5, Y4, Y2
+
+HouseholderApplyAVX2_dot_done:
+	VADDPS       Y3, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X3
+	VADDPS       X3, X2, X3
+	VMOVHLPS     X3, X3, X2
+	VADDPS       X2, X3, X3
+	VMOVSHDUP    X3, X2
+	VADDSS       X2, X3, X3
+	VADDSS       (SI), X3, X3
+	VMULSS       X0, X3, X3
+	VUCOMISS     X1, X3
+	JE           HouseholderApplyAVX2_next
+	VMOVSS       (SI), X2
+	VSUBSS       X3, X2, X2
+	VMOVSS       X2, (SI)
+	VSUBSS       X3, X1, X3
+	VBROADCASTSS X3, Y2
+	MOVQ         tail_len+8(FP), SI
+	XORQ         R8, R8
+
+HouseholderApplyAVX2_axpy_block:
+	CMPQ        SI, $0x00000020
+	JB          HouseholderApplyAVX2_axpy_single
+	VMOVUPS     (DI)(R8*4), Y3
+	VFMADD231PS (AX)(R8*4), Y2, Y3
+	VMOVUPS     Y3, (DI)(R8*4)
+	VMOVUPS     32(DI)(R8*4), Y3
+	VFMADD231PS 32(AX)(R8*4), Y2, Y3
+	VMOVUPS     Y3, 32(DI)(R8*4)
+	VMOVUPS     64(DI)(R8*4), Y3
+	VFMADD231PS 64(AX)(R8*4), Y2, Y3
+	VMOVUPS     Y3, 64(DI)(R8*4)
+	VMOVUPS     96(DI)(R8*4), Y3
+	VFMADD231PS 96(AX)(R8*4), Y2, Y3
+	VMOVUPS     Y3, 96(DI)(R8*4)
+	ADDQ        $0x00000020, R8
+	SUBQ        $0x00000020, SI
+	JMP         HouseholderApplyAVX2_axpy_block
+
+HouseholderApplyAVX2_axpy_single:
+	CMPQ        SI, $0x00000008
+	JB          HouseholderApplyAVX2_axpy_tail
+	VMOVUPS     (DI)(R8*4), Y3
+	VFMADD231PS (AX)(R8*4), Y2, Y3
+	VMOVUPS     Y3, (DI)(R8*4)
+	ADDQ        $0x00000008, R8
+	SUBQ        $0x00000008, SI
+	JMP         HouseholderApplyAVX2_axpy_single
+
+HouseholderApplyAVX2_axpy_tail:
+	TESTQ       SI, SI
+	JZ          HouseholderApplyAVX2_axpy_done
+	LEAQ        avx2TailMasks<>+0(SB), R9
+	NEGQ        SI
+	VMOVUPS     32(R9)(SI*4), Y3
+	VMASKMOVPS  (DI)(R8*4), Y3, Y4
+	VMASKMOVPS  (AX)(R8*4), Y3, Y5
+	VFMADD231PS Y5, Y2, Y4
+	VMASKMOVPS  Y4, Y3, (DI)(R8*4)
+
+HouseholderApplyAVX2_axpy_done:
+HouseholderApplyAVX2_next:
+	INCQ BX
+	JMP  HouseholderApplyAVX2_col
+
+HouseholderApplyAVX2_done:
 	VZEROUPPER
 	RET
 

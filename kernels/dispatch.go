@@ -31,12 +31,14 @@ type Variant struct {
 	jacobiRotate   func(x, y []float32, c, s float32)
 	jacobiRotate64 func(x, y []float64, c, s float64)
 
-	// The batched kernels of a round-robin step (jacobi_step.go); a variant
-	// without assembly for them loops over its pair kernels (withPairLoops).
+	// The batched kernels of a round-robin step (jacobi_step.go) and of the
+	// QR (householder.go); a variant without assembly for them loops over its
+	// smaller kernels (withLoops).
 	jacobiPairDots      func(cols []float32, rows int, p, q []int, xx, yy, xy []float64)
 	jacobiAngles        func(xx, yy, xy []float64, tol, small float64, c, s []float64) int
 	jacobiRotatePairs   func(cols []float32, rows int, p, q []int, c, s []float64)
 	jacobiRotatePairs64 func(w []float64, rows int, p, q []int, c, s []float64)
+	householderApply    func(tail []float32, tau float32, c []float32, ldc, ncols int)
 
 	copyRows func(dst, src []float32, rows, cols, ldsrc int)
 	addRows  func(dst []float32, ldd int, src []float32, rows, cols int)
@@ -76,7 +78,7 @@ var genericVariant = &Variant{
 // supported lists the variants this CPU can run, best first. It is built in a
 // variable initialiser rather than an init function so that it is complete before
 // any init runs, whatever the order of the files.
-var supported = withPairLoops(append(archVariants(), genericVariant))
+var supported = withLoops(append(archVariants(), genericVariant))
 
 // active is the variant the package-level functions use.
 var active *Variant
@@ -125,3 +127,49 @@ func Active() *Variant { return active }
 
 // ActiveLevel returns the level of the variant in use.
 func ActiveLevel() Level { return active.level }
+
+// withLoops gives each variant that has no assembly for a batched kernel its
+// Go loop over the variant's own smaller kernels (the generic variant, and the
+// arm64 build: NEON dots and rotations per pair), and returns vs. The loops are
+// the reference the assembly is documented and tested against.
+func withLoops(vs []*Variant) []*Variant {
+	for _, v := range vs {
+		if v.householderApply == nil {
+			v.householderApply = householderApplyLoop(v)
+		}
+		if v.jacobiPairDots == nil {
+			dots := v.jacobiDots
+			v.jacobiPairDots = func(cols []float32, rows int, p, q []int, xx, yy, xy []float64) {
+				for k := range p {
+					xx[k], yy[k], xy[k] = dots(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows])
+				}
+			}
+		}
+		if v.jacobiAngles == nil {
+			v.jacobiAngles = jacobiAnglesGeneric
+		}
+		if v.jacobiRotatePairs == nil {
+			rotate := v.jacobiRotate
+			v.jacobiRotatePairs = func(cols []float32, rows int, p, q []int, c, s []float64) {
+				for k := range p {
+					if s[k] == 0 {
+						continue
+					}
+					rotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))
+				}
+			}
+		}
+		if v.jacobiRotatePairs64 == nil {
+			rotate := v.jacobiRotate64
+			v.jacobiRotatePairs64 = func(w []float64, rows int, p, q []int, c, s []float64) {
+				for k := range p {
+					if s[k] == 0 {
+						continue
+					}
+					rotate(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])
+				}
+			}
+		}
+	}
+	return vs
+}

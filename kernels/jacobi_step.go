@@ -126,49 +126,6 @@ func (v *Variant) JacobiRotatePairs64(w []float64, rows int, p, q []int, c, s []
 	}
 }
 
-// withPairLoops gives each variant that has no assembly for a batched kernel
-// its Go loop over the variant's own pair kernel (the generic variant, and the
-// arm64 build: NEON dots and rotations per pair), and returns vs. The loops are
-// the reference the assembly is documented and tested against.
-func withPairLoops(vs []*Variant) []*Variant {
-	for _, v := range vs {
-		if v.jacobiPairDots == nil {
-			dots := v.jacobiDots
-			v.jacobiPairDots = func(cols []float32, rows int, p, q []int, xx, yy, xy []float64) {
-				for k := range p {
-					xx[k], yy[k], xy[k] = dots(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows])
-				}
-			}
-		}
-		if v.jacobiAngles == nil {
-			v.jacobiAngles = jacobiAnglesGeneric
-		}
-		if v.jacobiRotatePairs == nil {
-			rotate := v.jacobiRotate
-			v.jacobiRotatePairs = func(cols []float32, rows int, p, q []int, c, s []float64) {
-				for k := range p {
-					if s[k] == 0 {
-						continue
-					}
-					rotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))
-				}
-			}
-		}
-		if v.jacobiRotatePairs64 == nil {
-			rotate := v.jacobiRotate64
-			v.jacobiRotatePairs64 = func(w []float64, rows int, p, q []int, c, s []float64) {
-				for k := range p {
-					if s[k] == 0 {
-						continue
-					}
-					rotate(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])
-				}
-			}
-		}
-	}
-	return vs
-}
-
 // JacobiPairDots computes the dot products of the pairs of a step with the
 // active variant.
 func JacobiPairDots(cols []float32, rows int, p, q []int, xx, yy, xy []float64) {

@@ -148,7 +148,7 @@ func TestJacobiRotatePairs(t *testing.T) {
 				th := 2 * math.Pi * r.Float64()
 				c[k], s[k] = math.Cos(th), math.Sin(th)
 			}
-			c[1], s[1] = -1, 0   // s = 0: left as it is, not rotated by π
+			c[1], s[1] = -1, 0                   // s = 0: left as it is, not rotated by π
 			c[3], s[3] = 1, math.Copysign(0, -1) // so is −0
 			gotCols, gotW := slices.Clone(cols), slices.Clone(w)
 			v.JacobiRotatePairs(gotCols, rows, p, q, c, s)

@@ -33,6 +33,7 @@ func archVariants() []*Variant {
 			jacobiAngles:        asm.JacobiAnglesAVX2, // four pairs a vector at both levels: gen/amd64/jacobi_step.go
 			jacobiRotatePairs:   asm.JacobiRotatePairsAVX512,
 			jacobiRotatePairs64: asm.JacobiRotatePairs64AVX512,
+			householderApply:    asm.HouseholderApplyAVX512,
 
 			copyRows:     asm.CopyRowsAVX512,
 			addRows:      asm.AddRowsAVX2, // faster than 16 lanes on short runs: gen/amd64/im2col.go
@@ -63,6 +64,7 @@ func archVariants() []*Variant {
 			jacobiAngles:        asm.JacobiAnglesAVX2, // four pairs a vector at both levels: gen/amd64/jacobi_step.go
 			jacobiRotatePairs:   asm.JacobiRotatePairsAVX2,
 			jacobiRotatePairs64: asm.JacobiRotatePairs64AVX2,
+			householderApply:    asm.HouseholderApplyAVX2,
 
 			copyRows:     asm.CopyRowsAVX2,
 			addRows:      asm.AddRowsAVX2,

@@ -13,8 +13,9 @@ import (
 // householderQR overwrites x, scaled to max |x| < 1, with R in its upper
 // triangle and the Householder vectors below it: H_j = I − tau[j]·v·vᵀ with v = (0…0, 1, x[j+1:, j]), and
 // Q = H_0·H_1·…·H_{nt−1}. Each reflector is built with float64 norms; the
-// updates are column dot products and axpys, so each column's backward error
-// is relative to that column's norm (graded columns keep their accuracy).
+// updates are column dot products and axpys (kernels.HouseholderApply), so
+// each column's backward error is relative to that column's norm (graded
+// columns keep their accuracy).
 func householderQR(v *kernels.Variant, x []float32, mt, nt int, tau []float32) {
 	for j := 0; j < nt; j++ {
 		col := x[j*mt : (j+1)*mt]
@@ -36,11 +37,8 @@ func householderQR(v *kernels.Variant, x []float32, mt, nt int, tau []float32) {
 		tau[j] = t
 		v.Scal(float32(1/(alpha-beta)), tail)
 		col[j] = float32(beta)
-		for k := j + 1; k < nt; k++ {
-			ck := x[k*mt+j : (k+1)*mt]
-			d := t * (ck[0] + v.Dot(tail, ck[1:]))
-			ck[0] -= d
-			v.Axpy(-d, tail, ck[1:])
+		if j+1 < nt { // H_j on columns j+1…nt−1, rows j…mt−1
+			v.HouseholderApply(tail, t, x[(j+1)*mt+j:], mt, nt-j-1)
 		}
 	}
 }
@@ -53,15 +51,7 @@ func applyQ(v *kernels.Variant, x []float32, mt, nt int, tau []float32, u []floa
 		if t == 0 {
 			continue
 		}
-		tail := x[j*mt+j+1 : (j+1)*mt]
-		for k := 0; k < ncols; k++ {
-			uk := u[k*mt+j : (k+1)*mt]
-			d := t * (uk[0] + v.Dot(tail, uk[1:]))
-			if d == 0 {
-				continue
-			}
-			uk[0] -= d
-			v.Axpy(-d, tail, uk[1:])
-		}
+		// H_j on rows j…mt−1 of every column.
+		v.HouseholderApply(x[j*mt+j+1:(j+1)*mt], t, u[j:], mt, ncols)
 	}
 }

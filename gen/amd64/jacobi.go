@@ -30,6 +30,7 @@ func jacobiKernels() {
 		jacobiPairDots(a)
 		jacobiRotatePairs(a)
 		jacobiRotatePairs64(a)
+		householderApply(a)
 	}
 	jacobiAngles()
 }

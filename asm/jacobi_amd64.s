@@ -414,15 +414,15 @@ JacobiRotatePairsAVX512_pair:
 	MOVQ         (DX)(SI*8), R8
 	IMULQ        BX, R8
 	LEAQ         (AX)(R8*4), R8
-	MOVQ         c_base+80(FP), R9
-	VXORPS       X0, X0, X0
-	VCVTSD2SS    (R9)(SI*8), X0, X0
-	VBROADCASTSS X0, Z0
-	MOVQ         s_base+104(FP), R9
-	VXORPS       X1, X1, X1
-	VCVTSD2SS    (R9)(SI*8), X1, X1
-	VBROADCASTSS X1, Z1
 	MOVQ         BX, R9
+	VXORPS       X0, X0, X0
+	MOVQ         c_base+80(FP), R10
+	VCVTSD2SS    (R10)(SI*8), X0, X0
+	VBROADCASTSS X0, Z0
+	VXORPS       X1, X1, X1
+	MOVQ         s_base+104(FP), R10
+	VCVTSD2SS    (R10)(SI*8), X1, X1
+	VBROADCASTSS X1, Z1
 	XORQ         R10, R10
 
 JacobiRotatePairsAVX512_rot_block:
@@ -525,11 +525,11 @@ JacobiRotatePairs64AVX512_pair:
 	MOVQ         (DX)(SI*8), R8
 	IMULQ        BX, R8
 	LEAQ         (AX)(R8*8), R8
-	MOVQ         c_base+80(FP), R9
-	VBROADCASTSD (R9)(SI*8), Z0
-	MOVQ         s_base+104(FP), R9
-	VBROADCASTSD (R9)(SI*8), Z1
 	MOVQ         BX, R9
+	MOVQ         c_base+80(FP), R10
+	VBROADCASTSD (R10)(SI*8), Z0
+	MOVQ         s_base+104(FP), R10
+	VBROADCASTSD (R10)(SI*8), Z1
 	XORQ         R10, R10
 
 JacobiRotatePairs64AVX512_rot_block:
@@ -1088,15 +1088,15 @@ JacobiRotatePairsAVX2_pair:
 	MOVQ         (DX)(SI*8), R8
 	IMULQ        BX, R8
 	LEAQ         (AX)(R8*4), R8
-	MOVQ         c_base+80(FP), R9
-	VXORPS       X0, X0, X0
-	VCVTSD2SS    (R9)(SI*8), X0, X0
-	VBROADCASTSS X0, Y0
-	MOVQ         s_base+104(FP), R9
-	VXORPS       X1, X1, X1
-	VCVTSD2SS    (R9)(SI*8), X1, X1
-	VBROADCASTSS X1, Y1
 	MOVQ         BX, R9
+	VXORPS       X0, X0, X0
+	MOVQ         c_base+80(FP), R10
+	VCVTSD2SS    (R10)(SI*8), X0, X0
+	VBROADCASTSS X0, Y0
+	VXORPS       X1, X1, X1
+	MOVQ         s_base+104(FP), R10
+	VCVTSD2SS    (R10)(SI*8), X1, X1
+	VBROADCASTSS X1, Y1
 	XORQ         R10, R10
 
 JacobiRotatePairsAVX2_rot_block:
@@ -1199,11 +1199,11 @@ JacobiRotatePairs64AVX2_pair:
 	MOVQ         (DX)(SI*8), R8
 	IMULQ        BX, R8
 	LEAQ         (AX)(R8*8), R8
-	MOVQ         c_base+80(FP), R9
-	VBROADCASTSD (R9)(SI*8), Y0
-	MOVQ         s_base+104(FP), R9
-	VBROADCASTSD (R9)(SI*8), Y1
 	MOVQ         BX, R9
+	MOVQ         c_base+80(FP), R10
+	VBROADCASTSD (R10)(SI*8), Y0
+	MOVQ         s_base+104(FP), R10
+	VBROADCASTSD (R10)(SI*8), Y1
 	XORQ         R10, R10
 
 JacobiRotatePairs64AVX2_rot_block:

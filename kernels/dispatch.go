@@ -149,27 +149,23 @@ func withLoops(vs []*Variant) []*Variant {
 			v.jacobiAngles = jacobiAnglesGeneric
 		}
 		if v.jacobiRotatePairs == nil {
-			rotate := v.jacobiRotate
-			v.jacobiRotatePairs = func(cols []float32, rows int, p, q []int, c, s []float64) {
-				for k := range p {
-					if s[k] == 0 {
-						continue
-					}
-					rotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))
-				}
-			}
+			v.jacobiRotatePairs = rotatePairsLoop(v.jacobiRotate)
 		}
 		if v.jacobiRotatePairs64 == nil {
-			rotate := v.jacobiRotate64
-			v.jacobiRotatePairs64 = func(w []float64, rows int, p, q []int, c, s []float64) {
-				for k := range p {
-					if s[k] == 0 {
-						continue
-					}
-					rotate(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])
-				}
-			}
+			v.jacobiRotatePairs64 = rotatePairsLoop(v.jacobiRotate64)
 		}
 	}
 	return vs
+}
+
+// rotatePairsLoop returns the Go loop of JacobiRotatePairs (float32) or
+// JacobiRotatePairs64 (float64) over the pair kernel rotate.
+func rotatePairsLoop[T float32 | float64](rotate func(x, y []T, c, s T)) func(m []T, rows int, p, q []int, c, s []float64) {
+	return func(m []T, rows int, p, q []int, c, s []float64) {
+		for k := range p {
+			if s[k] != 0 {
+				rotate(m[p[k]*rows:][:rows], m[q[k]*rows:][:rows], T(c[k]), T(s[k]))
+			}
+		}
+	}
 }

@@ -51,24 +51,79 @@ func jacobiPairDots(a *isa) {
 		"for k := range p {",
 		"\txx[k], yy[k], xy[k] = JacobiDots(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows])",
 		"}")
-	cols, p, q := base("cols"), base("p"), base("q")
+	pairLoop(fn, "cols", 4, false, func(k, x, y, n GPVirtual) {
+		xx, yy, xy := a.dotsLoop(fn+"_dots", x, y, n, pairDotsUnroll)
+		for _, out := range []struct {
+			name string
+			v    Register
+		}{{"xx", xx}, {"yy", yy}, {"xy", xy}} {
+			VMOVSD(out.v, Mem{Base: base(out.name), Index: k, Scale: 8})
+		}
+	})
+}
+
+func jacobiRotatePairs(a *isa) {
+	fn := a.kernel("JacobiRotatePairs", "func(cols []float32, rows int, p, q []int, c, s []float64)",
+		"for k := range p {",
+		"\tif s[k] != 0 {",
+		"\t\tJacobiRotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))",
+		"\t}",
+		"}")
+	pairLoop(fn, "cols", 4, true, func(k, x, y, n GPVirtual) {
+		cs, sn := a.vec(), a.vec()
+		for _, r := range []struct {
+			name string
+			v    VecVirtual
+		}{{"c", cs}, {"s", sn}} {
+			t := XMM()
+			VXORPS(t, t, t)
+			VCVTSD2SS(Mem{Base: base(r.name), Index: k, Scale: 8}, t, t)
+			VBROADCASTSS(t, r.v)
+		}
+		a.rotateLoop(fn+"_rot", x, y, n, cs, sn)
+	})
+}
+
+func jacobiRotatePairs64(a *isa) {
+	fn := a.kernel("JacobiRotatePairs64", "func(w []float64, rows int, p, q []int, c, s []float64)",
+		"for k := range p {",
+		"\tif s[k] != 0 {",
+		"\t\tJacobiRotate64(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])",
+		"\t}",
+		"}")
+	pairLoop(fn, "w", 8, true, func(k, x, y, n GPVirtual) {
+		cs, sn := a.vec(), a.vec()
+		VBROADCASTSD(Mem{Base: base("c"), Index: k, Scale: 8}, cs)
+		VBROADCASTSD(Mem{Base: base("s"), Index: k, Scale: 8}, sn)
+		a.rotate64Loop(fn+"_rot", x, y, n, cs, sn)
+	})
+}
+
+// pairLoop emits the body of a pair kernel: for each pair k of the slices p
+// and q, body works on the columns at x and y (p[k] and q[k] of the matrix
+// parameter, elements of size bytes, n = rows of them, n to be consumed).
+// With skipUnrotated, the pairs whose s[k] is ±0 are passed over: JacobiAngles
+// marks the pairs it does not rotate so, and the step then needs no list of
+// those it does.
+func pairLoop(fn, matrix string, size uint8, skipUnrotated bool, body func(k, x, y, n GPVirtual)) {
+	m, p, q := base(matrix), base("p"), base("q")
 	rows := Load(Param("rows"), GP64()).(GPVirtual)
 	k := GP64()
 	XORQ(k, k)
 	Label(fn + "_pair")
 	CMPQ(k, paramAddrLen("p"))
 	JAE(LabelRef(fn + "_done"))
-	x, y := pairColumn(cols, p, k, rows, 4), pairColumn(cols, q, k, rows, 4)
+	if skipUnrotated {
+		bits := GP64()
+		MOVQ(Mem{Base: base("s"), Index: k, Scale: 8}, bits)
+		SHLQ(U8(1), bits)
+		JZ(LabelRef(fn + "_next"))
+	}
+	x, y := pairColumn(m, p, k, rows, size), pairColumn(m, q, k, rows, size)
 	n := GP64()
 	MOVQ(rows, n)
-	xx, yy, xy := a.dotsLoop(fn+"_dots", x, y, n, pairDotsUnroll)
-	for _, out := range []struct {
-		name string
-		v    Register
-	}{{"xx", xx}, {"yy", yy}, {"xy", xy}} {
-		dst := base(out.name)
-		VMOVSD(out.v, Mem{Base: dst, Index: k, Scale: 8})
-	}
+	body(k, x, y, n)
+	Label(fn + "_next")
 	INCQ(k)
 	JMP(LabelRef(fn + "_pair"))
 	Label(fn + "_done")
@@ -83,86 +138,6 @@ func paramAddrLen(name string) Mem {
 		panic(err)
 	}
 	return arg.Addr
-}
-
-// skipUnrotated jumps to fn_next when s[k] is ±0: JacobiAngles marks the pairs
-// it does not rotate so, and the step then needs no list of those it does.
-func skipUnrotated(fn string, k GPVirtual) {
-	bits := GP64()
-	MOVQ(Mem{Base: base("s"), Index: k, Scale: 8}, bits)
-	SHLQ(U8(1), bits)
-	JZ(LabelRef(fn + "_next"))
-}
-
-func jacobiRotatePairs(a *isa) {
-	fn := a.kernel("JacobiRotatePairs", "func(cols []float32, rows int, p, q []int, c, s []float64)",
-		"for k := range p {",
-		"\tif s[k] != 0 {",
-		"\t\tJacobiRotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))",
-		"\t}",
-		"}")
-	cols, p, q := base("cols"), base("p"), base("q")
-	rows := Load(Param("rows"), GP64()).(GPVirtual)
-	k := GP64()
-	XORQ(k, k)
-	Label(fn + "_pair")
-	CMPQ(k, paramAddrLen("p"))
-	JAE(LabelRef(fn + "_done"))
-	skipUnrotated(fn, k)
-	x, y := pairColumn(cols, p, k, rows, 4), pairColumn(cols, q, k, rows, 4)
-	cs, sn := a.vec(), a.vec()
-	for _, r := range []struct {
-		name string
-		v    VecVirtual
-	}{{"c", cs}, {"s", sn}} {
-		src, t := base(r.name), XMM()
-		VXORPS(t, t, t)
-		VCVTSD2SS(Mem{Base: src, Index: k, Scale: 8}, t, t)
-		VBROADCASTSS(t, r.v)
-	}
-	n := GP64()
-	MOVQ(rows, n)
-	a.rotateLoop(fn+"_rot", x, y, n, cs, sn)
-	Label(fn + "_next")
-	INCQ(k)
-	JMP(LabelRef(fn + "_pair"))
-	Label(fn + "_done")
-	VZEROUPPER()
-	RET()
-}
-
-func jacobiRotatePairs64(a *isa) {
-	fn := a.kernel("JacobiRotatePairs64", "func(w []float64, rows int, p, q []int, c, s []float64)",
-		"for k := range p {",
-		"\tif s[k] != 0 {",
-		"\t\tJacobiRotate64(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])",
-		"\t}",
-		"}")
-	w, p, q := base("w"), base("p"), base("q")
-	rows := Load(Param("rows"), GP64()).(GPVirtual)
-	k := GP64()
-	XORQ(k, k)
-	Label(fn + "_pair")
-	CMPQ(k, paramAddrLen("p"))
-	JAE(LabelRef(fn + "_done"))
-	skipUnrotated(fn, k)
-	x, y := pairColumn(w, p, k, rows, 8), pairColumn(w, q, k, rows, 8)
-	cs, sn := a.vec(), a.vec()
-	for _, r := range []struct {
-		name string
-		v    VecVirtual
-	}{{"c", cs}, {"s", sn}} {
-		VBROADCASTSD(Mem{Base: base(r.name), Index: k, Scale: 8}, r.v)
-	}
-	n := GP64()
-	MOVQ(rows, n)
-	a.rotate64Loop(fn+"_rot", x, y, n, cs, sn)
-	Label(fn + "_next")
-	INCQ(k)
-	JMP(LabelRef(fn + "_pair"))
-	Label(fn + "_done")
-	VZEROUPPER()
-	RET()
 }
 
 // jacobiAngles emits JacobiAnglesAVX2, four pairs to a YMM vector; the AVX-512

@@ -4,5 +4,7 @@
 // arguments, picks the variant the CPU supports and has the pure-Go references.
 //
 // The contract of every function here: the length n is that of the first slice
-// argument and the caller guarantees the other slices are at least as long.
+// argument and the caller guarantees the other slices are at least as long; the
+// kernels that index columns (JacobiPairDots, JacobiRotatePairs,
+// HouseholderApply, …) trust the bounds the kernels package checks.
 package asm

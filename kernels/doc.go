@@ -1,7 +1,12 @@
 // Package kernels is the public float32 kernel API of rankae: vector kernels (Dot,
-// Axpy, Scal, Add, Mul, Sum, SumSq, ReLU and its gradient, a fused Adam step) and
-// the SGEMM micro-kernel and packing (GemmMicroKernel, driven by package linalg),
-// each with a pure-Go reference and assembly variants for AVX-512, AVX2+FMA and NEON.
+// Axpy, Scal, Add, Mul, Sum, SumSq, ReLU and its gradient, a fused Adam step), the
+// SGEMM micro-kernel and packing (GemmMicroKernel, driven by package linalg), the
+// im2col/col2im row copies, and the kernels of the one-sided Jacobi SVD (the dots
+// and rotation of a column pair, their batched forms for a round-robin step, and
+// the Householder reflector of its QR), each with a pure-Go reference and
+// assembly variants for AVX-512, AVX2+FMA and NEON. A batched kernel without
+// assembly on a level (the SVD step kernels on NEON) is the Go loop over that
+// level's pair kernel (withLoops).
 //
 // Start with the package-level functions: they check their arguments and call the
 // active Variant, chosen once at start from the CPU (github.com/klauspost/cpuid/v2):

@@ -20,6 +20,11 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 
 // sgemm is Sgemm on the micro-kernel of variant v.
 func sgemm(v *kernels.Variant, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmThreads(v, Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemmThreads is sgemm on up to threads goroutines.
+func sgemmThreads(v *kernels.Variant, threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	rowsA, colsA := m, k
 	if transA {
 		rowsA, colsA = k, m
@@ -51,7 +56,7 @@ func sgemm(v *kernels.Variant, transA, transB bool, m, n, k int, alpha float32, 
 		m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
 	}
-	run(p, v)
+	run(p, v, threads)
 }
 
 // checkMatrix panics unless s can hold a rows×cols row-major matrix with stride ld.

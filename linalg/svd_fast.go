@@ -24,6 +24,7 @@ type svdWork struct {
 	ut    []float32 // the tall U, column k at ut[k*mt:]
 	vt    []float32 // the tall V, column k at vt[k*nt:]
 	tau   []float32 // Householder scalars of the QR
+	qr    qrWork    // its block reflectors
 	norms []float64 // squared column norms
 	sig   []float64 // column norms after convergence
 	perm  []int     // static column pivoting of the QR
@@ -175,7 +176,7 @@ func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads int, orderin
 		s.pivotColumns(v, mt, nt)
 		tau := growS(ws.tau, nt)
 		ws.tau = tau
-		householderQR(v, x, mt, nt, tau)
+		householderQR(v, x, mt, nt, tau, &ws.qr, threads)
 		y := growS(ws.y, nt*nt)
 		ws.y = y
 		for i := 0; i < nt; i++ {
@@ -266,7 +267,7 @@ func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads int, orderin
 		}
 		clear(dst[nt:])
 	}
-	applyQ(v, x, mt, nt, ws.tau, ut, nt)
+	applyQ(v, x, mt, nt, ws.tau, ut, nt, &ws.qr, threads)
 	return err
 }
 

@@ -97,7 +97,9 @@ func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, 
 			} else {
 				x[j*mt+i] = e
 			}
-			amax = max(amax, abs32(e))
+			if ae := abs32(e); ae > amax { // not max: its NaN rules cost 4 % at 64×32
+				amax = ae
+			}
 		}
 	}
 	ut, vt := growS(ws.ut, mt*nt), growS(ws.vt, nt*nt)

@@ -134,6 +134,55 @@ func (g GemmMicroKernel) transpose(name string, rows, k int, a []float32, lda in
 	}
 }
 
+// PackAPartial is PackA for the last rows < MR rows of A: the panel's rows
+// from rows on are zeros.
+//
+//	dst[p*MR+i] = alpha * a[i*lda+p]   for p < k, i < rows; 0 for rows ≤ i < MR
+func (g GemmMicroKernel) PackAPartial(k, rows int, a []float32, lda int, alpha float32, dst []float32) {
+	g.transposePartial("PackAPartial", g.MR, rows, k, a, lda, alpha, dst)
+}
+
+// PackBTPartial is PackBT for the last cols < NR columns of B:
+//
+//	dst[p*NR+j] = b[j*ldb+p]   for p < k, j < cols; 0 for cols ≤ j < NR
+func (g GemmMicroKernel) PackBTPartial(k, cols int, b []float32, ldb int, dst []float32) {
+	g.transposePartial("PackBTPartial", g.NR, cols, k, b, ldb, 1, dst)
+}
+
+// transposePartial transposes rows ≤ width rows of a into a panel of the
+// given width, zero-padded: packN on whole groups of packRows rows, a Go
+// loop on the rest.
+func (g GemmMicroKernel) transposePartial(name string, width, rows, k int, a []float32, lda int, alpha float32, dst []float32) {
+	switch {
+	case k < 0:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: k = %d < 0", name, k))
+	case rows < 0 || rows > width:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: %d rows outside [0, %d]", name, rows, width))
+	case k == 0:
+		return
+	case lda < k:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: stride %d < k = %d", name, lda, k))
+	case rows > 0 && len(a) < (rows-1)*lda+k:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: len = %d < %d rows of stride %d", name, len(a), rows, lda))
+	case len(dst) < k*width:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: len(dst) = %d < %d", name, len(dst), k*width))
+	}
+	full := 0
+	if g.packN != nil {
+		full = rows / g.packRows * g.packRows
+		for i := 0; i < full; i += g.packRows {
+			g.packN(k, a[i*lda:], lda, alpha, dst[i:], width)
+		}
+	}
+	for p := 0; p < k; p++ {
+		out := dst[p*width : (p+1)*width]
+		for i := full; i < rows; i++ {
+			out[i] = alpha * a[i*lda+p]
+		}
+		clear(out[rows:])
+	}
+}
+
 // transposeGeneric is the reference of PackA and PackBT:
 // dst[p*rows+i] = alpha*a[i*lda+p] for p < k, i < rows.
 func transposeGeneric(rows, k int, a []float32, lda int, alpha float32, dst []float32) {

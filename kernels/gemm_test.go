@@ -91,6 +91,47 @@ func TestGemmPacking(t *testing.T) {
 	}
 }
 
+// TestGemmPackPartial checks PackAPartial and PackBTPartial at every row
+// count up to the panel width (whole packN groups and a remainder), against
+// the transposition with zero padding, on buffers that held garbage.
+func TestGemmPackPartial(t *testing.T) {
+	for _, v := range Variants() {
+		g := v.Gemm()
+		r := rand.New(rand.NewPCG(5, uint64(v.level)))
+		for _, pack := range []struct {
+			name  string
+			width int
+			alpha float32
+			run   func(k, rows int, a []float32, lda int, dst []float32)
+		}{
+			{"PackAPartial", g.MR, -1.5, func(k, rows int, a []float32, lda int, dst []float32) {
+				g.PackAPartial(k, rows, a, lda, -1.5, dst)
+			}},
+			{"PackBTPartial", g.NR, 1, g.PackBTPartial},
+		} {
+			for rows := 0; rows <= pack.width; rows++ {
+				for _, k := range []int{1, 7, 33} {
+					lda := k + 2
+					a, _ := randomSlice(r, max(rows, 1)*lda, 0)
+					dst, buf := guarded(k*pack.width, 1)
+					for i := range dst {
+						dst[i] = float32(math.NaN())
+					}
+					pack.run(k, rows, a, lda, dst)
+					checkGuards(t, pack.name, buf, k*pack.width, 1)
+					want := make([]float32, k*pack.width)
+					for p := 0; p < k; p++ {
+						for i := 0; i < rows; i++ {
+							want[p*pack.width+i] = pack.alpha * a[i*lda+p]
+						}
+					}
+					checkExact(t, fmt.Sprintf("%s %s rows=%d", v, pack.name, rows), k, 0, dst, want)
+				}
+			}
+		}
+	}
+}
+
 func TestGemmPackB(t *testing.T) {
 	for _, v := range Variants() {
 		g := v.Gemm()

@@ -29,13 +29,7 @@ func packA(g kernels.GemmMicroKernel, dst, a []float32, lda int, trans bool, i0,
 			g.PackA(kc, src, lda, alpha, panel)
 			continue
 		}
-		for p := 0; p < kc; p++ {
-			out := panel[p*mr : p*mr+mr]
-			for i := 0; i < rows; i++ {
-				out[i] = alpha * src[i*lda+p]
-			}
-			clear(out[rows:])
-		}
+		g.PackAPartial(kc, rows, src, lda, alpha, panel)
 	}
 }
 
@@ -65,12 +59,6 @@ func packB(g kernels.GemmMicroKernel, dst, b []float32, ldb int, trans bool, p0,
 			g.PackBT(kc, src, ldb, panel)
 			continue
 		}
-		for p := 0; p < kc; p++ {
-			out := panel[p*nr : p*nr+nr]
-			for j := 0; j < cols; j++ {
-				out[j] = src[j*ldb+p]
-			}
-			clear(out[cols:])
-		}
+		g.PackBTPartial(kc, cols, src, ldb, panel)
 	}
 }

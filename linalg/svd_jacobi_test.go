@@ -182,9 +182,9 @@ func TestSVDJacobiZero(t *testing.T) {
 	}
 }
 
-func TestSVDJacobiGraded(t *testing.T) {
-	rng := rand.New(rand.NewSource(2))
-	m, n := 40, 13
+// svdGradedMat returns a random m×n matrix (n ≥ 2) whose columns are scaled
+// from 1e-6 to 1e6: κ ≈ 1e12.
+func svdGradedMat(rng *rand.Rand, m, n int) []float32 {
 	a := svdRandMat(rng, m, n)
 	for j := 0; j < n; j++ {
 		sc := float32(math.Pow(10, -6+12*float64(j)/float64(n-1)))
@@ -192,6 +192,13 @@ func TestSVDJacobiGraded(t *testing.T) {
 			a[i*n+j] *= sc
 		}
 	}
+	return a
+}
+
+func TestSVDJacobiGraded(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	m, n := 40, 13
+	a := svdGradedMat(rng, m, n)
 	// Column scaling: relative accuracy of Jacobi holds per σ; check against
 	// the largest σ (the matrix is ill-conditioned, κ ≈ 1e12).
 	s := svdCheck(t, "graded", m, n, a, 1e-5, false)
@@ -359,16 +366,6 @@ func TestSVDJacobiSweepCap(t *testing.T) {
 // matrices.
 func TestSVDJacobiLevels(t *testing.T) {
 	rng := rand.New(rand.NewSource(10))
-	graded := func(m, n int) []float32 {
-		a := svdRandMat(rng, m, n)
-		for j := 0; j < n; j++ {
-			sc := float32(math.Pow(10, -6+12*float64(j)/float64(n-1)))
-			for i := 0; i < m; i++ {
-				a[i*n+j] *= sc
-			}
-		}
-		return a
-	}
 	u, v := svdOrthoMat(rng, 70, 6), svdOrthoMat(rng, 33, 6)
 	lowRank := svdFromFactors(u, []float64{9, 5, 2, 1, 0.5, 0.1}, v)
 	for _, kv := range kernels.Variants() {
@@ -379,7 +376,7 @@ func TestSVDJacobiLevels(t *testing.T) {
 			}
 			for _, sh := range [][2]int{{40, 13}, {20, 13}} {
 				name := fmt.Sprintf("%s graded %v", level, sh)
-				a := graded(sh[0], sh[1])
+				a := svdGradedMat(rng, sh[0], sh[1])
 				s := svdCheckWith(t, name, kv, 1, order, sh[0], sh[1], a, 1e-5, false)
 				for k, ref := range svdRefValues(t, sh[0], sh[1], a) {
 					if d := math.Abs(float64(s.S[k]) - ref); d > 1e-5*ref {

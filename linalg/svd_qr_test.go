@@ -74,13 +74,7 @@ func TestSVDJacobiBlockedQR(t *testing.T) {
 		svdCheck(t, fmt.Sprintf("random %v", sh), sh[0], sh[1], a, 1e-5, true)
 	}
 	m, n := 240, 110
-	a := svdRandMat(rng, m, n)
-	for j := 0; j < n; j++ {
-		sc := float32(math.Pow(10, -6+12*float64(j)/float64(n-1)))
-		for i := 0; i < m; i++ {
-			a[i*n+j] *= sc
-		}
-	}
+	a := svdGradedMat(rng, m, n)
 	s := svdCheck(t, "graded", m, n, a, 1e-5, false)
 	var worst float64
 	for k, ref := range svdRefValues(t, m, n, a) {

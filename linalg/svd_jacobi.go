@@ -45,7 +45,8 @@ const (
 //     kernels.JacobiRotate stream on the active SIMD level;
 //   - when m ≥ 2n a Householder QR with static column pivoting (columns by
 //     descending norm) preconditions it, and the sweeps run on Rᵀ (n×n), as
-//     sgejsv;
+//     sgejsv; from 96 columns on the QR applies its reflectors in blocks of
+//     32 through Sgemm (sgeqrf);
 //   - the pair (p, q) is rotated while |aₚᵀa_q| > tol·‖aₚ‖·‖a_q‖ with tol =
 //     max(√rows·ε/4, 2ε), sgesvj's √rows·ε tightened so that ‖UᵀU − I‖_F and
 //     ‖VᵀV − I‖_F stay ≤ 1e-5; the dot products are fresh for every pair, so no
@@ -54,9 +55,13 @@ const (
 //   - a column whose norm falls below 2⁻¹⁰⁰·max|a| (rounding residue of an
 //     exactly rank-deficient matrix) counts as zero: rotating it would
 //     underflow and never converge, so such singular values are returned as 0;
-//   - from svdParallelMinN columns on, with Threads() > 1, the sweeps use the
-//     round-robin (Brent–Luk) ordering and rotate a step's disjoint pairs on
-//     up to Threads() goroutines; the result does not depend on their number.
+//   - up to svdRoundRobinMaxN (128) columns, and from svdParallelMinN on with
+//     Threads() > 1, the sweeps use the round-robin (Brent–Luk) ordering: a
+//     step's disjoint pairs go through the batched kernels
+//     (kernels.JacobiPairDots, JacobiAngles, JacobiRotatePairs), on up to
+//     Threads() goroutines in the parallel case, and the result does not
+//     depend on their number; in between, serial sweeps with de Rijk
+//     pivoting (its ordering saves sweeps on wide matrices).
 //
 // a is not modified. The work is O(sweeps·n²·rows) with typically 6–8 sweeps.
 // For repeated factorisations without allocation, use SVD.Factorize.

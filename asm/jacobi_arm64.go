@@ -32,3 +32,34 @@ func JacobiRotateNEON(x, y []float32, c, s float32)
 //
 //go:noescape
 func JacobiRotate64NEON(x, y []float64, c, s float64)
+
+// JacobiPairDotsNEON computes, with NEON:
+//
+//	for k := range p {
+//		xx[k], yy[k], xy[k] = JacobiDots(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows])
+//	}
+//
+//go:noescape
+func JacobiPairDotsNEON(cols []float32, rows int, p, q []int, xx, yy, xy []float64)
+
+// JacobiRotatePairsNEON computes, with NEON:
+//
+//	for k := range p {
+//		if s[k] != 0 {
+//			JacobiRotate(cols[p[k]*rows:][:rows], cols[q[k]*rows:][:rows], float32(c[k]), float32(s[k]))
+//		}
+//	}
+//
+//go:noescape
+func JacobiRotatePairsNEON(cols []float32, rows int, p, q []int, c, s []float64)
+
+// JacobiRotatePairs64NEON computes, with NEON:
+//
+//	for k := range p {
+//		if s[k] != 0 {
+//			JacobiRotate64(w[p[k]*rows:][:rows], w[q[k]*rows:][:rows], c[k], s[k])
+//		}
+//	}
+//
+//go:noescape
+func JacobiRotatePairs64NEON(w []float64, rows int, p, q []int, c, s []float64)

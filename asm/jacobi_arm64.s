@@ -211,3 +211,280 @@ loop1:
 
 done:
 	RET
+
+// func JacobiPairDotsNEON(cols []float32, rows int, p, q []int, xx, yy, xy []float64)
+TEXT ·JacobiPairDotsNEON(SB), NOSPLIT, $0-152
+	MOVD    xx_base+80(FP), R7
+	MOVD    yy_base+104(FP), R8
+	MOVD    xy_base+128(FP), R9
+	MOVD    cols_base+0(FP), R3
+	MOVD    rows+24(FP), R4
+	MOVD    p_base+32(FP), R5
+	MOVD    q_base+56(FP), R6
+	MOVD    p_len+40(FP), R10
+	CBZ     R10, end
+
+pair:
+	MOVD.P  8(R5), R11
+	MUL     R4, R11, R11
+	ADD     R11<<2, R3, R0
+	MOVD.P  8(R6), R11
+	MUL     R4, R11, R11
+	ADD     R11<<2, R3, R1
+	MOVD    R4, R2
+	VEOR    V16.B16, V16.B16, V16.B16
+	VEOR    V17.B16, V17.B16, V17.B16
+	VEOR    V18.B16, V18.B16, V18.B16
+	VEOR    V19.B16, V19.B16, V19.B16
+	VEOR    V20.B16, V20.B16, V20.B16
+	VEOR    V21.B16, V21.B16, V21.B16
+	VEOR    V22.B16, V22.B16, V22.B16
+	VEOR    V23.B16, V23.B16, V23.B16
+	VEOR    V24.B16, V24.B16, V24.B16
+	VEOR    V25.B16, V25.B16, V25.B16
+	VEOR    V26.B16, V26.B16, V26.B16
+	VEOR    V27.B16, V27.B16, V27.B16
+	SUBS    $8, R2, R2
+	BLT     tail1
+	PCALIGN $16
+
+loop8:
+	VLD1.P  32(R0), [V0.S4, V1.S4]
+	VLD1.P  32(R1), [V2.S4, V3.S4]
+	WORD    $0x0e617804 // fcvtl v4.2d, v0.2s
+	WORD    $0x4e617805 // fcvtl2 v5.2d, v0.4s
+	WORD    $0x0e617848 // fcvtl v8.2d, v2.2s
+	WORD    $0x4e617849 // fcvtl2 v9.2d, v2.4s
+	WORD    $0x0e617826 // fcvtl v6.2d, v1.2s
+	WORD    $0x4e617827 // fcvtl2 v7.2d, v1.4s
+	WORD    $0x0e61786a // fcvtl v10.2d, v3.2s
+	WORD    $0x4e61786b // fcvtl2 v11.2d, v3.4s
+	WORD    $0x4e64cc90 // fmla v16.2d, v4.2d, v4.2d
+	WORD    $0x4e65ccb1 // fmla v17.2d, v5.2d, v5.2d
+	WORD    $0x4e66ccd2 // fmla v18.2d, v6.2d, v6.2d
+	WORD    $0x4e67ccf3 // fmla v19.2d, v7.2d, v7.2d
+	WORD    $0x4e68cd14 // fmla v20.2d, v8.2d, v8.2d
+	WORD    $0x4e69cd35 // fmla v21.2d, v9.2d, v9.2d
+	WORD    $0x4e6acd56 // fmla v22.2d, v10.2d, v10.2d
+	WORD    $0x4e6bcd77 // fmla v23.2d, v11.2d, v11.2d
+	WORD    $0x4e68cc98 // fmla v24.2d, v4.2d, v8.2d
+	WORD    $0x4e69ccb9 // fmla v25.2d, v5.2d, v9.2d
+	WORD    $0x4e6accda // fmla v26.2d, v6.2d, v10.2d
+	WORD    $0x4e6bccfb // fmla v27.2d, v7.2d, v11.2d
+	SUBS    $8, R2, R2
+	BGE     loop8
+
+tail1:
+	ADDS    $8, R2, R2
+	BEQ     done
+
+loop1:
+	FMOVS.P 4(R0), F0
+	FMOVS.P 4(R1), F2
+	WORD    $0x0e617804 // fcvtl v4.2d, v0.2s
+	WORD    $0x0e617848 // fcvtl v8.2d, v2.2s
+	WORD    $0x4e64cc90 // fmla v16.2d, v4.2d, v4.2d
+	WORD    $0x4e68cd14 // fmla v20.2d, v8.2d, v8.2d
+	WORD    $0x4e68cc98 // fmla v24.2d, v4.2d, v8.2d
+	SUBS    $1, R2, R2
+	BNE     loop1
+
+done:
+	WORD    $0x4e71d610 // fadd v16.2d, v16.2d, v17.2d
+	WORD    $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	WORD    $0x4e72d610 // fadd v16.2d, v16.2d, v18.2d
+	WORD    $0x7e70da10 // faddp d16, v16.2d
+	WORD    $0x4e75d694 // fadd v20.2d, v20.2d, v21.2d
+	WORD    $0x4e77d6d6 // fadd v22.2d, v22.2d, v23.2d
+	WORD    $0x4e76d694 // fadd v20.2d, v20.2d, v22.2d
+	WORD    $0x7e70da94 // faddp d20, v20.2d
+	WORD    $0x4e79d718 // fadd v24.2d, v24.2d, v25.2d
+	WORD    $0x4e7bd75a // fadd v26.2d, v26.2d, v27.2d
+	WORD    $0x4e7ad718 // fadd v24.2d, v24.2d, v26.2d
+	WORD    $0x7e70db18 // faddp d24, v24.2d
+	FMOVD.P F16, 8(R7)
+	FMOVD.P F20, 8(R8)
+	FMOVD.P F24, 8(R9)
+
+next:
+	SUBS    $1, R10, R10
+	BNE     pair
+
+end:
+	RET
+
+// func JacobiRotatePairsNEON(cols []float32, rows int, p, q []int, c, s []float64)
+TEXT ·JacobiRotatePairsNEON(SB), NOSPLIT, $0-128
+	MOVD    c_base+80(FP), R7
+	MOVD    s_base+104(FP), R8
+	MOVD    cols_base+0(FP), R3
+	MOVD    rows+24(FP), R4
+	MOVD    p_base+32(FP), R5
+	MOVD    q_base+56(FP), R6
+	MOVD    p_len+40(FP), R10
+	CBZ     R10, end
+
+pair:
+	MOVD.P  8(R5), R11
+	MUL     R4, R11, R11
+	ADD     R11<<2, R3, R0
+	MOVD.P  8(R6), R11
+	MUL     R4, R11, R11
+	ADD     R11<<2, R3, R1
+	FMOVD.P 8(R7), F30
+	MOVD.P  8(R8), R12
+	LSL     $1, R12, R13
+	CBZ     R13, next
+	FMOVD   R12, F31
+	FCVTDS  F30, F30
+	VDUP    V30.S[0], V30.S4
+	FCVTDS  F31, F31
+	VDUP    V31.S[0], V31.S4
+	MOVD    R4, R2
+	SUBS    $16, R2, R2
+	BLT     tail4
+	PCALIGN $16
+
+loop16:
+	VLD1    (R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1    (R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD    $0x6e3edc08 // fmul v8.4s, v0.4s, v30.4s
+	WORD    $0x6e3edc29 // fmul v9.4s, v1.4s, v30.4s
+	WORD    $0x6e3edc4a // fmul v10.4s, v2.4s, v30.4s
+	WORD    $0x6e3edc6b // fmul v11.4s, v3.4s, v30.4s
+	VFMLS   V31.S4, V4.S4, V8.S4
+	VFMLS   V31.S4, V5.S4, V9.S4
+	VFMLS   V31.S4, V6.S4, V10.S4
+	VFMLS   V31.S4, V7.S4, V11.S4
+	WORD    $0x6e3edc8c // fmul v12.4s, v4.4s, v30.4s
+	WORD    $0x6e3edcad // fmul v13.4s, v5.4s, v30.4s
+	WORD    $0x6e3edcce // fmul v14.4s, v6.4s, v30.4s
+	WORD    $0x6e3edcef // fmul v15.4s, v7.4s, v30.4s
+	VFMLA   V31.S4, V0.S4, V12.S4
+	VFMLA   V31.S4, V1.S4, V13.S4
+	VFMLA   V31.S4, V2.S4, V14.S4
+	VFMLA   V31.S4, V3.S4, V15.S4
+	VST1.P  [V8.S4, V9.S4, V10.S4, V11.S4], 64(R0)
+	VST1.P  [V12.S4, V13.S4, V14.S4, V15.S4], 64(R1)
+	SUBS    $16, R2, R2
+	BGE     loop16
+
+tail4:
+	ADDS    $12, R2, R2
+	BLT     tail1
+
+loop4:
+	VLD1    (R0), [V0.S4]
+	VLD1    (R1), [V4.S4]
+	WORD    $0x6e3edc08 // fmul v8.4s, v0.4s, v30.4s
+	VFMLS   V31.S4, V4.S4, V8.S4
+	WORD    $0x6e3edc8c // fmul v12.4s, v4.4s, v30.4s
+	VFMLA   V31.S4, V0.S4, V12.S4
+	VST1.P  [V8.S4], 16(R0)
+	VST1.P  [V12.S4], 16(R1)
+	SUBS    $4, R2, R2
+	BGE     loop4
+
+tail1:
+	ADDS    $4, R2, R2
+	BEQ     done
+
+loop1:
+	FMOVS   (R0), F0
+	FMOVS   (R1), F4
+	WORD    $0x6e3edc08 // fmul v8.4s, v0.4s, v30.4s
+	VFMLS   V31.S4, V4.S4, V8.S4
+	WORD    $0x6e3edc8c // fmul v12.4s, v4.4s, v30.4s
+	VFMLA   V31.S4, V0.S4, V12.S4
+	FMOVS.P F8, 4(R0)
+	FMOVS.P F12, 4(R1)
+	SUBS    $1, R2, R2
+	BNE     loop1
+
+done:
+
+next:
+	SUBS    $1, R10, R10
+	BNE     pair
+
+end:
+	RET
+
+// func JacobiRotatePairs64NEON(w []float64, rows int, p, q []int, c, s []float64)
+TEXT ·JacobiRotatePairs64NEON(SB), NOSPLIT, $0-128
+	MOVD    c_base+80(FP), R7
+	MOVD    s_base+104(FP), R8
+	MOVD    w_base+0(FP), R3
+	MOVD    rows+24(FP), R4
+	MOVD    p_base+32(FP), R5
+	MOVD    q_base+56(FP), R6
+	MOVD    p_len+40(FP), R10
+	CBZ     R10, end
+
+pair:
+	MOVD.P  8(R5), R11
+	MUL     R4, R11, R11
+	ADD     R11<<3, R3, R0
+	MOVD.P  8(R6), R11
+	MUL     R4, R11, R11
+	ADD     R11<<3, R3, R1
+	FMOVD.P 8(R7), F30
+	MOVD.P  8(R8), R12
+	LSL     $1, R12, R13
+	CBZ     R13, next
+	FMOVD   R12, F31
+	WORD    $0x4e0807de // dup v30.2d, v30.d[0]
+	WORD    $0x4e0807ff // dup v31.2d, v31.d[0]
+	MOVD    R4, R2
+	SUBS    $8, R2, R2
+	BLT     tail1
+	PCALIGN $16
+
+loop8:
+	VLD1    (R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1    (R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD    $0x6e7edc08 // fmul v8.2d, v0.2d, v30.2d
+	WORD    $0x6e7edc29 // fmul v9.2d, v1.2d, v30.2d
+	WORD    $0x6e7edc4a // fmul v10.2d, v2.2d, v30.2d
+	WORD    $0x6e7edc6b // fmul v11.2d, v3.2d, v30.2d
+	WORD    $0x4effcc88 // fmls v8.2d, v4.2d, v31.2d
+	WORD    $0x4effcca9 // fmls v9.2d, v5.2d, v31.2d
+	WORD    $0x4effccca // fmls v10.2d, v6.2d, v31.2d
+	WORD    $0x4effcceb // fmls v11.2d, v7.2d, v31.2d
+	WORD    $0x6e7edc8c // fmul v12.2d, v4.2d, v30.2d
+	WORD    $0x6e7edcad // fmul v13.2d, v5.2d, v30.2d
+	WORD    $0x6e7edcce // fmul v14.2d, v6.2d, v30.2d
+	WORD    $0x6e7edcef // fmul v15.2d, v7.2d, v30.2d
+	WORD    $0x4e7fcc0c // fmla v12.2d, v0.2d, v31.2d
+	WORD    $0x4e7fcc2d // fmla v13.2d, v1.2d, v31.2d
+	WORD    $0x4e7fcc4e // fmla v14.2d, v2.2d, v31.2d
+	WORD    $0x4e7fcc6f // fmla v15.2d, v3.2d, v31.2d
+	VST1.P  [V8.S4, V9.S4, V10.S4, V11.S4], 64(R0)
+	VST1.P  [V12.S4, V13.S4, V14.S4, V15.S4], 64(R1)
+	SUBS    $8, R2, R2
+	BGE     loop8
+
+tail1:
+	ADDS    $8, R2, R2
+	BEQ     done
+
+loop1:
+	FMOVD   (R0), F0
+	FMOVD   (R1), F4
+	WORD    $0x6e7edc08 // fmul v8.2d, v0.2d, v30.2d
+	WORD    $0x4effcc88 // fmls v8.2d, v4.2d, v31.2d
+	WORD    $0x6e7edc8c // fmul v12.2d, v4.2d, v30.2d
+	WORD    $0x4e7fcc0c // fmla v12.2d, v0.2d, v31.2d
+	FMOVD.P F8, 8(R0)
+	FMOVD.P F12, 8(R1)
+	SUBS    $1, R2, R2
+	BNE     loop1
+
+done:
+
+next:
+	SUBS    $1, R10, R10
+	BNE     pair
+
+end:
+	RET

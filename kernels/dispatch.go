@@ -129,9 +129,10 @@ func Active() *Variant { return active }
 func ActiveLevel() Level { return active.level }
 
 // withLoops gives each variant that has no assembly for a batched kernel its
-// Go loop over the variant's own smaller kernels (the generic variant, and the
-// arm64 build: NEON dots and rotations per pair), and returns vs. The loops are
-// the reference the assembly is documented and tested against.
+// Go loop over the variant's own smaller kernels (all of them on the generic
+// variant; on NEON the Householder reflector over its Dot and Axpy), and
+// returns vs. The loops are the reference the assembly is documented and
+// tested against.
 func withLoops(vs []*Variant) []*Variant {
 	for _, v := range vs {
 		if v.householderApply == nil {

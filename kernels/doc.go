@@ -5,8 +5,8 @@
 // and rotation of a column pair, their batched forms for a round-robin step, and
 // the Householder reflector of its QR), each with a pure-Go reference and
 // assembly variants for AVX-512, AVX2+FMA and NEON. A batched kernel without
-// assembly on a level (the SVD step kernels on NEON) is the Go loop over that
-// level's pair kernel (withLoops).
+// assembly on a level (on NEON: the rotation angles and the Householder
+// reflector) is the Go loop over that level's smaller kernels (withLoops).
 //
 // Start with the package-level functions: they check their arguments and call the
 // active Variant, chosen once at start from the CPU (github.com/klauspost/cpuid/v2):

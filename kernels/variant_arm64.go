@@ -32,8 +32,12 @@ func archVariants() []*Variant {
 		jacobiDots:     asm.JacobiDotsNEON,
 		jacobiRotate:   asm.JacobiRotateNEON,
 		jacobiRotate64: asm.JacobiRotate64NEON,
-		copyRows:       asm.CopyRowsNEON,
-		addRows:        asm.AddRowsNEON,
+
+		jacobiPairDots:      asm.JacobiPairDotsNEON,
+		jacobiRotatePairs:   asm.JacobiRotatePairsNEON,
+		jacobiRotatePairs64: asm.JacobiRotatePairs64NEON,
+		copyRows:            asm.CopyRowsNEON,
+		addRows:             asm.AddRowsNEON,
 		// PackA (MR = 8) and PackBT (NR = 12) transpose four rows at a time.
 		gemm:         GemmMicroKernel{MR: 8, NR: 12, run: asm.SgemmKernelNEON, packN: asm.SgemmPack4NEON, packRows: 4, packB: asm.SgemmPackBNEON},
 		fmaPeak:      asm.FMAPeakNEON,

@@ -122,7 +122,7 @@ func (fn *Func) layoutFrame() {
 			}
 			for _, name := range names {
 				switch typ {
-				case "[]float32", "[]float64":
+				case "[]float32", "[]float64", "[]int":
 					add(name+"_base", 8)
 					add(name+"_len", 8)
 					add(name+"_cap", 8)

@@ -94,6 +94,9 @@ func jacobiKernels(f *File) {
 	jacobiDots(f)
 	jacobiRotate(f)
 	jacobiRotate64(f)
+	jacobiPairDots(f)
+	jacobiRotatePairs(f)
+	jacobiRotatePairs64(f)
 }
 
 func jacobiDots(f *File) {
@@ -107,12 +110,27 @@ func jacobiDots(f *File) {
 	fn.LoadArg("x_base", x)
 	fn.LoadArg("y_base", y)
 	fn.LoadArg("x_len", n)
+	dotsBody(fn, x, y, n)
+	fn.FMOVDRet(dotsXX, "xx")
+	fn.FMOVDRet(dotsYY, "yy")
+	fn.FMOVDRet(dotsXY, "xy")
+	fn.RET()
+	fn.End()
+}
+
+// The registers whose lane 0 holds dotsBody's results.
+const dotsXX, dotsYY, dotsXY VReg = 16, 20, 24
+
+// dotsBody emits the loops of JacobiDots over the n (≥ 1) floats at x and y,
+// consuming x, y and n, and leaves Σx², Σy², Σxy in lane 0 of dotsXX, dotsYY
+// and dotsXY. Its labels are loop8, tail1, loop1 and done.
+func dotsBody(fn *Func, x, y, n Reg) {
 	// Data: x in V0–V1 widened to V4–V7, y in V2–V3 widened to V8–V11.
 	// Accumulators: four float64 pairs per dot product.
 	const (
 		vx, vy     VReg = 0, 2
 		wx, wy     VReg = 4, 8
-		xx, yy, xy VReg = 16, 20, 24
+		xx, yy, xy      = dotsXX, dotsYY, dotsXY
 	)
 	for j := VReg(0); j < 12; j++ {
 		fn.Zero(xx + j)
@@ -167,11 +185,6 @@ func jacobiDots(f *File) {
 		fn.FADD2D(acc+2, acc, acc)
 		fn.FADDPD(acc, acc)
 	}
-	fn.FMOVDRet(xx, "xx")
-	fn.FMOVDRet(yy, "yy")
-	fn.FMOVDRet(xy, "xy")
-	fn.RET()
-	fn.End()
 }
 
 func jacobiRotate(f *File) {
@@ -183,9 +196,21 @@ func jacobiRotate(f *File) {
 	fn.LoadArg("x_base", x)
 	fn.LoadArg("y_base", y)
 	fn.LoadArg("x_len", n)
-	const vx, vy, nx, ny, c, s VReg = 0, 4, 8, 12, 30, 31
-	broadcast(fn, "c", c)
-	broadcast(fn, "s", s)
+	broadcast(fn, "c", rotC)
+	broadcast(fn, "s", rotS)
+	rotateBody(fn, x, y, n)
+	fn.RET()
+	fn.End()
+}
+
+// The registers holding c and s in every lane for rotateBody and rotate64Body.
+const rotC, rotS VReg = 30, 31
+
+// rotateBody emits the loops of JacobiRotate over the n floats at x and y,
+// consuming x, y and n, with c and s in every lane of rotC and rotS. Its
+// labels are stream's.
+func rotateBody(fn *Func, x, y, n Reg) {
+	const vx, vy, nx, ny, c, s VReg = 0, 4, 8, 12, rotC, rotS
 	stream(fn, n, func(st step) {
 		st.peek(x, vx)
 		st.peek(y, vy)
@@ -196,8 +221,6 @@ func jacobiRotate(f *File) {
 		st.store(nx, x)
 		st.store(ny, y)
 	})
-	fn.RET()
-	fn.End()
 }
 
 func jacobiRotate64(f *File) {
@@ -209,11 +232,20 @@ func jacobiRotate64(f *File) {
 	fn.LoadArg("x_base", x)
 	fn.LoadArg("y_base", y)
 	fn.LoadArg("x_len", n)
-	const vx, vy, nx, ny, c, s VReg = 0, 4, 8, 12, 30, 31
-	fn.FMOVDArg("c", c)
-	fn.DUP2D(c, c)
-	fn.FMOVDArg("s", s)
-	fn.DUP2D(s, s)
+	fn.FMOVDArg("c", rotC)
+	fn.DUP2D(rotC, rotC)
+	fn.FMOVDArg("s", rotS)
+	fn.DUP2D(rotS, rotS)
+	rotate64Body(fn, x, y, n)
+	fn.RET()
+	fn.End()
+}
+
+// rotate64Body emits the loops of JacobiRotate64 over the n float64 at x and
+// y, consuming x, y and n, with c and s in both lanes of rotC and rotS. Its
+// labels are loop8, tail1, loop1 and done.
+func rotate64Body(fn *Func, x, y, n Reg) {
+	const vx, vy, nx, ny, c, s VReg = 0, 4, 8, 12, rotC, rotS
 	// regs q-registers of two float64 each per stream and pass (the byte layout
 	// of VLD1's .S4 lists is that of .D2 on a little-endian core).
 	pass := func(regs VReg, one bool) {
@@ -261,6 +293,4 @@ func jacobiRotate64(f *File) {
 	fn.BNE("loop1")
 
 	fn.Label("done")
-	fn.RET()
-	fn.End()
 }

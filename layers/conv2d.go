@@ -98,6 +98,11 @@ func (c *Conv2D) Forward(x *Tensor) *Tensor {
 	g := c.geometry(x)
 	c.x, c.geom, c.batch = x, g, x.Shape[0]
 	oh, ow := g.OutH(), g.OutW()
+	if c.direct() {
+		c.y.Resize(c.batch, c.Out, oh, ow)
+		forImages(c, convDirectForward, c.batch, len(x.Data)*g.KH*g.KW, &c.wg)
+		return &c.y
+	}
 	k, n := g.Rows(), c.batch*oh*ow
 	c.col = growBuffer(c.col, k*n)
 	c.work = growBuffer(c.work, c.batch*g.WorkLen())
@@ -123,6 +128,9 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	}
 	k, n := g.Rows(), c.batch*oh*ow
 	c.dy = dy
+	if c.direct() {
+		return c.backwardDirect()
+	}
 	forImages(c, convGradToCols, c.batch, c.Out*n, &c.wg)
 	if c.Bias != nil {
 		db := c.Bias.Grad.Data
@@ -150,6 +158,10 @@ const (
 )
 
 func (c *Conv2D) runRange(step, lo, hi int) {
+	if step >= convDirectForward {
+		c.runDirect(step, lo, hi)
+		return
+	}
 	g := c.geom
 	p := g.OutH() * g.OutW()
 	n := c.batch * p

@@ -40,6 +40,9 @@ func convCases() []struct {
 		{"Conv3x2s(2,1)p(0,2)", conv(2, 2, 3, 2, 2, 1, 0, 2), []int{2, 2, 6, 5}},
 		{"Conv1x1", conv(3, 2, 1, 1, 1, 1, 0, 0), []int{2, 3, 4, 3}},
 		{"Conv5x5s3p2", conv(1, 2, 5, 5, 3, 3, 2, 2), []int{2, 1, 9, 10}},
+		// One output channel at stride 1: the direct path.
+		{"Conv5x5s1p0out1", conv(3, 1, 5, 5, 1, 1, 0, 0), []int{2, 3, 9, 8}},
+		{"Conv3x2s1p(2,1)out1", conv(2, 1, 3, 2, 1, 1, 2, 1), []int{3, 2, 5, 6}},
 		{"ConvT3x3s2p1op1", convT(3, 2, 3, 3, 2, 2, 1, 1, 1, 1), []int{2, 3, 4, 5}},
 		{"ConvT2x3s1p0", convT(2, 3, 2, 3, 1, 1, 0, 0, 0, 0), []int{2, 2, 3, 4}},
 		{"ConvT4x4s2p1", convT(3, 2, 4, 4, 2, 2, 1, 1, 0, 0), []int{2, 3, 3, 3}},

@@ -5,9 +5,9 @@ import "github.com/rankae/rankae/kernels"
 // svdRoundRobinMaxN is the number of columns up to which the sweeps on one
 // goroutine use the round-robin order with the batched step kernels
 // (kernels.JacobiPairDots, JacobiAngles, JacobiRotatePairs): in
-// BenchmarkSVDOrder they took 15–30 % less time than the serial de Rijk sweeps
-// at n = 32, 64 and 128, the same at 256, and 25 % more at 512, where de
-// Rijk's pivoting saves sweeps (bench/README.md, SVD).
+// BenchmarkSVDOrder they took 15–35 % less time than the serial de Rijk sweeps
+// at n = 32 and 64 and 5 % less at 128, the same at 256, and 25 % more at 512,
+// where de Rijk's pivoting saves sweeps (bench/README.md, SVD).
 const svdRoundRobinMaxN = 128
 
 // svdParallelMinN is the number of columns from which the Jacobi sweeps run on

@@ -15,6 +15,28 @@ package asm
 //go:noescape
 func CopyRowsAVX512(dst []float32, src []float32, rows int, cols int, ldsrc int)
 
+// CorrelateRowAVX512 computes, with AVX512:
+//
+//	for i := range y {
+//		for j := range w {
+//			y[i] += w[j] * x[i+j]
+//		}
+//	}
+//
+//go:noescape
+func CorrelateRowAVX512(y []float32, x []float32, w []float32)
+
+// CorrelateRowGradAVX512 computes, with AVX512:
+//
+//	for j := range g {
+//		for i := range y {
+//			g[j] += y[i] * x[i+j]
+//		}
+//	}
+//
+//go:noescape
+func CorrelateRowGradAVX512(g []float32, y []float32, x []float32)
+
 // CopyRowsAVX2 computes, with AVX2:
 //
 //	for r := 0; r < rows; r++ {
@@ -25,6 +47,28 @@ func CopyRowsAVX512(dst []float32, src []float32, rows int, cols int, ldsrc int)
 //
 //go:noescape
 func CopyRowsAVX2(dst []float32, src []float32, rows int, cols int, ldsrc int)
+
+// CorrelateRowAVX2 computes, with AVX2:
+//
+//	for i := range y {
+//		for j := range w {
+//			y[i] += w[j] * x[i+j]
+//		}
+//	}
+//
+//go:noescape
+func CorrelateRowAVX2(y []float32, x []float32, w []float32)
+
+// CorrelateRowGradAVX2 computes, with AVX2:
+//
+//	for j := range g {
+//		for i := range y {
+//			g[j] += y[i] * x[i+j]
+//		}
+//	}
+//
+//go:noescape
+func CorrelateRowGradAVX2(g []float32, y []float32, x []float32)
 
 // AddRowsAVX2 computes, with AVX2:
 //

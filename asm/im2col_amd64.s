@@ -86,6 +86,144 @@ CopyRowsAVX512_end:
 	VZEROUPPER
 	RET
 
+// func CorrelateRowAVX512(y []float32, x []float32, w []float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·CorrelateRowAVX512(SB), NOSPLIT, $0-72
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ w_base+48(FP), DX
+	MOVQ y_len+8(FP), BX
+	MOVQ w_len+56(FP), SI
+	XORQ DI, DI
+
+CorrelateRowAVX512_block:
+	CMPQ    BX, $0x00000020
+	JB      CorrelateRowAVX512_single
+	VMOVUPS (AX)(DI*4), Z0
+	VMOVUPS 64(AX)(DI*4), Z1
+	LEAQ    (CX)(DI*4), R8
+	XORQ    R9, R9
+
+CorrelateRowAVX512_taps1:
+	VBROADCASTSS (DX)(R9*4), Z2
+	VFMADD231PS  (R8)(R9*4), Z2, Z0
+	VFMADD231PS  64(R8)(R9*4), Z2, Z1
+	INCQ         R9
+	CMPQ         R9, SI
+	JB           CorrelateRowAVX512_taps1
+	VMOVUPS      Z0, (AX)(DI*4)
+	VMOVUPS      Z1, 64(AX)(DI*4)
+	ADDQ         $0x00000020, DI
+	SUBQ         $0x00000020, BX
+	JMP          CorrelateRowAVX512_block
+
+CorrelateRowAVX512_single:
+	CMPQ    BX, $0x00000010
+	JB      CorrelateRowAVX512_tail
+	VMOVUPS (AX)(DI*4), Z0
+	LEAQ    (CX)(DI*4), R8
+	XORQ    R9, R9
+
+CorrelateRowAVX512_taps2:
+	VBROADCASTSS (DX)(R9*4), Z1
+	VFMADD231PS  (R8)(R9*4), Z1, Z0
+	INCQ         R9
+	CMPQ         R9, SI
+	JB           CorrelateRowAVX512_taps2
+	VMOVUPS      Z0, (AX)(DI*4)
+	ADDQ         $0x00000010, DI
+	SUBQ         $0x00000010, BX
+	JMP          CorrelateRowAVX512_single
+
+CorrelateRowAVX512_tail:
+	TESTQ     BX, BX
+	JZ        CorrelateRowAVX512_done
+	MOVL      $0xffffffff, R8
+	BZHIL     BX, R8, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z (AX)(DI*4), K1, Z0
+	LEAQ      (CX)(DI*4), CX
+	XORQ      BX, BX
+
+CorrelateRowAVX512_taps3:
+	VBROADCASTSS (DX)(BX*4), Z1
+	VMOVUPS.Z    (CX)(BX*4), K1, Z2
+	VFMADD231PS  Z2, Z1, Z0
+	INCQ         BX
+	CMPQ         BX, SI
+	JB           CorrelateRowAVX512_taps3
+	VMOVUPS      Z0, K1, (AX)(DI*4)
+
+CorrelateRowAVX512_done:
+	VZEROUPPER
+	RET
+
+// func CorrelateRowGradAVX512(g []float32, y []float32, x []float32)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
+TEXT ·CorrelateRowGradAVX512(SB), NOSPLIT, $0-72
+	MOVQ g_base+0(FP), AX
+	MOVQ y_base+24(FP), CX
+	MOVQ x_base+48(FP), DX
+	XORQ BX, BX
+
+CorrelateRowGradAVX512_tap:
+	CMPQ   BX, g_len+8(FP)
+	JAE    CorrelateRowGradAVX512_end
+	LEAQ   (DX)(BX*4), SI
+	MOVQ   y_len+32(FP), DI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	XORQ   R8, R8
+
+CorrelateRowGradAVX512_dot_block:
+	CMPQ        DI, $0x00000020
+	JB          CorrelateRowGradAVX512_dot_single
+	VMOVUPS     (CX)(R8*4), Z2
+	VFMADD231PS (SI)(R8*4), Z2, Z0
+	VMOVUPS     64(CX)(R8*4), Z2
+	VFMADD231PS 64(SI)(R8*4), Z2, Z1
+	ADDQ        $0x00000020, R8
+	SUBQ        $0x00000020, DI
+	JMP         CorrelateRowGradAVX512_dot_block
+
+CorrelateRowGradAVX512_dot_single:
+	CMPQ        DI, $0x00000010
+	JB          CorrelateRowGradAVX512_dot_tail
+	VMOVUPS     (CX)(R8*4), Z2
+	VFMADD231PS (SI)(R8*4), Z2, Z0
+	ADDQ        $0x00000010, R8
+	SUBQ        $0x00000010, DI
+	JMP         CorrelateRowGradAVX512_dot_single
+
+CorrelateRowGradAVX512_dot_tail:
+	TESTQ       DI, DI
+	JZ          CorrelateRowGradAVX512_dot_done
+	MOVL        $0xffffffff, R9
+	BZHIL       DI, R9, DI
+	KMOVW       DI, K1
+	VMOVUPS.Z   (SI)(R8*4), K1, Z2
+	VMOVUPS.Z   (CX)(R8*4), K1, Z3
+	VFMADD231PS Z2, Z3, Z0
+
+CorrelateRowGradAVX512_dot_done:
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y1
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VADDPS        X0, X1, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDSS        X1, X0, X0
+	VADDSS        (AX)(BX*4), X0, X0
+	VMOVSS        X0, (AX)(BX*4)
+	INCQ          BX
+	JMP           CorrelateRowGradAVX512_tap
+
+CorrelateRowGradAVX512_end:
+	VZEROUPPER
+	RET
+
 // func CopyRowsAVX2(dst []float32, src []float32, rows int, cols int, ldsrc int)
 // Requires: AVX
 TEXT ·CopyRowsAVX2(SB), NOSPLIT, $0-72
@@ -144,6 +282,142 @@ CopyRowsAVX2_done:
 	JMP  CopyRowsAVX2_rows
 
 CopyRowsAVX2_end:
+	VZEROUPPER
+	RET
+
+// func CorrelateRowAVX2(y []float32, x []float32, w []float32)
+// Requires: AVX, FMA3
+TEXT ·CorrelateRowAVX2(SB), NOSPLIT, $0-72
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ w_base+48(FP), DX
+	MOVQ y_len+8(FP), BX
+	MOVQ w_len+56(FP), SI
+	XORQ DI, DI
+
+CorrelateRowAVX2_block:
+	CMPQ    BX, $0x00000010
+	JB      CorrelateRowAVX2_single
+	VMOVUPS (AX)(DI*4), Y0
+	VMOVUPS 32(AX)(DI*4), Y1
+	LEAQ    (CX)(DI*4), R8
+	XORQ    R9, R9
+
+CorrelateRowAVX2_taps1:
+	VBROADCASTSS (DX)(R9*4), Y2
+	VFMADD231PS  (R8)(R9*4), Y2, Y0
+	VFMADD231PS  32(R8)(R9*4), Y2, Y1
+	INCQ         R9
+	CMPQ         R9, SI
+	JB           CorrelateRowAVX2_taps1
+	VMOVUPS      Y0, (AX)(DI*4)
+	VMOVUPS      Y1, 32(AX)(DI*4)
+	ADDQ         $0x00000010, DI
+	SUBQ         $0x00000010, BX
+	JMP          CorrelateRowAVX2_block
+
+CorrelateRowAVX2_single:
+	CMPQ    BX, $0x00000008
+	JB      CorrelateRowAVX2_tail
+	VMOVUPS (AX)(DI*4), Y0
+	LEAQ    (CX)(DI*4), R8
+	XORQ    R9, R9
+
+CorrelateRowAVX2_taps2:
+	VBROADCASTSS (DX)(R9*4), Y1
+	VFMADD231PS  (R8)(R9*4), Y1, Y0
+	INCQ         R9
+	CMPQ         R9, SI
+	JB           CorrelateRowAVX2_taps2
+	VMOVUPS      Y0, (AX)(DI*4)
+	ADDQ         $0x00000008, DI
+	SUBQ         $0x00000008, BX
+	JMP          CorrelateRowAVX2_single
+
+CorrelateRowAVX2_tail:
+	TESTQ      BX, BX
+	JZ         CorrelateRowAVX2_done
+	LEAQ       avx2TailMasks<>+0(SB), R8
+	NEGQ       BX
+	VMOVUPS    32(R8)(BX*4), Y0
+	VMASKMOVPS (AX)(DI*4), Y0, Y1
+	LEAQ       (CX)(DI*4), CX
+	XORQ       BX, BX
+
+CorrelateRowAVX2_taps3:
+	VBROADCASTSS (DX)(BX*4), Y2
+	VMASKMOVPS   (CX)(BX*4), Y0, Y3
+	VFMADD231PS  Y3, Y2, Y1
+	INCQ         BX
+	CMPQ         BX, SI
+	JB           CorrelateRowAVX2_taps3
+	VMASKMOVPS   Y1, Y0, (AX)(DI*4)
+
+CorrelateRowAVX2_done:
+	VZEROUPPER
+	RET
+
+// func CorrelateRowGradAVX2(g []float32, y []float32, x []float32)
+// Requires: AVX, FMA3
+TEXT ·CorrelateRowGradAVX2(SB), NOSPLIT, $0-72
+	MOVQ g_base+0(FP), AX
+	MOVQ y_base+24(FP), CX
+	MOVQ x_base+48(FP), DX
+	XORQ BX, BX
+
+CorrelateRowGradAVX2_tap:
+	CMPQ   BX, g_len+8(FP)
+	JAE    CorrelateRowGradAVX2_end
+	LEAQ   (DX)(BX*4), SI
+	MOVQ   y_len+32(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	XORQ   R8, R8
+
+CorrelateRowGradAVX2_dot_block:
+	CMPQ        DI, $0x00000010
+	JB          CorrelateRowGradAVX2_dot_single
+	VMOVUPS     (CX)(R8*4), Y2
+	VFMADD231PS (SI)(R8*4), Y2, Y0
+	VMOVUPS     32(CX)(R8*4), Y2
+	VFMADD231PS 32(SI)(R8*4), Y2, Y1
+	ADDQ        $0x00000010, R8
+	SUBQ        $0x00000010, DI
+	JMP         CorrelateRowGradAVX2_dot_block
+
+CorrelateRowGradAVX2_dot_single:
+	CMPQ        DI, $0x00000008
+	JB          CorrelateRowGradAVX2_dot_tail
+	VMOVUPS     (CX)(R8*4), Y2
+	VFMADD231PS (SI)(R8*4), Y2, Y0
+	ADDQ        $0x00000008, R8
+	SUBQ        $0x00000008, DI
+	JMP         CorrelateRowGradAVX2_dot_single
+
+CorrelateRowGradAVX2_dot_tail:
+	TESTQ       DI, DI
+	JZ          CorrelateRowGradAVX2_dot_done
+	LEAQ        avx2TailMasks<>+0(SB), R9
+	NEGQ        DI
+	VMOVUPS     32(R9)(DI*4), Y2
+	VMASKMOVPS  (SI)(R8*4), Y2, Y3
+	VMASKMOVPS  (CX)(R8*4), Y2, Y2
+	VFMADD231PS Y3, Y2, Y0
+
+CorrelateRowGradAVX2_dot_done:
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDSS       X0, X1, X1
+	VADDSS       (AX)(BX*4), X1, X1
+	VMOVSS       X1, (AX)(BX*4)
+	INCQ         BX
+	JMP          CorrelateRowGradAVX2_tap
+
+CorrelateRowGradAVX2_end:
 	VZEROUPPER
 	RET
 

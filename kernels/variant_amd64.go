@@ -34,6 +34,8 @@ func archVariants() []*Variant {
 			jacobiRotatePairs:   asm.JacobiRotatePairsAVX512,
 			jacobiRotatePairs64: asm.JacobiRotatePairs64AVX512,
 			householderApply:    asm.HouseholderApplyAVX512,
+			correlateRow:        asm.CorrelateRowAVX512,
+			correlateRowGrad:    asm.CorrelateRowGradAVX512,
 
 			copyRows:     asm.CopyRowsAVX512,
 			addRows:      asm.AddRowsAVX2, // faster than 16 lanes on short runs: gen/amd64/im2col.go
@@ -65,6 +67,8 @@ func archVariants() []*Variant {
 			jacobiRotatePairs:   asm.JacobiRotatePairsAVX2,
 			jacobiRotatePairs64: asm.JacobiRotatePairs64AVX2,
 			householderApply:    asm.HouseholderApplyAVX2,
+			correlateRow:        asm.CorrelateRowAVX2,
+			correlateRowGrad:    asm.CorrelateRowGradAVX2,
 
 			copyRows:     asm.CopyRowsAVX2,
 			addRows:      asm.AddRowsAVX2,

@@ -43,7 +43,8 @@ type Conv2D struct {
 	dcol  []float32 // [In·KH·KW, B·P]: dL/dcol
 	dy    *Tensor   // the gradient Backward is working on
 	y, dx Tensor
-	work  []float32 // B·geom.WorkLen(): each image's scratch for im2col and col2im
+	work  []float32 // B·geom.WorkLen(): each image's scratch for im2col and col2im (a dy row, direct)
+	wflip []float32 // direct layers: the weight with each kernel row reversed
 	wg    sync.WaitGroup
 }
 

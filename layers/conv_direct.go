@@ -7,7 +7,9 @@ import "github.com/rankae/rankae/kernels"
 // the GEMM has a single row (a micro-tile 1/MR full) and the im2col matrix,
 // In·KH·KW times larger than the image, goes through memory twice. Instead
 // every kernel tap (c, i, j) is one shifted multiply-add of an image plane
-// into another, row by row on kernels.Axpy and kernels.Dot.
+// into another: without column padding a whole kernel row at a time
+// (kernels.CorrelateRow, CorrelateRowGrad), otherwise tap by tap on
+// kernels.Axpy and kernels.Dot; the input gradient always tap by tap.
 
 // convDirectMaxOut is the number of output channels up to which a stride-1
 // Conv2D runs directly.
@@ -95,14 +97,26 @@ func (c *Conv2D) runDirect(step, lo, hi int) {
 				for ch := 0; ch < in; ch++ {
 					x := c.x.Data[(b*in+ch)*plane : (b*in+ch+1)*plane]
 					for i := 0; i < kh; i++ {
-						for j := 0; j < kw; j++ {
-							tap(i, j).axpy(w[((o*in+ch)*kh+i)*kw+j], x, y)
+						taps := w[((o*in+ch)*kh+i)*kw:][:kw]
+						if g.PW == 0 { // every tap covers whole output rows
+							r0, r1, _, _ := tap(i, 0).ranges()
+							for r := r0; r < r1; r++ {
+								kernels.CorrelateRow(y[r*ow:(r+1)*ow], x[(r+i-g.PH)*g.W:][:g.W], taps)
+							}
+							continue
+						}
+						for j, wj := range taps {
+							tap(i, j).axpy(wj, x, y)
 						}
 					}
 				}
 			}
 		case convDirectGradX:
 			b := u
+			if c.rowGradX() {
+				c.gradXRows(b)
+				continue
+			}
 			for ch := 0; ch < in; ch++ {
 				dx := c.dx.Data[(b*in+ch)*plane : (b*in+ch+1)*plane]
 				clear(dx)
@@ -123,14 +137,20 @@ func (c *Conv2D) runDirect(step, lo, hi int) {
 			dw := c.Weight.Grad.Data
 			for o := 0; o < out; o++ {
 				for i := 0; i < kh; i++ {
-					for j := 0; j < kw; j++ {
-						var sum float32
-						for b := 0; b < c.batch; b++ {
-							dy := c.dy.Data[(b*out+o)*oplane : (b*out+o+1)*oplane]
-							x := c.x.Data[(b*in+ch)*plane : (b*in+ch+1)*plane]
-							sum += tap(i, j).dot(x, dy)
+					grad := dw[((o*in+ch)*kh+i)*kw:][:kw]
+					for b := 0; b < c.batch; b++ {
+						dy := c.dy.Data[(b*out+o)*oplane : (b*out+o+1)*oplane]
+						x := c.x.Data[(b*in+ch)*plane : (b*in+ch+1)*plane]
+						if g.PW == 0 {
+							r0, r1, _, _ := tap(i, 0).ranges()
+							for r := r0; r < r1; r++ {
+								kernels.CorrelateRowGrad(grad, dy[r*ow:(r+1)*ow], x[(r+i-g.PH)*g.W:][:g.W])
+							}
+							continue
 						}
-						dw[((o*in+ch)*kh+i)*kw+j] += sum
+						for j := range grad {
+							grad[j] += tap(i, j).dot(x, dy)
+						}
 					}
 				}
 			}
@@ -156,6 +176,54 @@ func (c *Conv2D) backwardDirect() *Tensor {
 		return nil
 	}
 	c.dx.Resize(c.x.Shape...)
+	if c.rowGradX() {
+		// The taps reversed, and a padded dy row per image.
+		c.wflip = growBuffer(c.wflip, len(c.Weight.Value.Data))
+		w := c.Weight.Value.Data
+		for k := 0; k < len(w); k += g.KW {
+			for j := 0; j < g.KW; j++ {
+				c.wflip[k+j] = w[k+g.KW-1-j]
+			}
+		}
+		c.work = growBuffer(c.work, c.batch*(g.W+g.KW-1))
+	}
 	forImages(c, convDirectGradX, c.batch, work, &c.wg)
 	return &c.dx
+}
+
+// rowGradX reports whether the input gradient runs a kernel row at a time:
+// when the column padding leaves every tap some output column (pw < KW).
+func (c *Conv2D) rowGradX() bool { return c.geom.PW < c.geom.KW }
+
+// gradXRows computes dx[b] a kernel row at a time. A tap (i, j) adds
+// w[i, j]·dy[r'−i+ph, s'−j+pw] to dx[r', s']: over j that is the correlation
+// of the dy row, shifted right by KW−1−pw into a zero-padded copy, with the
+// reversed taps.
+func (c *Conv2D) gradXRows(b int) {
+	g := c.geom
+	oh, ow := g.OutH(), g.OutW()
+	in, out, kh, kw := c.In, c.Out, c.KernelH, c.KernelW
+	plane, oplane := g.H*g.W, oh*ow
+	dx := c.dx.Data[b*in*plane : (b+1)*in*plane]
+	clear(dx)
+	pad := c.work[b*(g.W+kw-1) : (b+1)*(g.W+kw-1)]
+	off := kw - 1 - g.PW
+	for o := 0; o < out; o++ {
+		dy := c.dy.Data[(b*out+o)*oplane : (b*out+o+1)*oplane]
+		for r := 0; r < oh; r++ {
+			clear(pad)
+			// pad[t] = dy[r, t−off] where that column exists.
+			lo, hi := max(0, off), min(len(pad), ow+off)
+			if lo < hi {
+				copy(pad[lo:hi], dy[r*ow+lo-off:r*ow+hi-off])
+			}
+			for ch := 0; ch < in; ch++ {
+				for i := 0; i < kh; i++ {
+					if rr := r + i - g.PH; rr >= 0 && rr < g.H {
+						kernels.CorrelateRow(dx[ch*plane+rr*g.W:][:g.W], pad, c.wflip[((o*in+ch)*kh+i)*kw:][:kw])
+					}
+				}
+			}
+		}
+	}
 }

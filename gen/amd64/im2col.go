@@ -22,6 +22,8 @@ func im2colKernels() {
 	constants()
 	for _, a := range isas {
 		copyRows(a)
+		correlateRow(a)
+		correlateRowGrad(a)
 	}
 	addRows(avx2)
 }

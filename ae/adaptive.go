@@ -62,6 +62,20 @@ const (
 	Restore
 )
 
+// MarshalText writes the action's name, for metrics.json.
+func (a Action) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+// UnmarshalText reads what MarshalText writes.
+func (a *Action) UnmarshalText(b []byte) error {
+	for _, c := range []Action{Continue, Reduce, Restore} {
+		if string(b) == c.String() {
+			*a = c
+			return nil
+		}
+	}
+	return fmt.Errorf("ae: unknown rank action %q", b)
+}
+
 func (a Action) String() string {
 	switch a {
 	case Continue:
@@ -97,11 +111,12 @@ type AdaptiveRank struct {
 	history []RankChange
 }
 
-// RankChange records when the rank changed and why.
+// RankChange records when the rank changed and why; in JSON
+// {"step": 1026, "k": 15, "action": "reduce"}.
 type RankChange struct {
-	Step   int
-	K      int
-	Action Action
+	Step   int    `json:"step"` // steps observed, counted from 1
+	K      int    `json:"k"`    // the rank from then on
+	Action Action `json:"action"`
 }
 
 // NewAdaptiveRank starts a search at rank kStart, min(L, batch) in the paper.

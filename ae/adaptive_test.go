@@ -1,6 +1,7 @@
 package ae
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"testing"
 )
@@ -149,5 +150,22 @@ func TestAdaptiveRankStopGoesBackToLastRankThatReachedTarget(t *testing.T) {
 	}
 	if act := a.Stop(); act != Continue || a.K() != 5 {
 		t.Fatalf("second stop: %v at k=%d, want continue at 5", act, a.K())
+	}
+}
+
+func TestRankChangeJSON(t *testing.T) {
+	b, err := json.Marshal([]RankChange{{Step: 1026, K: 15, Action: Reduce}, {Step: 5987, K: 3, Action: Restore}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `[{"step":1026,"k":15,"action":"reduce"},{"step":5987,"k":3,"action":"restore"}]`; string(b) != want {
+		t.Errorf("got %s, want %s", b, want)
+	}
+	var back []RankChange
+	if err := json.Unmarshal(b, &back); err != nil || len(back) != 2 || back[1].Action != Restore || back[0].K != 15 {
+		t.Errorf("read back %+v, %v", back, err)
+	}
+	if err := json.Unmarshal([]byte(`[{"action":"jump"}]`), &back); err == nil {
+		t.Error("unknown action accepted")
 	}
 }

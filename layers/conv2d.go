@@ -43,7 +43,7 @@ type Conv2D struct {
 	dcol  []float32 // [In·KH·KW, B·P]: dL/dcol
 	dy    *Tensor   // the gradient Backward is working on
 	y, dx Tensor
-	work  []float32 // B·geom.WorkLen(): each image's scratch for im2col and col2im (a dy row, direct)
+	work  []float32 // B·geom.WorkLen(): each image's scratch for im2col and col2im (direct: directScratch a unit)
 	wflip []float32 // direct layers: the weight with each kernel row reversed
 	wg    sync.WaitGroup
 }
@@ -100,9 +100,7 @@ func (c *Conv2D) Forward(x *Tensor) *Tensor {
 	c.x, c.geom, c.batch = x, g, x.Shape[0]
 	oh, ow := g.OutH(), g.OutW()
 	if c.direct() {
-		c.y.Resize(c.batch, c.Out, oh, ow)
-		forImages(c, convDirectForward, c.batch, len(x.Data)*g.KH*g.KW, &c.wg)
-		return &c.y
+		return c.forwardDirect()
 	}
 	k, n := g.Rows(), c.batch*oh*ow
 	c.col = growBuffer(c.col, k*n)

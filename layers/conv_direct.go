@@ -6,56 +6,14 @@ import "github.com/rankae/rankae/kernels"
 // RRAE decoder's last Conv2D): there im2col and GEMM are the wrong tools, as
 // the GEMM has a single row (a micro-tile 1/MR full) and the im2col matrix,
 // In·KH·KW times larger than the image, goes through memory twice. Instead
-// every kernel tap (c, i, j) is one shifted multiply-add of an image plane
-// into another: without column padding a whole kernel row at a time
-// (kernels.CorrelateRow, CorrelateRowGrad), otherwise tap by tap on
-// kernels.Axpy and kernels.Dot; the input gradient always tap by tap.
+// each kernel row (c, i) is one correlation of an input row with its KW taps
+// per output row (kernels.CorrelateRow; CorrelateRowGrad for dW), on rows
+// padded with PW zeros on each side; the input gradient is the same
+// correlation of zero-padded dy rows with the taps reversed.
 
 // convDirectMaxOut is the number of output channels up to which a stride-1
 // Conv2D runs directly.
 const convDirectMaxOut = 1
-
-// planeShift is the offset between two planes in a tap: dst[r, s] pairs
-// with src[r+dr, s+ds], over the rows and columns where both exist.
-type planeShift struct {
-	dh, dw int // dst plane
-	sh, sw int // src plane
-	dr, ds int
-}
-
-// rows returns the dst rows [r0, r1) whose src row r+dr exists, and the
-// columns [s0, s1) likewise.
-func (p planeShift) ranges() (r0, r1, s0, s1 int) {
-	r0, r1 = max(0, -p.dr), min(p.dh, p.sh-p.dr)
-	s0, s1 = max(0, -p.ds), min(p.dw, p.sw-p.ds)
-	return r0, r1, s0, s1
-}
-
-// axpy adds alpha·src[r+dr, s+ds] to dst[r, s] wherever both exist.
-func (p planeShift) axpy(alpha float32, src, dst []float32) {
-	r0, r1, s0, s1 := p.ranges()
-	if s0 >= s1 {
-		return
-	}
-	for r := r0; r < r1; r++ {
-		srow := src[(r+p.dr)*p.sw+s0+p.ds : (r+p.dr)*p.sw+s1+p.ds]
-		kernels.Axpy(alpha, srow, dst[r*p.dw+s0:r*p.dw+s1])
-	}
-}
-
-// dot returns Σ dst[r, s]·src[r+dr, s+ds] over the pairs that exist.
-func (p planeShift) dot(src, dst []float32) float32 {
-	r0, r1, s0, s1 := p.ranges()
-	var sum float32
-	if s0 >= s1 {
-		return 0
-	}
-	for r := r0; r < r1; r++ {
-		srow := src[(r+p.dr)*p.sw+s0+p.ds : (r+p.dr)*p.sw+s1+p.ds]
-		sum += kernels.Dot(srow, dst[r*p.dw+s0:r*p.dw+s1])
-	}
-	return sum
-}
 
 // direct reports whether c runs as a direct convolution.
 func (c *Conv2D) direct() bool {
@@ -70,92 +28,114 @@ const (
 	convDirectGradW                // dW[:, c] += Σ_b taps' dot products
 )
 
-// runDirect runs a direct step over the units [lo, hi).
+// padRow sets dst (zeroed first) to src shifted right by off: dst[t] =
+// src[t−off] wherever that element exists.
+func padRow(dst, src []float32, off int) {
+	clear(dst)
+	if lo, hi := max(0, off), min(len(dst), len(src)+off); lo < hi {
+		copy(dst[lo:hi], src[lo-off:hi-off])
+	}
+}
+
+// directScratch returns the floats of scratch a unit (an image or an input
+// channel) of the direct steps needs: one input plane with padded rows, or
+// one padded dy row.
+func (c *Conv2D) directScratch() int {
+	g := c.geom
+	return max(g.H*(g.W+2*g.PW), g.W+g.KW-1)
+}
+
+// runDirect runs a direct step over the units [lo, hi). Output row r takes
+// kernel row i from input row r+i−PH, where that row exists.
 func (c *Conv2D) runDirect(step, lo, hi int) {
 	g := c.geom
 	oh, ow := g.OutH(), g.OutW()
 	in, out, kh, kw := c.In, c.Out, c.KernelH, c.KernelW
-	plane, oplane := g.H*g.W, oh*ow
+	plane, oplane, wp := g.H*g.W, oh*ow, g.W+2*g.PW
 	w := c.Weight.Value.Data
-	// tap returns the shift of tap (i, j): output (r, s) reads input (r+i−ph, s+j−pw).
-	tap := func(i, j int) planeShift {
-		return planeShift{dh: oh, dw: ow, sh: g.H, sw: g.W, dr: i - g.PH, ds: j - g.PW}
-	}
+	rows := func(i int) (r0, r1 int) { return max(0, g.PH-i), min(oh, g.H+g.PH-i) }
 	for u := lo; u < hi; u++ {
+		scratch := c.work[u*c.directScratch() : (u+1)*c.directScratch()]
+		// padPlane pads the rows of x[b, ch] into scratch, wp floats each.
+		padPlane := func(b, ch int) []float32 {
+			x, xp := c.x.Data[(b*in+ch)*plane:][:plane], scratch[:g.H*wp]
+			for r := 0; r < g.H; r++ {
+				padRow(xp[r*wp:(r+1)*wp], x[r*g.W:(r+1)*g.W], g.PW)
+			}
+			return xp
+		}
 		switch step {
 		case convDirectForward:
 			b := u
+			y := c.y.Data[b*out*oplane : (b+1)*out*oplane]
 			for o := 0; o < out; o++ {
-				y := c.y.Data[(b*out+o)*oplane : (b*out+o+1)*oplane]
 				bv := float32(0)
 				if c.Bias != nil {
 					bv = c.Bias.Value.Data[o]
 				}
-				for k := range y {
-					y[k] = bv
+				for k := range y[o*oplane : (o+1)*oplane] {
+					y[o*oplane+k] = bv
 				}
-				for ch := 0; ch < in; ch++ {
-					x := c.x.Data[(b*in+ch)*plane : (b*in+ch+1)*plane]
+			}
+			for ch := 0; ch < in; ch++ {
+				xp := padPlane(b, ch)
+				for o := 0; o < out; o++ {
 					for i := 0; i < kh; i++ {
 						taps := w[((o*in+ch)*kh+i)*kw:][:kw]
-						if g.PW == 0 { // every tap covers whole output rows
-							r0, r1, _, _ := tap(i, 0).ranges()
-							for r := r0; r < r1; r++ {
-								kernels.CorrelateRow(y[r*ow:(r+1)*ow], x[(r+i-g.PH)*g.W:][:g.W], taps)
-							}
-							continue
-						}
-						for j, wj := range taps {
-							tap(i, j).axpy(wj, x, y)
+						r0, r1 := rows(i)
+						for r := r0; r < r1; r++ {
+							kernels.CorrelateRow(y[o*oplane+r*ow:][:ow], xp[(r+i-g.PH)*wp:][:wp], taps)
 						}
 					}
 				}
 			}
 		case convDirectGradX:
+			// A tap (i, j) adds w[i, j]·dy[r'−i+PH, s'−j+PW] to dx[r', s']: over
+			// j, the correlation of the dy row shifted right by KW−1−PW with the
+			// reversed taps.
 			b := u
-			if c.rowGradX() {
-				c.gradXRows(b)
-				continue
-			}
-			for ch := 0; ch < in; ch++ {
-				dx := c.dx.Data[(b*in+ch)*plane : (b*in+ch+1)*plane]
-				clear(dx)
-				for o := 0; o < out; o++ {
-					dy := c.dy.Data[(b*out+o)*oplane : (b*out+o+1)*oplane]
-					for i := 0; i < kh; i++ {
-						for j := 0; j < kw; j++ {
-							// dx[r', s'] += w·dy[r'−dr, s'−ds]: the tap seen from the input.
-							t := tap(i, j)
-							back := planeShift{dh: g.H, dw: g.W, sh: oh, sw: ow, dr: -t.dr, ds: -t.ds}
-							back.axpy(w[((o*in+ch)*kh+i)*kw+j], dy, dx)
+			dx := c.dx.Data[b*in*plane : (b+1)*in*plane]
+			clear(dx)
+			pad := scratch[:g.W+kw-1]
+			for o := 0; o < out; o++ {
+				dy := c.dy.Data[(b*out+o)*oplane:][:oplane]
+				for r := 0; r < oh; r++ {
+					padRow(pad, dy[r*ow:(r+1)*ow], kw-1-g.PW)
+					for ch := 0; ch < in; ch++ {
+						for i := 0; i < kh; i++ {
+							if rr := r + i - g.PH; rr >= 0 && rr < g.H {
+								kernels.CorrelateRow(dx[ch*plane+rr*g.W:][:g.W], pad, c.wflip[((o*in+ch)*kh+i)*kw:][:kw])
+							}
 						}
 					}
 				}
 			}
 		case convDirectGradW:
 			ch := u
-			dw := c.Weight.Grad.Data
-			for o := 0; o < out; o++ {
-				for i := 0; i < kh; i++ {
-					grad := dw[((o*in+ch)*kh+i)*kw:][:kw]
-					for b := 0; b < c.batch; b++ {
-						dy := c.dy.Data[(b*out+o)*oplane : (b*out+o+1)*oplane]
-						x := c.x.Data[(b*in+ch)*plane : (b*in+ch+1)*plane]
-						if g.PW == 0 {
-							r0, r1, _, _ := tap(i, 0).ranges()
-							for r := r0; r < r1; r++ {
-								kernels.CorrelateRowGrad(grad, dy[r*ow:(r+1)*ow], x[(r+i-g.PH)*g.W:][:g.W])
-							}
-							continue
-						}
-						for j := range grad {
-							grad[j] += tap(i, j).dot(x, dy)
+			for b := 0; b < c.batch; b++ {
+				xp := padPlane(b, ch)
+				for o := 0; o < out; o++ {
+					dy := c.dy.Data[(b*out+o)*oplane:][:oplane]
+					for i := 0; i < kh; i++ {
+						grad := c.Weight.Grad.Data[((o*in+ch)*kh+i)*kw:][:kw]
+						r0, r1 := rows(i)
+						for r := r0; r < r1; r++ {
+							kernels.CorrelateRowGrad(grad, dy[r*ow:(r+1)*ow], xp[(r+i-g.PH)*wp:][:wp])
 						}
 					}
 				}
 			}
 		}
 	}
+}
+
+// forwardDirect is Forward for a direct layer, c.x and c.geom set.
+func (c *Conv2D) forwardDirect() *Tensor {
+	g := c.geom
+	c.y.Resize(c.batch, c.Out, g.OutH(), g.OutW())
+	c.work = growBuffer(c.work, c.batch*c.directScratch())
+	forImages(c, convDirectForward, c.batch, len(c.x.Data)*g.KH*g.KW, &c.wg)
+	return &c.y
 }
 
 // backwardDirect is Backward for a direct layer, c.dy set.
@@ -170,60 +150,21 @@ func (c *Conv2D) backwardDirect() *Tensor {
 			}
 		}
 	}
+	c.work = growBuffer(c.work, max(c.batch, c.In)*c.directScratch())
 	work := len(c.x.Data) * g.KH * g.KW
 	forImages(c, convDirectGradW, c.In, work, &c.wg)
 	if c.SkipInputGrad {
 		return nil
 	}
 	c.dx.Resize(c.x.Shape...)
-	if c.rowGradX() {
-		// The taps reversed, and a padded dy row per image.
-		c.wflip = growBuffer(c.wflip, len(c.Weight.Value.Data))
-		w := c.Weight.Value.Data
-		for k := 0; k < len(w); k += g.KW {
-			for j := 0; j < g.KW; j++ {
-				c.wflip[k+j] = w[k+g.KW-1-j]
-			}
+	// The taps of each kernel row reversed, for the input gradient.
+	w := c.Weight.Value.Data
+	c.wflip = growBuffer(c.wflip, len(w))
+	for k := 0; k < len(w); k += g.KW {
+		for j := 0; j < g.KW; j++ {
+			c.wflip[k+j] = w[k+g.KW-1-j]
 		}
-		c.work = growBuffer(c.work, c.batch*(g.W+g.KW-1))
 	}
 	forImages(c, convDirectGradX, c.batch, work, &c.wg)
 	return &c.dx
-}
-
-// rowGradX reports whether the input gradient runs a kernel row at a time:
-// when the column padding leaves every tap some output column (pw < KW).
-func (c *Conv2D) rowGradX() bool { return c.geom.PW < c.geom.KW }
-
-// gradXRows computes dx[b] a kernel row at a time. A tap (i, j) adds
-// w[i, j]·dy[r'−i+ph, s'−j+pw] to dx[r', s']: over j that is the correlation
-// of the dy row, shifted right by KW−1−pw into a zero-padded copy, with the
-// reversed taps.
-func (c *Conv2D) gradXRows(b int) {
-	g := c.geom
-	oh, ow := g.OutH(), g.OutW()
-	in, out, kh, kw := c.In, c.Out, c.KernelH, c.KernelW
-	plane, oplane := g.H*g.W, oh*ow
-	dx := c.dx.Data[b*in*plane : (b+1)*in*plane]
-	clear(dx)
-	pad := c.work[b*(g.W+kw-1) : (b+1)*(g.W+kw-1)]
-	off := kw - 1 - g.PW
-	for o := 0; o < out; o++ {
-		dy := c.dy.Data[(b*out+o)*oplane : (b*out+o+1)*oplane]
-		for r := 0; r < oh; r++ {
-			clear(pad)
-			// pad[t] = dy[r, t−off] where that column exists.
-			lo, hi := max(0, off), min(len(pad), ow+off)
-			if lo < hi {
-				copy(pad[lo:hi], dy[r*ow+lo-off:r*ow+hi-off])
-			}
-			for ch := 0; ch < in; ch++ {
-				for i := 0; i < kh; i++ {
-					if rr := r + i - g.PH; rr >= 0 && rr < g.H {
-						kernels.CorrelateRow(dx[ch*plane+rr*g.W:][:g.W], pad, c.wflip[((o*in+ch)*kh+i)*kw:][:kw])
-					}
-				}
-			}
-		}
-	}
 }

@@ -61,7 +61,7 @@ func (g GemmMicroKernel) Run(k int, a, b, c []float32, ldc int, beta float32) {
 //
 //	dst[p*MR+i] = alpha * a[i*lda+p]   for p < k, i < MR
 func (g GemmMicroKernel) PackA(k int, a []float32, lda int, alpha float32, dst []float32) {
-	g.transpose("PackA", g.MR, k, a, lda, alpha, dst, g.packA)
+	g.transpose("PackA", g.MR, g.MR, k, a, lda, alpha, dst, g.packA)
 }
 
 // PackBT packs NR rows of a row-major Bᵀ with stride ldb (NR columns of B), k
@@ -71,7 +71,7 @@ func (g GemmMicroKernel) PackA(k int, a []float32, lda int, alpha float32, dst [
 //
 // (An untransposed B needs no such kernel: its rows are already contiguous.)
 func (g GemmMicroKernel) PackBT(k int, b []float32, ldb int, dst []float32) {
-	g.transpose("PackBT", g.NR, k, b, ldb, 1, dst, nil)
+	g.transpose("PackBT", g.NR, g.NR, k, b, ldb, 1, dst, nil)
 }
 
 // PackB packs NR columns of a row-major B with stride ldb, k rows of them, into the
@@ -105,54 +105,12 @@ func packBGeneric(nr, k int, b []float32, ldb int, dst []float32) {
 	}
 }
 
-// transpose computes dst[p*rows+i] = alpha*a[i*lda+p] for p < k, i < rows: with
-// whole when it is not nil, else packRows rows at a time with packN where the
-// variant has it.
-func (g GemmMicroKernel) transpose(name string, rows, k int, a []float32, lda int, alpha float32, dst []float32,
+// transpose computes dst[p*width+i] = alpha*a[i*lda+p] for p < k, i < rows ≤
+// width, and 0 for rows ≤ i < width: with whole when it is not nil and the
+// panel is full, else packN on every whole group of packRows rows where the
+// variant has it and a Go loop on the rest.
+func (g GemmMicroKernel) transpose(name string, width, rows, k int, a []float32, lda int, alpha float32, dst []float32,
 	whole func(k int, a []float32, lda int, alpha float32, dst []float32)) {
-	switch {
-	case k < 0:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: k = %d < 0", name, k))
-	case k == 0:
-		return
-	case lda < k:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: stride %d < k = %d", name, lda, k))
-	case len(a) < (rows-1)*lda+k:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: len = %d < %d rows of stride %d", name, len(a), rows, lda))
-	case len(dst) < k*rows:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: len(dst) = %d < %d", name, len(dst), k*rows))
-	}
-	switch {
-	case whole != nil:
-		whole(k, a, lda, alpha, dst)
-	case g.packN != nil && rows%g.packRows == 0:
-		for i := 0; i < rows; i += g.packRows {
-			g.packN(k, a[i*lda:], lda, alpha, dst[i:], rows)
-		}
-	default:
-		transposeGeneric(rows, k, a, lda, alpha, dst)
-	}
-}
-
-// PackAPartial is PackA for the last rows < MR rows of A: the panel's rows
-// from rows on are zeros.
-//
-//	dst[p*MR+i] = alpha * a[i*lda+p]   for p < k, i < rows; 0 for rows ≤ i < MR
-func (g GemmMicroKernel) PackAPartial(k, rows int, a []float32, lda int, alpha float32, dst []float32) {
-	g.transposePartial("PackAPartial", g.MR, rows, k, a, lda, alpha, dst)
-}
-
-// PackBTPartial is PackBT for the last cols < NR columns of B:
-//
-//	dst[p*NR+j] = b[j*ldb+p]   for p < k, j < cols; 0 for cols ≤ j < NR
-func (g GemmMicroKernel) PackBTPartial(k, cols int, b []float32, ldb int, dst []float32) {
-	g.transposePartial("PackBTPartial", g.NR, cols, k, b, ldb, 1, dst)
-}
-
-// transposePartial transposes rows ≤ width rows of a into a panel of the
-// given width, zero-padded: packN on whole groups of packRows rows, a Go
-// loop on the rest.
-func (g GemmMicroKernel) transposePartial(name string, width, rows, k int, a []float32, lda int, alpha float32, dst []float32) {
 	switch {
 	case k < 0:
 		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: k = %d < 0", name, k))
@@ -166,6 +124,10 @@ func (g GemmMicroKernel) transposePartial(name string, width, rows, k int, a []f
 		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: len = %d < %d rows of stride %d", name, len(a), rows, lda))
 	case len(dst) < k*width:
 		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: len(dst) = %d < %d", name, len(dst), k*width))
+	}
+	if whole != nil && rows == width {
+		whole(k, a, lda, alpha, dst)
+		return
 	}
 	full := 0
 	if g.packN != nil {
@@ -183,15 +145,19 @@ func (g GemmMicroKernel) transposePartial(name string, width, rows, k int, a []f
 	}
 }
 
-// transposeGeneric is the reference of PackA and PackBT:
-// dst[p*rows+i] = alpha*a[i*lda+p] for p < k, i < rows.
-func transposeGeneric(rows, k int, a []float32, lda int, alpha float32, dst []float32) {
-	for p := 0; p < k; p++ {
-		out := dst[p*rows : p*rows+rows]
-		for i := range out {
-			out[i] = alpha * a[i*lda+p]
-		}
-	}
+// PackAPartial is PackA for the last rows < MR rows of A: the panel's rows
+// from rows on are zeros.
+//
+//	dst[p*MR+i] = alpha * a[i*lda+p]   for p < k, i < rows; 0 for rows ≤ i < MR
+func (g GemmMicroKernel) PackAPartial(k, rows int, a []float32, lda int, alpha float32, dst []float32) {
+	g.transpose("PackAPartial", g.MR, rows, k, a, lda, alpha, dst, nil)
+}
+
+// PackBTPartial is PackBT for the last cols < NR columns of B:
+//
+//	dst[p*NR+j] = b[j*ldb+p]   for p < k, j < cols; 0 for cols ≤ j < NR
+func (g GemmMicroKernel) PackBTPartial(k, cols int, b []float32, ldb int, dst []float32) {
+	g.transpose("PackBTPartial", g.NR, cols, k, b, ldb, 1, dst, nil)
 }
 
 // RunColumn is Run down a column of tiles: for t < tiles,

@@ -363,3 +363,15 @@ func BenchmarkGemmPack(b *testing.B) {
 		}
 	}
 }
+
+// transposeGeneric is the reference of PackA and PackBT (the definition the
+// packing kernels are tested against):
+// dst[p*rows+i] = alpha*a[i*lda+p] for p < k, i < rows.
+func transposeGeneric(rows, k int, a []float32, lda int, alpha float32, dst []float32) {
+	for p := 0; p < k; p++ {
+		out := dst[p*rows : p*rows+rows]
+		for i := range out {
+			out[i] = alpha * a[i*lda+p]
+		}
+	}
+}

@@ -113,14 +113,12 @@ func (jp *jacobiParallel) step(lo, hi int) (rotated bool) {
 	}
 	xx, yy, xy, c, s := jp.xx[lo:lo+n], jp.yy[lo:lo+n], jp.xy[lo:lo+n], jp.c[lo:lo+n], jp.s[lo:lo+n]
 	jp.v.JacobiPairDots(jp.cols, jp.rows, p, q, xx, yy, xy)
-	if jp.v.JacobiAngles(xx, yy, xy, jp.tol, negligibleSq32, c, s) == 0 {
-		for k := range p {
-			st.recordAt(p[k], q[k], false, st.clock)
-		}
-		return false
-	}
+	rotations := jp.v.JacobiAngles(xx, yy, xy, jp.tol, negligibleSq32, c, s)
 	for k := range p {
 		st.recordAt(p[k], q[k], s[k] != 0, st.clock)
+	}
+	if rotations == 0 {
+		return false
 	}
 	// The kernels skip the pairs left unrotated (s = 0).
 	jp.v.JacobiRotatePairs(jp.cols, jp.rows, p, q, c, s)

@@ -19,8 +19,11 @@ type TrainConfig struct {
 	Steps    int
 	Batch    int
 	Schedule layers.Schedule // learning rate per step; see layers.NewSchedule
-	Loss     string          // "mse" (default) or "relative" (100·‖x − x̂‖/‖x‖)
+	Loss     string          // "mse" (default), "relative" (mean of 100·‖x − x̂‖/‖x‖) or "relative-batch" (100·‖X − X̂‖_F/‖X‖_F, the reference code's)
 	Seed     uint64          // batch order
+	// Optimizer is "adam" (default: PyTorch's Adam) or "adabelief" (optax's
+	// AdaBelief, the RRAE reference code's default).
+	Optimizer string
 
 	FineTune int              // RRAE only: decoder fine-tuning steps at the end
 	Adaptive *AdaptiveOptions // RRAE only: search the rank (aRRAE)
@@ -106,7 +109,7 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 		phase = "fine-tune" // resumed inside the fine-tuning
 		m.FreezeEncoder = true
 	}
-	opt := layers.NewAdam(m.TrainableParams(), cfg.Schedule.LR(cfg.Start))
+	opt := newOptimizer(cfg.Optimizer, m.TrainableParams(), cfg.Schedule.LR(cfg.Start))
 	res.Optimizer = opt
 	if cfg.Resume != "" && phase == "train" {
 		if err := LoadOptimizer(cfg.Resume, m, opt); err != nil {
@@ -135,7 +138,7 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 				return res, err
 			}
 			m.FreezeEncoder = true
-			opt = layers.NewAdam(m.TrainableParams(), cfg.Schedule.LR(step))
+			opt = newOptimizer(cfg.Optimizer, m.TrainableParams(), cfg.Schedule.LR(step))
 			res.Optimizer = opt
 			phase = "fine-tune"
 		}
@@ -225,8 +228,11 @@ func checkTrainConfig(m *Model, ds *data.Dataset, cfg TrainConfig) error {
 	if len(cfg.Schedule) == 0 {
 		return errors.New("ae: Train: no learning-rate schedule")
 	}
-	if cfg.Loss != "" && cfg.Loss != "mse" && cfg.Loss != "relative" {
-		return fmt.Errorf("ae: Train: unknown loss %q (valid: mse, relative)", cfg.Loss)
+	if cfg.Loss != "" && cfg.Loss != "mse" && cfg.Loss != "relative" && cfg.Loss != "relative-batch" {
+		return fmt.Errorf("ae: Train: unknown loss %q (valid: mse, relative, relative-batch)", cfg.Loss)
+	}
+	if cfg.Optimizer != "" && cfg.Optimizer != "adam" && cfg.Optimizer != "adabelief" {
+		return fmt.Errorf("ae: Train: unknown optimizer %q (valid: adam, adabelief)", cfg.Optimizer)
 	}
 	rrae, isRRAE := m.Latent.(*RRAELatent)
 	if !isRRAE && (cfg.Adaptive != nil || cfg.FineTune != 0) {
@@ -246,9 +252,19 @@ func checkTrainConfig(m *Model, ds *data.Dataset, cfg TrainConfig) error {
 	return nil
 }
 
+func newOptimizer(name string, params []*layers.Param, lr float64) *layers.Adam {
+	if name == "adabelief" {
+		return layers.NewAdaBelief(params, lr)
+	}
+	return layers.NewAdam(params, lr)
+}
+
 func newLoss(name string) layers.Loss {
-	if name == "relative" {
+	switch name {
+	case "relative":
 		return layers.NewRelativeError()
+	case "relative-batch":
+		return &layers.RelativeError{Batch: true}
 	}
 	return layers.NewMSE()
 }

@@ -26,7 +26,16 @@ func smallBumps(t *testing.T) (train, test *data.Dataset) {
 	return train, test
 }
 
+// RRAE trains (the loss at least halves) and projects onto its final basis,
+// with the defaults (Adam, MSE) and with the reference code's AdaBelief and
+// batch relative error.
 func TestRRAETrainsAndProjects(t *testing.T) {
+	for _, c := range []struct{ name, optimizer, loss string }{{"defaults", "", ""}, {"reference", "adabelief", "relative-batch"}} {
+		t.Run(c.name, func(t *testing.T) { testRRAETrainsAndProjects(t, c.optimizer, c.loss) })
+	}
+}
+
+func testRRAETrainsAndProjects(t *testing.T, optimizer, loss string) {
 	train, _ := smallBumps(t)
 	m, err := New(Config{Model: "rrae", Arch: "mlp", InShape: [3]int{1, 16, 16}, L: 16, K: 2, Hidden: []int{64}, Seed: 3})
 	if err != nil {
@@ -34,13 +43,17 @@ func TestRRAETrainsAndProjects(t *testing.T) {
 	}
 	res, err := Train(context.Background(), m, train, TrainConfig{
 		Steps: 400, Batch: 16, Schedule: layers.NewSchedule(layers.Stage{Steps: 400, LR: 1e-3}), Seed: 1, FineTune: 100,
+		Optimizer: optimizer, Loss: loss,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	first, last := mean(res.Losses[:20]), mean(res.Losses[len(res.Losses)-20:])
+	if loss != "" {
+		first, last = first*first, last*last // a norm, not its square
+	}
 	if !(last < first/2) {
-		t.Errorf("loss went from %.4g to %.4g, want at least halved", first, last)
+		t.Errorf("loss (squared) went from %.4g to %.4g, want at least halved", first, last)
 	}
 	r := m.Latent.(*RRAELatent)
 	if len(r.Basis) != 16*2 {
@@ -180,6 +193,13 @@ func TestTrainRejectsBadConfig(t *testing.T) {
 	}
 	if _, err := New(Config{Model: "vae?", Arch: "mlp", InShape: [3]int{1, 4, 4}, L: 2}); err == nil {
 		t.Error("unknown model accepted")
+	}
+	m, _ = New(Config{Model: "rrae", Arch: "mlp", InShape: [3]int{1, 16, 16}, L: 16, K: 2, Seed: 3})
+	for _, tc := range []TrainConfig{{Optimizer: "lbfgs"}, {Loss: "l1"}} {
+		tc.Steps, tc.Batch, tc.Schedule = 10, 16, layers.NewSchedule(layers.Stage{Steps: 10, LR: 1e-3})
+		if _, err := Train(context.Background(), m, train, tc); err == nil {
+			t.Errorf("optimizer %q, loss %q accepted", tc.Optimizer, tc.Loss)
+		}
 	}
 }
 

@@ -75,13 +75,14 @@ func ReLUBackwardAVX512(dx []float32, dy []float32, x []float32)
 // AdamAVX512 computes, with AVX512:
 //
 //	for i := range param {
+//		d := grad[i] - belief*m[i] // belief: 0 for Adam, 1 for AdaBelief
 //		m[i] = beta1*m[i] + c1*grad[i] // c1 = 1-beta1, rounded from float64
-//		v[i] = beta2*v[i] + c2*grad[i]*grad[i] // c2 = 1-beta2, rounded from float64
+//		v[i] = beta2*v[i] + c2*d*d + epsRoot // c2 = 1-beta2, rounded from float64
 //		param[i] -= stepSize * m[i] / (sqrt(v[i])*invSqrtBias2 + eps)
 //	}
 //
 //go:noescape
-func AdamAVX512(param []float32, grad []float32, m []float32, v []float32, beta1 float32, c1 float32, beta2 float32, c2 float32, stepSize float32, invSqrtBias2 float32, eps float32)
+func AdamAVX512(param []float32, grad []float32, m []float32, v []float32, beta1 float32, c1 float32, beta2 float32, c2 float32, stepSize float32, invSqrtBias2 float32, eps float32, belief float32, epsRoot float32)
 
 // DotAVX2 computes, with AVX2:
 //
@@ -154,10 +155,11 @@ func ReLUBackwardAVX2(dx []float32, dy []float32, x []float32)
 // AdamAVX2 computes, with AVX2:
 //
 //	for i := range param {
+//		d := grad[i] - belief*m[i] // belief: 0 for Adam, 1 for AdaBelief
 //		m[i] = beta1*m[i] + c1*grad[i] // c1 = 1-beta1, rounded from float64
-//		v[i] = beta2*v[i] + c2*grad[i]*grad[i] // c2 = 1-beta2, rounded from float64
+//		v[i] = beta2*v[i] + c2*d*d + epsRoot // c2 = 1-beta2, rounded from float64
 //		param[i] -= stepSize * m[i] / (sqrt(v[i])*invSqrtBias2 + eps)
 //	}
 //
 //go:noescape
-func AdamAVX2(param []float32, grad []float32, m []float32, v []float32, beta1 float32, c1 float32, beta2 float32, c2 float32, stepSize float32, invSqrtBias2 float32, eps float32)
+func AdamAVX2(param []float32, grad []float32, m []float32, v []float32, beta1 float32, c1 float32, beta2 float32, c2 float32, stepSize float32, invSqrtBias2 float32, eps float32, belief float32, epsRoot float32)

@@ -553,9 +553,9 @@ ReLUBackwardAVX512_done:
 	VZEROUPPER
 	RET
 
-// func AdamAVX512(param []float32, grad []float32, m []float32, v []float32, beta1 float32, c1 float32, beta2 float32, c2 float32, stepSize float32, invSqrtBias2 float32, eps float32)
+// func AdamAVX512(param []float32, grad []float32, m []float32, v []float32, beta1 float32, c1 float32, beta2 float32, c2 float32, stepSize float32, invSqrtBias2 float32, eps float32, belief float32, epsRoot float32)
 // Requires: AVX, AVX512F, BMI2
-TEXT ·AdamAVX512(SB), NOSPLIT, $0-124
+TEXT ·AdamAVX512(SB), NOSPLIT, $0-132
 	MOVQ         param_base+0(FP), AX
 	MOVQ         grad_base+24(FP), CX
 	MOVQ         m_base+48(FP), DX
@@ -568,90 +568,107 @@ TEXT ·AdamAVX512(SB), NOSPLIT, $0-124
 	VBROADCASTSS eps+120(FP), Z4
 	VBROADCASTSS c1+100(FP), Z5
 	VBROADCASTSS c2+108(FP), Z6
+	VBROADCASTSS belief+124(FP), Z7
+	VBROADCASTSS epsRoot+128(FP), Z8
 	XORQ         DI, DI
 
 AdamAVX512_block:
-	CMPQ        SI, $0x00000020
-	JB          AdamAVX512_single
-	VMOVUPS     (CX)(DI*4), Z7
-	VMULPS      Z7, Z5, Z8
-	VFMADD231PS (DX)(DI*4), Z0, Z8
-	VMOVUPS     Z8, (DX)(DI*4)
-	VMULPS      Z7, Z6, Z9
-	VMULPS      Z7, Z9, Z9
-	VFMADD231PS (BX)(DI*4), Z1, Z9
-	VMOVUPS     Z9, (BX)(DI*4)
-	VSQRTPS     Z9, Z7
-	VFMADD213PS Z4, Z3, Z7
-	VMULPS      Z8, Z2, Z8
-	VDIVPS      Z7, Z8, Z8
-	VMOVUPS     (AX)(DI*4), Z7
-	VSUBPS      Z8, Z7, Z7
-	VMOVUPS     Z7, (AX)(DI*4)
-	VMOVUPS     64(CX)(DI*4), Z7
-	VMULPS      Z7, Z5, Z8
-	VFMADD231PS 64(DX)(DI*4), Z0, Z8
-	VMOVUPS     Z8, 64(DX)(DI*4)
-	VMULPS      Z7, Z6, Z9
-	VMULPS      Z7, Z9, Z9
-	VFMADD231PS 64(BX)(DI*4), Z1, Z9
-	VMOVUPS     Z9, 64(BX)(DI*4)
-	VSQRTPS     Z9, Z7
-	VFMADD213PS Z4, Z3, Z7
-	VMULPS      Z8, Z2, Z8
-	VDIVPS      Z7, Z8, Z8
-	VMOVUPS     64(AX)(DI*4), Z7
-	VSUBPS      Z8, Z7, Z7
-	VMOVUPS     Z7, 64(AX)(DI*4)
-	ADDQ        $0x00000020, DI
-	SUBQ        $0x00000020, SI
-	JMP         AdamAVX512_block
+	CMPQ         SI, $0x00000020
+	JB           AdamAVX512_single
+	VMOVUPS      (CX)(DI*4), Z9
+	VMOVUPS      (DX)(DI*4), Z10
+	VMOVAPS      Z9, Z11
+	VFNMADD231PS Z10, Z7, Z11
+	VMULPS       Z9, Z5, Z9
+	VFMADD231PS  Z10, Z0, Z9
+	VMOVUPS      Z9, (DX)(DI*4)
+	VMULPS       Z11, Z6, Z10
+	VMULPS       Z11, Z10, Z10
+	VFMADD231PS  (BX)(DI*4), Z1, Z10
+	VADDPS       Z8, Z10, Z10
+	VMOVUPS      Z10, (BX)(DI*4)
+	VSQRTPS      Z10, Z10
+	VFMADD213PS  Z4, Z3, Z10
+	VMULPS       Z9, Z2, Z9
+	VDIVPS       Z10, Z9, Z9
+	VMOVUPS      (AX)(DI*4), Z10
+	VSUBPS       Z9, Z10, Z10
+	VMOVUPS      Z10, (AX)(DI*4)
+	VMOVUPS      64(CX)(DI*4), Z9
+	VMOVUPS      64(DX)(DI*4), Z10
+	VMOVAPS      Z9, Z11
+	VFNMADD231PS Z10, Z7, Z11
+	VMULPS       Z9, Z5, Z9
+	VFMADD231PS  Z10, Z0, Z9
+	VMOVUPS      Z9, 64(DX)(DI*4)
+	VMULPS       Z11, Z6, Z10
+	VMULPS       Z11, Z10, Z10
+	VFMADD231PS  64(BX)(DI*4), Z1, Z10
+	VADDPS       Z8, Z10, Z10
+	VMOVUPS      Z10, 64(BX)(DI*4)
+	VSQRTPS      Z10, Z10
+	VFMADD213PS  Z4, Z3, Z10
+	VMULPS       Z9, Z2, Z9
+	VDIVPS       Z10, Z9, Z9
+	VMOVUPS      64(AX)(DI*4), Z10
+	VSUBPS       Z9, Z10, Z10
+	VMOVUPS      Z10, 64(AX)(DI*4)
+	ADDQ         $0x00000020, DI
+	SUBQ         $0x00000020, SI
+	JMP          AdamAVX512_block
 
 AdamAVX512_single:
-	CMPQ        SI, $0x00000010
-	JB          AdamAVX512_tail
-	VMOVUPS     (CX)(DI*4), Z7
-	VMULPS      Z7, Z5, Z8
-	VFMADD231PS (DX)(DI*4), Z0, Z8
-	VMOVUPS     Z8, (DX)(DI*4)
-	VMULPS      Z7, Z6, Z9
-	VMULPS      Z7, Z9, Z9
-	VFMADD231PS (BX)(DI*4), Z1, Z9
-	VMOVUPS     Z9, (BX)(DI*4)
-	VSQRTPS     Z9, Z7
-	VFMADD213PS Z4, Z3, Z7
-	VMULPS      Z8, Z2, Z8
-	VDIVPS      Z7, Z8, Z8
-	VMOVUPS     (AX)(DI*4), Z7
-	VSUBPS      Z8, Z7, Z7
-	VMOVUPS     Z7, (AX)(DI*4)
-	ADDQ        $0x00000010, DI
-	SUBQ        $0x00000010, SI
-	JMP         AdamAVX512_single
+	CMPQ         SI, $0x00000010
+	JB           AdamAVX512_tail
+	VMOVUPS      (CX)(DI*4), Z9
+	VMOVUPS      (DX)(DI*4), Z10
+	VMOVAPS      Z9, Z11
+	VFNMADD231PS Z10, Z7, Z11
+	VMULPS       Z9, Z5, Z9
+	VFMADD231PS  Z10, Z0, Z9
+	VMOVUPS      Z9, (DX)(DI*4)
+	VMULPS       Z11, Z6, Z10
+	VMULPS       Z11, Z10, Z10
+	VFMADD231PS  (BX)(DI*4), Z1, Z10
+	VADDPS       Z8, Z10, Z10
+	VMOVUPS      Z10, (BX)(DI*4)
+	VSQRTPS      Z10, Z10
+	VFMADD213PS  Z4, Z3, Z10
+	VMULPS       Z9, Z2, Z9
+	VDIVPS       Z10, Z9, Z9
+	VMOVUPS      (AX)(DI*4), Z10
+	VSUBPS       Z9, Z10, Z10
+	VMOVUPS      Z10, (AX)(DI*4)
+	ADDQ         $0x00000010, DI
+	SUBQ         $0x00000010, SI
+	JMP          AdamAVX512_single
 
 AdamAVX512_tail:
-	TESTQ       SI, SI
-	JZ          AdamAVX512_done
-	MOVL        $0xffffffff, R8
-	BZHIL       SI, R8, SI
-	KMOVW       SI, K1
-	VMOVUPS.Z   (CX)(DI*4), K1, Z7
-	VMULPS      Z7, Z5, Z5
-	VMOVUPS.Z   (DX)(DI*4), K1, Z8
-	VFMADD231PS Z8, Z0, Z5
-	VMOVUPS     Z5, K1, (DX)(DI*4)
-	VMULPS      Z7, Z6, Z0
-	VMULPS      Z7, Z0, Z0
-	VMOVUPS.Z   (BX)(DI*4), K1, Z6
-	VFMADD231PS Z6, Z1, Z0
-	VMOVUPS     Z0, K1, (BX)(DI*4)
-	VSQRTPS     Z0, Z0
-	VFMADD213PS Z4, Z3, Z0
-	VMULPS      Z5, Z2, Z1
-	VDIVPS      Z0, Z1, Z1
-	VMOVUPS.Z   (AX)(DI*4), K1, Z0
-	VSUBPS      Z1, Z0, Z0
-	VMOVUPS     Z0, K1, (AX)(DI*4)
+	TESTQ        SI, SI
+	JZ           AdamAVX512_done
+	MOVL         $0xffffffff, R8
+	BZHIL        SI, R8, SI
+	KMOVW        SI, K1
+	VMOVUPS.Z    (CX)(DI*4), K1, Z9
+	VMOVUPS.Z    (DX)(DI*4), K1, Z10
+	VMOVAPS      Z9, Z11
+	VFNMADD231PS Z10, Z7, Z11
+	VMULPS       Z9, Z5, Z5
+	VFMADD231PS  Z10, Z0, Z5
+	VMOVUPS      Z5, K1, (DX)(DI*4)
+	VMULPS       Z11, Z6, Z0
+	VMULPS       Z11, Z0, Z0
+	VMOVUPS.Z    (BX)(DI*4), K1, Z6
+	VFMADD231PS  Z6, Z1, Z0
+	VADDPS       Z8, Z0, Z0
+	VMOVUPS      Z0, K1, (BX)(DI*4)
+	VSQRTPS      Z0, Z0
+	VFMADD213PS  Z4, Z3, Z0
+	VMULPS       Z5, Z2, Z1
+	VDIVPS       Z0, Z1, Z1
+	VMOVUPS.Z    (AX)(DI*4), K1, Z0
+	VSUBPS       Z1, Z0, Z0
+	VMOVUPS      Z0, K1, (AX)(DI*4)
 
 AdamAVX512_done:
 	VZEROUPPER
@@ -1179,9 +1196,9 @@ ReLUBackwardAVX2_done:
 	VZEROUPPER
 	RET
 
-// func AdamAVX2(param []float32, grad []float32, m []float32, v []float32, beta1 float32, c1 float32, beta2 float32, c2 float32, stepSize float32, invSqrtBias2 float32, eps float32)
+// func AdamAVX2(param []float32, grad []float32, m []float32, v []float32, beta1 float32, c1 float32, beta2 float32, c2 float32, stepSize float32, invSqrtBias2 float32, eps float32, belief float32, epsRoot float32)
 // Requires: AVX, FMA3
-TEXT ·AdamAVX2(SB), NOSPLIT, $0-124
+TEXT ·AdamAVX2(SB), NOSPLIT, $0-132
 	MOVQ         param_base+0(FP), AX
 	MOVQ         grad_base+24(FP), CX
 	MOVQ         m_base+48(FP), DX
@@ -1194,90 +1211,107 @@ TEXT ·AdamAVX2(SB), NOSPLIT, $0-124
 	VBROADCASTSS eps+120(FP), Y4
 	VBROADCASTSS c1+100(FP), Y5
 	VBROADCASTSS c2+108(FP), Y6
+	VBROADCASTSS belief+124(FP), Y7
+	VBROADCASTSS epsRoot+128(FP), Y8
 	XORQ         DI, DI
 
 AdamAVX2_block:
-	CMPQ        SI, $0x00000010
-	JB          AdamAVX2_single
-	VMOVUPS     (CX)(DI*4), Y7
-	VMULPS      Y7, Y5, Y8
-	VFMADD231PS (DX)(DI*4), Y0, Y8
-	VMOVUPS     Y8, (DX)(DI*4)
-	VMULPS      Y7, Y6, Y9
-	VMULPS      Y7, Y9, Y9
-	VFMADD231PS (BX)(DI*4), Y1, Y9
-	VMOVUPS     Y9, (BX)(DI*4)
-	VSQRTPS     Y9, Y7
-	VFMADD213PS Y4, Y3, Y7
-	VMULPS      Y8, Y2, Y8
-	VDIVPS      Y7, Y8, Y8
-	VMOVUPS     (AX)(DI*4), Y7
-	VSUBPS      Y8, Y7, Y7
-	VMOVUPS     Y7, (AX)(DI*4)
-	VMOVUPS     32(CX)(DI*4), Y7
-	VMULPS      Y7, Y5, Y8
-	VFMADD231PS 32(DX)(DI*4), Y0, Y8
-	VMOVUPS     Y8, 32(DX)(DI*4)
-	VMULPS      Y7, Y6, Y9
-	VMULPS      Y7, Y9, Y9
-	VFMADD231PS 32(BX)(DI*4), Y1, Y9
-	VMOVUPS     Y9, 32(BX)(DI*4)
-	VSQRTPS     Y9, Y7
-	VFMADD213PS Y4, Y3, Y7
-	VMULPS      Y8, Y2, Y8
-	VDIVPS      Y7, Y8, Y8
-	VMOVUPS     32(AX)(DI*4), Y7
-	VSUBPS      Y8, Y7, Y7
-	VMOVUPS     Y7, 32(AX)(DI*4)
-	ADDQ        $0x00000010, DI
-	SUBQ        $0x00000010, SI
-	JMP         AdamAVX2_block
+	CMPQ         SI, $0x00000010
+	JB           AdamAVX2_single
+	VMOVUPS      (CX)(DI*4), Y9
+	VMOVUPS      (DX)(DI*4), Y10
+	VMOVAPS      Y9, Y11
+	VFNMADD231PS Y10, Y7, Y11
+	VMULPS       Y9, Y5, Y9
+	VFMADD231PS  Y10, Y0, Y9
+	VMOVUPS      Y9, (DX)(DI*4)
+	VMULPS       Y11, Y6, Y10
+	VMULPS       Y11, Y10, Y10
+	VFMADD231PS  (BX)(DI*4), Y1, Y10
+	VADDPS       Y8, Y10, Y10
+	VMOVUPS      Y10, (BX)(DI*4)
+	VSQRTPS      Y10, Y10
+	VFMADD213PS  Y4, Y3, Y10
+	VMULPS       Y9, Y2, Y9
+	VDIVPS       Y10, Y9, Y9
+	VMOVUPS      (AX)(DI*4), Y10
+	VSUBPS       Y9, Y10, Y10
+	VMOVUPS      Y10, (AX)(DI*4)
+	VMOVUPS      32(CX)(DI*4), Y9
+	VMOVUPS      32(DX)(DI*4), Y10
+	VMOVAPS      Y9, Y11
+	VFNMADD231PS Y10, Y7, Y11
+	VMULPS       Y9, Y5, Y9
+	VFMADD231PS  Y10, Y0, Y9
+	VMOVUPS      Y9, 32(DX)(DI*4)
+	VMULPS       Y11, Y6, Y10
+	VMULPS       Y11, Y10, Y10
+	VFMADD231PS  32(BX)(DI*4), Y1, Y10
+	VADDPS       Y8, Y10, Y10
+	VMOVUPS      Y10, 32(BX)(DI*4)
+	VSQRTPS      Y10, Y10
+	VFMADD213PS  Y4, Y3, Y10
+	VMULPS       Y9, Y2, Y9
+	VDIVPS       Y10, Y9, Y9
+	VMOVUPS      32(AX)(DI*4), Y10
+	VSUBPS       Y9, Y10, Y10
+	VMOVUPS      Y10, 32(AX)(DI*4)
+	ADDQ         $0x00000010, DI
+	SUBQ         $0x00000010, SI
+	JMP          AdamAVX2_block
 
 AdamAVX2_single:
-	CMPQ        SI, $0x00000008
-	JB          AdamAVX2_tail
-	VMOVUPS     (CX)(DI*4), Y7
-	VMULPS      Y7, Y5, Y8
-	VFMADD231PS (DX)(DI*4), Y0, Y8
-	VMOVUPS     Y8, (DX)(DI*4)
-	VMULPS      Y7, Y6, Y9
-	VMULPS      Y7, Y9, Y9
-	VFMADD231PS (BX)(DI*4), Y1, Y9
-	VMOVUPS     Y9, (BX)(DI*4)
-	VSQRTPS     Y9, Y7
-	VFMADD213PS Y4, Y3, Y7
-	VMULPS      Y8, Y2, Y8
-	VDIVPS      Y7, Y8, Y8
-	VMOVUPS     (AX)(DI*4), Y7
-	VSUBPS      Y8, Y7, Y7
-	VMOVUPS     Y7, (AX)(DI*4)
-	ADDQ        $0x00000008, DI
-	SUBQ        $0x00000008, SI
-	JMP         AdamAVX2_single
+	CMPQ         SI, $0x00000008
+	JB           AdamAVX2_tail
+	VMOVUPS      (CX)(DI*4), Y9
+	VMOVUPS      (DX)(DI*4), Y10
+	VMOVAPS      Y9, Y11
+	VFNMADD231PS Y10, Y7, Y11
+	VMULPS       Y9, Y5, Y9
+	VFMADD231PS  Y10, Y0, Y9
+	VMOVUPS      Y9, (DX)(DI*4)
+	VMULPS       Y11, Y6, Y10
+	VMULPS       Y11, Y10, Y10
+	VFMADD231PS  (BX)(DI*4), Y1, Y10
+	VADDPS       Y8, Y10, Y10
+	VMOVUPS      Y10, (BX)(DI*4)
+	VSQRTPS      Y10, Y10
+	VFMADD213PS  Y4, Y3, Y10
+	VMULPS       Y9, Y2, Y9
+	VDIVPS       Y10, Y9, Y9
+	VMOVUPS      (AX)(DI*4), Y10
+	VSUBPS       Y9, Y10, Y10
+	VMOVUPS      Y10, (AX)(DI*4)
+	ADDQ         $0x00000008, DI
+	SUBQ         $0x00000008, SI
+	JMP          AdamAVX2_single
 
 AdamAVX2_tail:
-	TESTQ       SI, SI
-	JZ          AdamAVX2_done
-	LEAQ        avx2TailMasks<>+0(SB), R8
-	NEGQ        SI
-	VMOVUPS     32(R8)(SI*4), Y7
-	VMASKMOVPS  (CX)(DI*4), Y7, Y8
-	VMULPS      Y8, Y5, Y5
-	VMASKMOVPS  (DX)(DI*4), Y7, Y9
-	VFMADD231PS Y9, Y0, Y5
-	VMASKMOVPS  Y5, Y7, (DX)(DI*4)
-	VMULPS      Y8, Y6, Y0
-	VMULPS      Y8, Y0, Y0
-	VMASKMOVPS  (BX)(DI*4), Y7, Y6
-	VFMADD231PS Y6, Y1, Y0
-	VMASKMOVPS  Y0, Y7, (BX)(DI*4)
-	VSQRTPS     Y0, Y0
-	VFMADD213PS Y4, Y3, Y0
-	VMULPS      Y5, Y2, Y1
-	VDIVPS      Y0, Y1, Y1
-	VMASKMOVPS  (AX)(DI*4), Y7, Y0
-	VSUBPS      Y1, Y0, Y0
-	VMASKMOVPS  Y0, Y7, (AX)(DI*4)
+	TESTQ        SI, SI
+	JZ           AdamAVX2_done
+	LEAQ         avx2TailMasks<>+0(SB), R8
+	NEGQ         SI
+	VMOVUPS      32(R8)(SI*4), Y9
+	VMASKMOVPS   (CX)(DI*4), Y9, Y10
+	VMASKMOVPS   (DX)(DI*4), Y9, Y11
+	VMOVAPS      Y10, Y12
+	VFNMADD231PS Y11, Y7, Y12
+	VMULPS       Y10, Y5, Y5
+	VFMADD231PS  Y11, Y0, Y5
+	VMASKMOVPS   Y5, Y9, (DX)(DI*4)
+	VMULPS       Y12, Y6, Y0
+	VMULPS       Y12, Y0, Y0
+	VMASKMOVPS   (BX)(DI*4), Y9, Y6
+	VFMADD231PS  Y6, Y1, Y0
+	VADDPS       Y8, Y0, Y0
+	VMASKMOVPS   Y0, Y9, (BX)(DI*4)
+	VSQRTPS      Y0, Y0
+	VFMADD213PS  Y4, Y3, Y0
+	VMULPS       Y5, Y2, Y1
+	VDIVPS       Y0, Y1, Y1
+	VMASKMOVPS   (AX)(DI*4), Y9, Y0
+	VSUBPS       Y1, Y0, Y0
+	VMASKMOVPS   Y0, Y9, (AX)(DI*4)
 
 AdamAVX2_done:
 	VZEROUPPER

@@ -75,13 +75,14 @@ func ReLUBackwardNEON(dx, dy, x []float32)
 // AdamNEON computes, with NEON:
 //
 //	for i := range param {
+//		d := grad[i] - belief*m[i] // belief: 0 for Adam, 1 for AdaBelief
 //		m[i] = beta1*m[i] + c1*grad[i] // c1 = 1-beta1, rounded from float64
-//		v[i] = beta2*v[i] + c2*grad[i]*grad[i] // c2 = 1-beta2, rounded from float64
+//		v[i] = beta2*v[i] + c2*d*d + epsRoot // c2 = 1-beta2, rounded from float64
 //		param[i] -= stepSize * m[i] / (sqrt(v[i])*invSqrtBias2 + eps)
 //	}
 //
 //go:noescape
-func AdamNEON(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps float32)
+func AdamNEON(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps, belief, epsRoot float32)
 
 // FMAPeakNEON computes, with NEON:
 //

@@ -447,8 +447,8 @@ loop1:
 done:
 	RET
 
-// func AdamNEON(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps float32)
-TEXT ·AdamNEON(SB), NOSPLIT, $0-124
+// func AdamNEON(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps, belief, epsRoot float32)
+TEXT ·AdamNEON(SB), NOSPLIT, $0-132
 	MOVD    param_base+0(FP), R0
 	MOVD    grad_base+24(FP), R1
 	MOVD    m_base+48(FP), R2
@@ -468,6 +468,10 @@ TEXT ·AdamNEON(SB), NOSPLIT, $0-124
 	VDUP    V29.S[0], V29.S4
 	FMOVS   eps+120(FP), F30
 	VDUP    V30.S[0], V30.S4
+	FMOVS   belief+124(FP), F31
+	VDUP    V31.S[0], V31.S4
+	FMOVS   epsRoot+128(FP), F20
+	VDUP    V20.S[0], V20.S4
 	SUBS    $16, R4, R4
 	BLT     tail4
 	PCALIGN $16
@@ -477,6 +481,14 @@ loop16:
 	VLD1.P  64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
 	VLD1    (R2), [V8.S4, V9.S4, V10.S4, V11.S4]
 	VLD1    (R3), [V12.S4, V13.S4, V14.S4, V15.S4]
+	WORD    $0x6e3fdd10 // fmul v16.4s, v8.4s, v31.4s
+	WORD    $0x6e3fdd31 // fmul v17.4s, v9.4s, v31.4s
+	WORD    $0x6e3fdd52 // fmul v18.4s, v10.4s, v31.4s
+	WORD    $0x6e3fdd73 // fmul v19.4s, v11.4s, v31.4s
+	WORD    $0x4eb0d490 // fsub v16.4s, v4.4s, v16.4s
+	WORD    $0x4eb1d4b1 // fsub v17.4s, v5.4s, v17.4s
+	WORD    $0x4eb2d4d2 // fsub v18.4s, v6.4s, v18.4s
+	WORD    $0x4eb3d4f3 // fsub v19.4s, v7.4s, v19.4s
 	WORD    $0x6e38dd08 // fmul v8.4s, v8.4s, v24.4s
 	WORD    $0x6e38dd29 // fmul v9.4s, v9.4s, v24.4s
 	WORD    $0x6e38dd4a // fmul v10.4s, v10.4s, v24.4s
@@ -489,14 +501,18 @@ loop16:
 	WORD    $0x6e3addad // fmul v13.4s, v13.4s, v26.4s
 	WORD    $0x6e3addce // fmul v14.4s, v14.4s, v26.4s
 	WORD    $0x6e3addef // fmul v15.4s, v15.4s, v26.4s
-	WORD    $0x6e24dc84 // fmul v4.4s, v4.4s, v4.4s
-	WORD    $0x6e25dca5 // fmul v5.4s, v5.4s, v5.4s
-	WORD    $0x6e26dcc6 // fmul v6.4s, v6.4s, v6.4s
-	WORD    $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	VFMLA   V27.S4, V4.S4, V12.S4
-	VFMLA   V27.S4, V5.S4, V13.S4
-	VFMLA   V27.S4, V6.S4, V14.S4
-	VFMLA   V27.S4, V7.S4, V15.S4
+	WORD    $0x6e30de10 // fmul v16.4s, v16.4s, v16.4s
+	WORD    $0x6e31de31 // fmul v17.4s, v17.4s, v17.4s
+	WORD    $0x6e32de52 // fmul v18.4s, v18.4s, v18.4s
+	WORD    $0x6e33de73 // fmul v19.4s, v19.4s, v19.4s
+	VFMLA   V27.S4, V16.S4, V12.S4
+	VFMLA   V27.S4, V17.S4, V13.S4
+	VFMLA   V27.S4, V18.S4, V14.S4
+	VFMLA   V27.S4, V19.S4, V15.S4
+	WORD    $0x4e34d58c // fadd v12.4s, v12.4s, v20.4s
+	WORD    $0x4e34d5ad // fadd v13.4s, v13.4s, v20.4s
+	WORD    $0x4e34d5ce // fadd v14.4s, v14.4s, v20.4s
+	WORD    $0x4e34d5ef // fadd v15.4s, v15.4s, v20.4s
 	VST1.P  [V8.S4, V9.S4, V10.S4, V11.S4], 64(R2)
 	VST1.P  [V12.S4, V13.S4, V14.S4, V15.S4], 64(R3)
 	WORD    $0x6ea1f990 // fsqrt v16.4s, v12.4s
@@ -536,11 +552,14 @@ loop4:
 	VLD1.P  16(R1), [V4.S4]
 	VLD1    (R2), [V8.S4]
 	VLD1    (R3), [V12.S4]
+	WORD    $0x6e3fdd10 // fmul v16.4s, v8.4s, v31.4s
+	WORD    $0x4eb0d490 // fsub v16.4s, v4.4s, v16.4s
 	WORD    $0x6e38dd08 // fmul v8.4s, v8.4s, v24.4s
 	VFMLA   V25.S4, V4.S4, V8.S4
 	WORD    $0x6e3add8c // fmul v12.4s, v12.4s, v26.4s
-	WORD    $0x6e24dc84 // fmul v4.4s, v4.4s, v4.4s
-	VFMLA   V27.S4, V4.S4, V12.S4
+	WORD    $0x6e30de10 // fmul v16.4s, v16.4s, v16.4s
+	VFMLA   V27.S4, V16.S4, V12.S4
+	WORD    $0x4e34d58c // fadd v12.4s, v12.4s, v20.4s
 	VST1.P  [V8.S4], 16(R2)
 	VST1.P  [V12.S4], 16(R3)
 	WORD    $0x6ea1f990 // fsqrt v16.4s, v12.4s
@@ -562,11 +581,14 @@ loop1:
 	FMOVS.P 4(R1), F4
 	FMOVS   (R2), F8
 	FMOVS   (R3), F12
+	WORD    $0x6e3fdd10 // fmul v16.4s, v8.4s, v31.4s
+	WORD    $0x4eb0d490 // fsub v16.4s, v4.4s, v16.4s
 	WORD    $0x6e38dd08 // fmul v8.4s, v8.4s, v24.4s
 	VFMLA   V25.S4, V4.S4, V8.S4
 	WORD    $0x6e3add8c // fmul v12.4s, v12.4s, v26.4s
-	WORD    $0x6e24dc84 // fmul v4.4s, v4.4s, v4.4s
-	VFMLA   V27.S4, V4.S4, V12.S4
+	WORD    $0x6e30de10 // fmul v16.4s, v16.4s, v16.4s
+	VFMLA   V27.S4, V16.S4, V12.S4
+	WORD    $0x4e34d58c // fadd v12.4s, v12.4s, v20.4s
 	FMOVS.P F8, 4(R2)
 	FMOVS.P F12, 4(R3)
 	WORD    $0x6ea1f990 // fsqrt v16.4s, v12.4s

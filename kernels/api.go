@@ -64,13 +64,14 @@ func (v *Variant) ReLUBackward(dx, dy, x []float32) {
 	v.reluBackward(dx, dy, x)
 }
 
-// Adam applies one Adam step to param in place, updating the moment estimates m
-// and v; all four slices must have the same length. See AdamStep.
+// Adam applies one Adam (or AdaBelief) step to param in place, updating the
+// moment estimates m and v; all four slices must have the same length. See
+// AdamStep.
 func (v *Variant) Adam(param, grad, m, vel []float32, s AdamStep) {
 	checkLen("Adam", "param", "grad", len(param), len(grad))
 	checkLen("Adam", "param", "m", len(param), len(m))
 	checkLen("Adam", "param", "v", len(param), len(vel))
-	v.adam(param, grad, m, vel, s.Beta1, s.C1, s.Beta2, s.C2, s.StepSize, s.InvSqrtBias2, s.Eps)
+	v.adam(param, grad, m, vel, s.Beta1, s.C1, s.Beta2, s.C2, s.StepSize, s.InvSqrtBias2, s.Eps, s.Belief, s.EpsRoot)
 }
 
 // Dot returns Σ x[i]*y[i] with the active variant.

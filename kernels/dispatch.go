@@ -25,7 +25,7 @@ type Variant struct {
 	sumSq        func(x []float32) float32
 	relu         func(dst, x []float32)
 	reluBackward func(dx, dy, x []float32)
-	adam         func(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps float32)
+	adam         func(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps, belief, epsRoot float32)
 
 	jacobiDots     func(x, y []float32) (xx, yy, xy float64)
 	jacobiRotate   func(x, y []float32, c, s float32)

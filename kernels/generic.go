@@ -85,20 +85,23 @@ func reluBackwardGeneric(dx, dy, x []float32) {
 	}
 }
 
-// adamGeneric is one fused Adam step over i < len(param):
+// adamGeneric is one fused Adam (belief = 0) or AdaBelief (belief = 1) step
+// over i < len(param):
 //
+//	d := grad[i] - belief*m[i]
 //	m[i] = beta1*m[i] + c1*grad[i]
-//	v[i] = beta2*v[i] + c2*grad[i]²
+//	v[i] = beta2*v[i] + c2*d² + epsRoot
 //	param[i] -= stepSize * m[i] / (sqrt(v[i])*invSqrtBias2 + eps)
 //
 // with c1 = 1-beta1, c2 = 1-beta2, stepSize = lr/(1-beta1^t) and
 // invSqrtBias2 = 1/sqrt(1-beta2^t), which is PyTorch's formulation of the bias
 // correction.
-func adamGeneric(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps float32) {
+func adamGeneric(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps, belief, epsRoot float32) {
 	for i := range param {
 		g := grad[i]
+		d := g - belief*m[i]
 		mi := beta1*m[i] + c1*g
-		vi := beta2*v[i] + c2*g*g
+		vi := beta2*v[i] + c2*d*d + epsRoot
 		m[i], v[i] = mi, vi
 		param[i] -= stepSize * mi / (float32(math.Sqrt(float64(vi)))*invSqrtBias2 + eps)
 	}

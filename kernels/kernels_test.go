@@ -228,44 +228,57 @@ func TestReLUBackward(t *testing.T) {
 	})
 }
 
+// TestAdam checks the fused step against a float64 reference, as Adam and as
+// AdaBelief (whose v tracks (g − m)² plus epsRoot).
 func TestAdam(t *testing.T) {
 	const beta1, beta2 = 0.9, 0.999
-	s := NewAdamStep(1e-3, beta1, beta2, 1e-8, 7)
-	forEachCase(t, func(t *testing.T, v *Variant, r *rand.Rand, n, off int) {
-		p, pbuf := randomSlice(r, n, off)
-		g, _ := randomSlice(r, n, (off+1)%4)
-		m, mbuf := randomSlice(r, n, (off+2)%4)
-		vel, vbuf := randomSlice(r, n, (off+3)%4)
-		for i := range vel {
-			vel[i] *= vel[i] // second moments are not negative
-		}
-		p0, m0, v0 := append([]float32(nil), p...), append([]float32(nil), m...), append([]float32(nil), vel...)
-		v.Adam(p, g, m, vel, s)
-		checkGuards(t, "Adam param", pbuf, n, off)
-		checkGuards(t, "Adam m", mbuf, n, (off+2)%4)
-		checkGuards(t, "Adam v", vbuf, n, (off+3)%4)
-		// The reference is float64 with the exact 1-beta (the kernel gets them
-		// rounded once, from float64; forming them in float32 fails this).
-		b1, b2 := float64(s.Beta1), float64(s.Beta2)
-		c1, c2 := 1-beta1, 1-beta2
-		for i := range p {
-			gi := float64(g[i])
-			wantM := b1*float64(m0[i]) + c1*gi
-			wantV := b2*float64(v0[i]) + c2*gi*gi
-			tolM := 3 * eps32 * (math.Abs(b1*float64(m0[i])) + math.Abs(c1*gi))
-			tolV := 4 * eps32 * (b2*float64(v0[i]) + c2*gi*gi)
-			if math.Abs(float64(m[i])-wantM) > tolM || math.Abs(float64(vel[i])-wantV) > tolV {
-				t.Fatalf("Adam n=%d off=%d: m[%d], v[%d] = %v, %v, want %v, %v", n, off, i, i, m[i], vel[i], wantM, wantV)
-			}
-			// The update inherits the relative errors of m and v, plus a few roundings.
-			update := float64(s.StepSize) * float64(m[i]) / (math.Sqrt(float64(vel[i]))*float64(s.InvSqrtBias2) + float64(s.Eps))
-			wantP := float64(p0[i]) - update
-			tolP := eps32*math.Abs(float64(p0[i])) + 8*eps32*math.Abs(update)
-			if math.Abs(float64(p[i])-wantP) > tolP {
-				t.Fatalf("Adam n=%d off=%d: param[%d] = %v, want %v ± %v", n, off, i, p[i], wantP, tolP)
-			}
-		}
-	})
+	for _, opt := range []struct {
+		name string
+		s    AdamStep
+	}{
+		{"Adam", NewAdamStep(1e-3, beta1, beta2, 1e-8, 7)},
+		{"AdaBelief", NewAdaBeliefStep(1e-3, beta1, beta2, 1e-16, 1e-6, 7)},
+	} {
+		s := opt.s
+		t.Run(opt.name, func(t *testing.T) {
+			forEachCase(t, func(t *testing.T, v *Variant, r *rand.Rand, n, off int) {
+				p, pbuf := randomSlice(r, n, off)
+				g, _ := randomSlice(r, n, (off+1)%4)
+				m, mbuf := randomSlice(r, n, (off+2)%4)
+				vel, vbuf := randomSlice(r, n, (off+3)%4)
+				for i := range vel {
+					vel[i] *= vel[i] // second moments are not negative
+				}
+				p0, m0, v0 := append([]float32(nil), p...), append([]float32(nil), m...), append([]float32(nil), vel...)
+				v.Adam(p, g, m, vel, s)
+				checkGuards(t, "Adam param", pbuf, n, off)
+				checkGuards(t, "Adam m", mbuf, n, (off+2)%4)
+				checkGuards(t, "Adam v", vbuf, n, (off+3)%4)
+				// The reference is float64 with the exact 1-beta (the kernel gets them
+				// rounded once, from float64; forming them in float32 fails this).
+				b1, b2 := float64(s.Beta1), float64(s.Beta2)
+				c1, c2 := 1-beta1, 1-beta2
+				for i := range p {
+					gi := float64(g[i])
+					d := gi - float64(s.Belief)*float64(m0[i])
+					wantM := b1*float64(m0[i]) + c1*gi
+					wantV := b2*float64(v0[i]) + c2*d*d + float64(s.EpsRoot)
+					tolM := 3 * eps32 * (math.Abs(b1*float64(m0[i])) + math.Abs(c1*gi))
+					tolV := 6 * eps32 * wantV
+					if math.Abs(float64(m[i])-wantM) > tolM || math.Abs(float64(vel[i])-wantV) > tolV {
+						t.Fatalf("n=%d off=%d: m[%d], v[%d] = %v, %v, want %v, %v", n, off, i, i, m[i], vel[i], wantM, wantV)
+					}
+					// The update inherits the relative errors of m and v, plus a few roundings.
+					update := float64(s.StepSize) * float64(m[i]) / (math.Sqrt(float64(vel[i]))*float64(s.InvSqrtBias2) + float64(s.Eps))
+					wantP := float64(p0[i]) - update
+					tolP := eps32*math.Abs(float64(p0[i])) + 8*eps32*math.Abs(update)
+					if math.Abs(float64(p[i])-wantP) > tolP {
+						t.Fatalf("n=%d off=%d: param[%d] = %v, want %v ± %v", n, off, i, p[i], wantP, tolP)
+					}
+				}
+			})
+		})
+	}
 }
 
 func TestLengthMismatchPanics(t *testing.T) {

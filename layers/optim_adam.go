@@ -19,11 +19,17 @@ import (
 // corrections come from kernels.NewAdamStep, in float64 as in PyTorch. The
 // gradients are not modified (the L2 term goes to a scratch buffer).
 // amsgrad and maximize are not supported.
+//
+// With Belief set it is AdaBelief as optax computes it (the RRAE reference
+// code's optimizer): v ← β₂v + (1 − β₂)(g − m)² + EpsRoot, with m the first
+// moment before this step's update; see NewAdaBelief.
 type Adam struct {
 	Params            []*Param
 	Beta1, Beta2, Eps float64
 	WeightDecay       float64
 	Decoupled         bool // AdamW
+	Belief            bool // AdaBelief
+	EpsRoot           float64
 	lr                float64
 	m, v              []*Tensor
 	t                 int
@@ -51,11 +57,23 @@ func NewAdamW(params []*Param, lr float64) *Adam {
 	return a
 }
 
-// Step applies one Adam (or AdamW) update to every parameter. Large
+// NewAdaBelief returns AdaBelief with optax's defaults: betas (0.9, 0.999),
+// eps 1e-16, eps_root 1e-16, no weight decay.
+func NewAdaBelief(params []*Param, lr float64) *Adam {
+	a := NewAdam(params, lr)
+	a.Belief, a.Eps, a.EpsRoot = true, 1e-16, 1e-16
+	return a
+}
+
+// Step applies one Adam (or AdamW, AdaBelief) update to every parameter. Large
 // parameters are updated on all cores, in contiguous ranges.
 func (a *Adam) Step() {
 	a.t++
-	a.step = kernels.NewAdamStep(a.lr, a.Beta1, a.Beta2, a.Eps, a.t)
+	if a.Belief {
+		a.step = kernels.NewAdaBeliefStep(a.lr, a.Beta1, a.Beta2, a.Eps, a.EpsRoot, a.t)
+	} else {
+		a.step = kernels.NewAdamStep(a.lr, a.Beta1, a.Beta2, a.Eps, a.t)
+	}
 	for i, p := range a.Params {
 		if a.WeightDecay != 0 && !a.Decoupled && cap(a.scratch) < p.Value.Len() {
 			a.scratch = make([]float32, p.Value.Len())
@@ -91,9 +109,14 @@ func (a *Adam) SetLR(lr float64) { a.lr = lr }
 func (a *Adam) LR() float64 { return a.lr }
 
 // State returns "<param>.exp_avg" (m) and "<param>.exp_avg_sq" (v) for
-// each parameter.
+// each parameter; AdaBelief's v is "<param>.exp_avg_var", as in the
+// AdaBelief authors' PyTorch optimizer.
 func (a *Adam) State() []*Param {
-	return stateParams(a.Params, []string{"exp_avg", "exp_avg_sq"}, a.m, a.v)
+	second := "exp_avg_sq"
+	if a.Belief {
+		second = "exp_avg_var"
+	}
+	return stateParams(a.Params, []string{"exp_avg", second}, a.m, a.v)
 }
 
 // Steps returns the number of steps taken.

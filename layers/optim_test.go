@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -106,6 +107,42 @@ func TestAdamParallelMatchesKernel(t *testing.T) {
 		opt.Step()
 		if !slices.Equal(p.Value.Data, want) {
 			t.Errorf("%s: parallel step differs from the kernel on the whole parameter", form)
+		}
+	}
+}
+
+// AdaBelief follows optax's scale_by_belief over several steps: a float64
+// reference of its formulas, with v on the deviation of g from the old m.
+func TestAdaBeliefMatchesOptaxFormula(t *testing.T) {
+	const n, steps, lr = 37, 6, 1e-2
+	rng := NewRand(5)
+	p := NewParam("w", n)
+	copy(p.Value.Data, randTensor(rng, -1, 1, n).Data)
+	opt := NewAdaBelief([]*Param{p}, lr)
+	if st := opt.State(); st[1].Name != "w.exp_avg_var" {
+		t.Errorf("AdaBelief state %q, want w.exp_avg_var", st[1].Name)
+	}
+	w := make([]float64, n)
+	for i, x := range p.Value.Data {
+		w[i] = float64(x)
+	}
+	m, v := make([]float64, n), make([]float64, n)
+	for k := 1; k <= steps; k++ {
+		g := randTensor(rng, -1, 1, n)
+		copy(p.Grad.Data, g.Data)
+		opt.Step()
+		for i := range w {
+			gi := float64(g.Data[i])
+			d := gi - m[i]
+			m[i] = 0.9*m[i] + 0.1*gi
+			v[i] = 0.999*v[i] + 0.001*d*d + 1e-16
+			mHat, vHat := m[i]/(1-math.Pow(0.9, float64(k))), v[i]/(1-math.Pow(0.999, float64(k)))
+			w[i] -= lr * mHat / (math.Sqrt(vHat) + 1e-16)
+		}
+	}
+	for i, x := range p.Value.Data {
+		if math.Abs(float64(x)-w[i]) > 1e-5*(1+math.Abs(w[i])) {
+			t.Fatalf("w[%d] = %v after %d steps, want %v", i, x, steps, w[i])
 		}
 	}
 }

@@ -38,7 +38,8 @@ func trainCommand(args []string) error {
 	maxSteps := fs.Int("max-steps", 0, "aRRAE: an unsettled search runs past -steps until it settles, up to this many steps in all (0: stop at -steps)")
 	batch := fs.Int("batch", 64, "batch size")
 	lr := fs.Float64("lr", 1e-3, "learning rate")
-	loss := fs.String("loss", "mse", "loss: mse or relative")
+	loss := fs.String("loss", "mse", "loss: mse, relative (mean over images of 100·‖x − x̂‖/‖x‖) or relative-batch (100·‖X − X̂‖/‖X‖ over the batch, the RRAE reference code's)")
+	optimizer := fs.String("optimizer", "adam", "optimizer: adam (PyTorch's) or adabelief (optax's, the RRAE reference code's)")
 	seed := fs.Uint64("seed", 1, "seed of the initialisation, batch order and evaluation draws")
 	out := fs.String("out", "out", "output folder")
 	threads := fs.Int("threads", 0, "worker threads (0: GOMAXPROCS)")
@@ -83,7 +84,7 @@ func trainCommand(args []string) error {
 	if err != nil {
 		return err
 	}
-	tc := ae.TrainConfig{Steps: *steps, Batch: *batch, Loss: *loss, Seed: *seed,
+	tc := ae.TrainConfig{Steps: *steps, Batch: *batch, Loss: *loss, Optimizer: *optimizer, Seed: *seed,
 		Schedule: layers.NewSchedule(layers.Stage{Steps: *steps, LR: *lr})}
 	if *resume {
 		var meta map[string]string

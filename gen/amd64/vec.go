@@ -178,30 +178,38 @@ func reluBackward(a *isa) {
 }
 
 func adam(a *isa) {
-	fn := a.kernel("Adam", "func(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps float32)",
+	fn := a.kernel("Adam", "func(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps, belief, epsRoot float32)",
 		"for i := range param {",
+		"\td := grad[i] - belief*m[i] // belief: 0 for Adam, 1 for AdaBelief",
 		"\tm[i] = beta1*m[i] + c1*grad[i] // c1 = 1-beta1, rounded from float64",
-		"\tv[i] = beta2*v[i] + c2*grad[i]*grad[i] // c2 = 1-beta2, rounded from float64",
+		"\tv[i] = beta2*v[i] + c2*d*d + epsRoot // c2 = 1-beta2, rounded from float64",
 		"\tparam[i] -= stepSize * m[i] / (sqrt(v[i])*invSqrtBias2 + eps)",
 		"}")
 	param, grad, m, v, n := base("param"), base("grad"), base("m"), base("v"), length("param")
 	beta1, beta2 := a.broadcast("beta1"), a.broadcast("beta2")
 	stepSize, invSqrtBias2, eps := a.broadcast("stepSize"), a.broadcast("invSqrtBias2"), a.broadcast("eps")
 	c1, c2 := a.broadcast("c1"), a.broadcast("c2")
-	// Two vectors at a time fit AVX2's sixteen registers beside the seven constants;
+	belief, epsRoot := a.broadcast("belief"), a.broadcast("epsRoot")
+	// Two vectors at a time fit AVX2's sixteen registers beside the nine
+	// constants (each vector's temporaries die before the next one's start);
 	// the kernel streams seven arrays and is bound by memory, not by unrolling.
 	a.stream(fn, n, 2, func(s step) {
 		for j := 0; j < s.count; j++ {
 			g := s.load(grad, j)
+			mOld := s.load(m, j)
+			d := a.vec()
+			VMOVAPS(g, d)
+			VFNMADD231PS(mOld, belief, d) // exact for Adam: g - 0*m
 			mNew := a.vec()
 			VMULPS(g, c1, mNew)
-			VFMADD231PS(s.src(m, j), beta1, mNew)
+			VFMADD231PS(mOld, beta1, mNew)
 			s.store(mNew, m, j)
 
 			vNew := a.vec()
-			VMULPS(g, c2, vNew)
-			VMULPS(g, vNew, vNew)
+			VMULPS(d, c2, vNew)
+			VMULPS(d, vNew, vNew)
 			VFMADD231PS(s.src(v, j), beta2, vNew)
+			VADDPS(epsRoot, vNew, vNew)
 			s.store(vNew, v, j)
 
 			denom := a.vec()

@@ -269,10 +269,11 @@ func reluBackward(f *File) {
 }
 
 func adam(f *File) {
-	fn := f.Func("AdamNEON", "func(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps float32)",
+	fn := f.Func("AdamNEON", "func(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps, belief, epsRoot float32)",
 		"for i := range param {",
+		"	d := grad[i] - belief*m[i] // belief: 0 for Adam, 1 for AdaBelief",
 		"	m[i] = beta1*m[i] + c1*grad[i] // c1 = 1-beta1, rounded from float64",
-		"	v[i] = beta2*v[i] + c2*grad[i]*grad[i] // c2 = 1-beta2, rounded from float64",
+		"	v[i] = beta2*v[i] + c2*d*d + epsRoot // c2 = 1-beta2, rounded from float64",
 		"	param[i] -= stepSize * m[i] / (sqrt(v[i])*invSqrtBias2 + eps)",
 		"}")
 	param, grad, m, v, n := Reg(0), Reg(1), Reg(2), Reg(3), Reg(4)
@@ -286,6 +287,7 @@ func adam(f *File) {
 		vp, vg, vm, vv, t    VReg = 0, 4, 8, 12, 16
 		beta1, c1, beta2, c2 VReg = 24, 25, 26, 27
 		stepSize, inv, eps   VReg = 28, 29, 30
+		belief, epsRoot      VReg = 31, 20
 	)
 	broadcast(fn, "beta1", beta1)
 	broadcast(fn, "c1", c1)
@@ -294,6 +296,8 @@ func adam(f *File) {
 	broadcast(fn, "stepSize", stepSize)
 	broadcast(fn, "invSqrtBias2", inv)
 	broadcast(fn, "eps", eps)
+	broadcast(fn, "belief", belief)
+	broadcast(fn, "epsRoot", epsRoot)
 
 	// In the tail, lanes 1–3 hold zeros and compute 0/eps = 0; they are not stored.
 	stream(fn, n, func(s step) {
@@ -301,11 +305,14 @@ func adam(f *File) {
 		s.load(grad, vg)
 		s.peek(m, vm)
 		s.peek(v, vv)
+		s.each(func(j VReg) { fn.FMUL(belief, vm+j, t+j) })
+		s.each(func(j VReg) { fn.FSUB(t+j, vg+j, t+j) }) // d = g - belief*m, exact for Adam
 		s.each(func(j VReg) { fn.FMUL(beta1, vm+j, vm+j) })
 		s.each(func(j VReg) { fn.VFMLA(c1, vg+j, vm+j) }) // m = beta1*m + c1*g
 		s.each(func(j VReg) { fn.FMUL(beta2, vv+j, vv+j) })
-		s.each(func(j VReg) { fn.FMUL(vg+j, vg+j, vg+j) })
-		s.each(func(j VReg) { fn.VFMLA(c2, vg+j, vv+j) }) // v = beta2*v + c2*g²
+		s.each(func(j VReg) { fn.FMUL(t+j, t+j, t+j) })
+		s.each(func(j VReg) { fn.VFMLA(c2, t+j, vv+j) }) // v = beta2*v + c2*d²
+		s.each(func(j VReg) { fn.FADD(epsRoot, vv+j, vv+j) })
 		s.store(vm, m)
 		s.store(vv, v)
 		s.each(func(j VReg) { fn.FSQRT(vv+j, t+j) })

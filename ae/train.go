@@ -49,7 +49,7 @@ type TrainConfig struct {
 
 // StepInfo describes one finished training step.
 type StepInfo struct {
-	Step, Steps int
+	Step, Steps int // steps done (counting a resumed run's earlier ones), of Steps
 	Loss        float64
 	K           int     // current bottleneck (RRAE), 0 otherwise
 	ImagesPerS  float64 // over the run so far

@@ -128,7 +128,7 @@ func trainCommand(args []string) error {
 		if int64(s.Steps) != bar.GetMax64() {
 			bar.ChangeMax(s.Steps) // an aRRAE search ran on
 		}
-		bar.Add(1)
+		bar.Set(s.Step) // from the resumed step on, not from 0
 	}
 	fmt.Fprintf(os.Stderr, "training %s (%s) on %s: %d steps of %d, L = %d, %d threads\n",
 		cfg.Model, cfg.Arch, spec.Name, *steps, *batch, cfg.L, linalg.Threads())

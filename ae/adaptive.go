@@ -20,7 +20,9 @@ type AdaptiveOptions struct {
 	// when |loss − avg|/avg is below it or loss > avg [0.01].
 	EndTol float64
 	// Patience is the number of such steps after which the rank is given up
-	// and the previous one restored [500].
+	// and the previous one restored [500]; once settled, the search is
+	// closed after this many steps within StagnationTol of the average
+	// (the reference tracker's end of training).
 	Patience int
 	// MinK is the smallest rank tried [1].
 	MinK int
@@ -102,6 +104,7 @@ type AdaptiveRank struct {
 	savedK  int
 	target  float64 // 0 until set
 	done    bool
+	closed  bool
 	window  []float64 // ring buffer of the last opt.Window losses
 	next    int       // ring position
 	filled  int
@@ -142,14 +145,20 @@ func (a *AdaptiveRank) Target() float64 { return a.target }
 // Done reports whether the search has settled.
 func (a *AdaptiveRank) Done() bool { return a.done }
 
+// Closed reports whether, after settling, the loss has been within
+// StagnationTol of its moving average for Patience steps: the reference
+// tracker's criterion to end training (TrainConfig.MaxSteps uses it).
+func (a *AdaptiveRank) Closed() bool { return a.closed }
+
 // History lists the rank changes so far.
 func (a *AdaptiveRank) History() []RankChange { return a.history }
 
 // Observe records the batch loss of one training step at rank K() and says
-// what to do next. After the search is done it always returns Continue.
+// what to do next. After the search is done it always returns Continue (and
+// counts towards Closed).
 func (a *AdaptiveRank) Observe(loss float64) Action {
 	a.step++
-	if a.done {
+	if a.closed {
 		return Continue
 	}
 	avg, full := a.push(loss)
@@ -159,6 +168,13 @@ func (a *AdaptiveRank) Observe(loss float64) Action {
 	rel := 0.0
 	if avg != 0 {
 		rel = abs(loss-avg) / avg
+	}
+	if a.done {
+		if rel < a.opt.StagnationTol {
+			a.counter++
+		}
+		a.closed = a.counter >= a.opt.Patience
+		return Continue
 	}
 	if a.target == 0 {
 		if rel < a.opt.StagnationTol {
@@ -178,7 +194,7 @@ func (a *AdaptiveRank) Observe(loss float64) Action {
 	}
 	if a.counter >= a.opt.Patience {
 		a.k++
-		a.done = true
+		a.done, a.counter = true, 0
 		a.history = append(a.history, RankChange{Step: a.step, K: a.k, Action: Restore})
 		return Restore
 	}
@@ -193,7 +209,7 @@ func (a *AdaptiveRank) Stop() Action {
 	if a.done {
 		return Continue
 	}
-	a.done = true
+	a.done, a.closed = true, true
 	if a.savedK == 0 {
 		return Continue
 	}
@@ -216,11 +232,11 @@ func (a *AdaptiveRank) reduce() Action {
 	return Reduce
 }
 
-// push adds loss to the moving window and returns the window's mean before
-// the new loss, and whether that window was full.
+// push adds loss to the moving window and returns the window's mean, the
+// new loss included as in the reference tracker, and whether the window was
+// already full before it (the reference compares from its 21st loss on).
 func (a *AdaptiveRank) push(loss float64) (avg float64, full bool) {
 	full = a.filled == len(a.window)
-	avg = a.sum / float64(max(a.filled, 1))
 	if full {
 		a.sum -= a.window[a.next]
 	} else {
@@ -229,7 +245,7 @@ func (a *AdaptiveRank) push(loss float64) (avg float64, full bool) {
 	a.window[a.next] = loss
 	a.sum += loss
 	a.next = (a.next + 1) % len(a.window)
-	return avg, full
+	return a.sum / float64(a.filled), full
 }
 
 func abs(x float64) float64 {

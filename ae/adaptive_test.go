@@ -127,6 +127,21 @@ func TestAdaptiveRankReducesOnEachBatchUnderTarget(t *testing.T) {
 	if act := a.Observe(1); act != Restore || a.K() != 3 || !a.Done() {
 		t.Fatalf("30th bad step: %v at k=%d (done %v), want restore to k=3", act, a.K(), a.Done())
 	}
+	// Settled, the search closes after 30 steps within 5 % of the 20-step
+	// average. A loss of 10 against ≈ 1 is not one, nor are the 19 after it
+	// (the average, 1.45, still holds it): 10 stagnant steps, the spike,
+	// then 19 + 20 more.
+	for i := 0; i < 10; i++ {
+		a.Observe(1)
+	}
+	a.Observe(10)
+	n := 0
+	for ; !a.Closed() && n < 100; n++ {
+		a.Observe(1)
+	}
+	if n != 39 || a.K() != 3 {
+		t.Fatalf("closed %d steps after the spike at k=%d, want 39 at k=3", n, a.K())
+	}
 }
 
 // TestAdaptiveRankStopGoesBackToLastRankThatReachedTarget: a search cut

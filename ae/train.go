@@ -28,10 +28,11 @@ type TrainConfig struct {
 	FineTune int              // RRAE only: decoder fine-tuning steps at the end
 	Adaptive *AdaptiveOptions // RRAE only: search the rank (aRRAE)
 
-	// MaxSteps lets an aRRAE search that has not settled when the
-	// fine-tuning is due run on until it does, then train Patience steps
-	// more at the settled rank (the reference tracker's closing phase)
-	// before the fine-tuning; never beyond MaxSteps steps in all. At most
+	// MaxSteps lets an aRRAE search that has not closed when the
+	// fine-tuning is due run on until it does: until it settles and then
+	// its loss has stayed within StagnationTol of the moving average for
+	// Patience steps (the reference tracker's end of training; see
+	// AdaptiveRank.Closed); never beyond MaxSteps steps in all. At most
 	// Steps (0 included): no extension, the search stops where it is.
 	MaxSteps int
 
@@ -124,8 +125,8 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 		if err := ctx.Err(); err != nil {
 			return res, fmt.Errorf("training stopped at step %d: %w", step, err)
 		}
-		if search != nil && phase == "train" && step >= mainSteps && !search.Done() && step+cfg.FineTune < cfg.MaxSteps {
-			mainSteps, total = step+1, step+1+cfg.FineTune // search on
+		if search != nil && phase == "train" && step >= mainSteps && !search.Closed() && step+cfg.FineTune < cfg.MaxSteps {
+			mainSteps, total = step+1, step+1+cfg.FineTune // search (or its closing phase) on
 		}
 		if rrae != nil && phase == "train" && step >= mainSteps {
 			if search != nil {
@@ -165,7 +166,6 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 		res.Steps = step + 1
 
 		if search != nil && phase == "train" {
-			wasDone := search.Done()
 			switch search.Observe(l) {
 			case Reduce:
 				saved.save(m.Params())
@@ -176,11 +176,6 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 			}
 			if search.Done() && res.KChosen < 0 {
 				res.KChosen = step
-			}
-			if !wasDone && search.Done() && step+1 > cfg.Steps-cfg.FineTune {
-				// Settled in the extension: train on at the settled rank.
-				mainSteps = min(step+1+search.opt.Patience, cfg.MaxSteps-cfg.FineTune)
-				total = mainSteps + cfg.FineTune
 			}
 			rrae.K = search.K()
 		}

@@ -35,7 +35,7 @@ func trainCommand(args []string) error {
 	l := fs.Int("l", 2, "IRMAE's extra linear layers")
 	steps := fs.Int("steps", 2500, "training steps (forward passes), fine-tuning included")
 	fineTune := fs.Int("finetune", 500, "RRAE decoder fine-tuning steps at the end")
-	maxSteps := fs.Int("max-steps", 0, "aRRAE: an unsettled search runs past -steps until it settles, up to this many steps in all (0: stop at -steps)")
+	maxSteps := fs.Int("max-steps", 0, "aRRAE: an unfinished search runs past -steps until it settles and its loss stagnates (-patience steps), up to this many steps in all (0: stop at -steps)")
 	batch := fs.Int("batch", 64, "batch size")
 	lr := fs.Float64("lr", 1e-3, "learning rate")
 	loss := fs.String("loss", "mse", "loss: mse, relative (mean over images of 100·‖x − x̂‖/‖x‖) or relative-batch (100·‖X − X̂‖/‖X‖ over the batch, the RRAE reference code's)")
@@ -49,7 +49,7 @@ func trainCommand(args []string) error {
 	fs.Float64Var(&aopt.StagnationTol, "stagnation", 0.05, "aRRAE: relative change under which a step is stagnant")
 	fs.IntVar(&aopt.PatienceInit, "patience-init", 100, "aRRAE: stagnant steps before the first target is set")
 	fs.Float64Var(&aopt.EndTol, "end-tol", 0.01, "aRRAE: relative change under which a step counts against a rank")
-	fs.IntVar(&aopt.Patience, "patience", 500, "aRRAE: such steps before a rank is given up")
+	fs.IntVar(&aopt.Patience, "patience", 500, "aRRAE: such steps before a rank is given up; once settled, stagnant steps before the search ends (with -max-steps)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -13,8 +13,8 @@ type AdaptiveOptions struct {
 	// [0.05].
 	StagnationTol float64
 	// PatienceInit is the number of stagnant steps after which the loss at
-	// the starting rank counts as converged and becomes the target [100;
-	// the reference used 50–200].
+	// the starting rank counts as converged and becomes the target [50, as
+	// the reference code's example for the bumps; it used 50–200].
 	PatienceInit int
 	// EndTol: during the search a step counts against the current rank
 	// when |loss − avg|/avg is below it or loss > avg [0.01].
@@ -41,7 +41,7 @@ func (o AdaptiveOptions) withDefaults() AdaptiveOptions {
 	}
 	def(&o.Window, 20)
 	deff(&o.StagnationTol, 0.05)
-	def(&o.PatienceInit, 100)
+	def(&o.PatienceInit, 50)
 	deff(&o.EndTol, 0.01)
 	def(&o.Patience, 500)
 	def(&o.MinK, 1)

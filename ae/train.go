@@ -22,7 +22,9 @@ type TrainConfig struct {
 	Loss     string          // "mse" (default), "relative" (mean of 100·‖x − x̂‖/‖x‖) or "relative-batch" (100·‖X − X̂‖_F/‖X‖_F, the reference code's)
 	Seed     uint64          // batch order
 	// Optimizer is "adam" (default: PyTorch's Adam) or "adabelief" (optax's
-	// AdaBelief, the RRAE reference code's default).
+	// AdaBelief, the RRAE reference code's default; rankae train uses it,
+	// with the "relative-batch" loss, for aRRAE, whose search settles on
+	// the bumps' rank with them and not with Adam on MSE).
 	Optimizer string
 
 	FineTune int              // RRAE only: decoder fine-tuning steps at the end

@@ -129,9 +129,10 @@ func (d *Dataset) GatherLabels(dst []int, idx []int) []int {
 	return dst
 }
 
-// Normalizer is an affine map x → (x − Mean)/Std with one mean and one
-// standard deviation for all values, as the RRAE reference code normalises
-// its data. Fit it on the training set and apply the same map to the test
+// Normalizer is an affine map x → (x − Mean)/Std with one shift and one
+// scale for all values, as the RRAE reference code normalises its data:
+// "meanstd" (FitNormalizer) or "minmax" (FitMinMax, Mean = min and Std =
+// max − min). Fit it on the training set and apply the same map to the test
 // set; Invert maps a model's output (a reconstruction or a generated image)
 // back to the data's units.
 type Normalizer struct {
@@ -161,6 +162,24 @@ func FitNormalizer(x []float32) Normalizer {
 		std = 1
 	}
 	return Normalizer{Mean: float32(mean), Std: float32(std)}
+}
+
+// FitMinMax returns the normalizer that maps the smallest value of x to 0
+// and the largest to 1 (the reference code's "minmax"). A constant or empty
+// x gives the identity's scale 1.
+func FitMinMax(x []float32) Normalizer {
+	if len(x) == 0 {
+		return Normalizer{Mean: 0, Std: 1}
+	}
+	lo, hi := x[0], x[0]
+	for _, v := range x {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	scale := hi - lo
+	if !(scale > 0) || math.IsInf(float64(scale), 0) {
+		scale = 1
+	}
+	return Normalizer{Mean: lo, Std: scale}
 }
 
 // Apply normalises x in place: x ← (x − Mean)/Std.

@@ -111,6 +111,25 @@ func TestNormalizer(t *testing.T) {
 	}
 }
 
+func TestFitMinMax(t *testing.T) {
+	x := []float32{3, -1, 7, 2}
+	n := FitMinMax(x)
+	if n.Mean != -1 || n.Std != 8 {
+		t.Fatalf("FitMinMax = %+v, want min −1, scale 8", n)
+	}
+	y := slices.Clone(x)
+	n.Apply(y)
+	if want := []float32{0.5, 0, 1, 0.375}; !slices.Equal(y, want) {
+		t.Fatalf("scaled %v, want %v", y, want)
+	}
+	if c := FitMinMax([]float32{2, 2}); c.Mean != 2 || c.Std != 1 {
+		t.Fatalf("constant data: %+v, want scale 1", c)
+	}
+	if e := FitMinMax(nil); e.Std != 1 {
+		t.Fatalf("empty data: %+v", e)
+	}
+}
+
 func TestSampler(t *testing.T) {
 	const n = 10
 	a, b := NewSampler(n, 42), NewSampler(n, 42)

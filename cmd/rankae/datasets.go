@@ -46,8 +46,11 @@ func loadData(spec dataSpec) (*loaded, error) {
 		if err != nil {
 			return nil, err
 		}
-		// The reference code normalises the bumps with one mean and std.
-		out.norm = data.FitNormalizer(out.train.X)
+		// The reference code's bump examples scale them by min and max
+		// (main-adap-CNN.py) or not at all (main-CNN.py; the bumps lie in
+		// (0, 1] already): the background stays at 0, so that the relative
+		// error it trains on weighs the bumps, not an offset background.
+		out.norm = data.FitMinMax(out.train.X)
 		out.norm.Apply(out.train.X)
 		out.norm.Apply(out.test.X)
 	case "shapes":

@@ -19,6 +19,7 @@ type dataSpec struct {
 	N    int    `json:"n,omitempty"`    // training samples (shapes)
 	Size int    `json:"size,omitempty"` // grid points per side (bumps; 0: the paper's 64)
 	Seed uint64 `json:"seed,omitempty"` // test centres (bumps), samples (shapes)
+	Norm string `json:"norm,omitempty"` // bumps: "minmax", or "" for mean and std
 }
 
 // loaded is a training and a test set in the model's units, the map back to
@@ -46,11 +47,17 @@ func loadData(spec dataSpec) (*loaded, error) {
 		if err != nil {
 			return nil, err
 		}
-		// The reference code's bump examples scale them by min and max
-		// (main-adap-CNN.py) or not at all (main-CNN.py; the bumps lie in
-		// (0, 1] already): the background stays at 0, so that the relative
-		// error it trains on weighs the bumps, not an offset background.
-		out.norm = data.FitMinMax(out.train.X)
+		// The reference code scales the bumps by min and max in its aRRAE
+		// example (main-adap-CNN.py), which keeps the background at 0;
+		// mean and std (the earlier default here) otherwise.
+		switch spec.Norm {
+		case "minmax":
+			out.norm = data.FitMinMax(out.train.X)
+		case "", "meanstd":
+			out.norm = data.FitNormalizer(out.train.X)
+		default:
+			return nil, fmt.Errorf("unknown normalisation %q (valid: meanstd, minmax)", spec.Norm)
+		}
 		out.norm.Apply(out.train.X)
 		out.norm.Apply(out.test.X)
 	case "shapes":

@@ -40,6 +40,7 @@ func trainCommand(args []string) error {
 	batch := fs.Int("batch", 64, "batch size")
 	lr := fs.Float64("lr", 1e-3, "learning rate")
 	loss := fs.String("loss", "", "loss: mse, relative (mean over images of 100·‖x − x̂‖/‖x‖) or relative-batch (100·‖X − X̂‖/‖X‖ over the batch, the RRAE reference code's) (default: relative-batch for arrae, mse otherwise)")
+	norm := fs.String("norm", "", "bumps: scale by meanstd or minmax (default: minmax for arrae, as the RRAE reference code's example; meanstd otherwise)")
 	optimizer := fs.String("optimizer", "", "optimizer: adam (PyTorch's) or adabelief (optax's, the RRAE reference code's) (default: adabelief for arrae, adam otherwise)")
 	seed := fs.Uint64("seed", 1, "seed of the initialisation, batch order and evaluation draws")
 	out := fs.String("out", "out", "output folder")
@@ -57,7 +58,10 @@ func trainCommand(args []string) error {
 	if *threads > 0 {
 		linalg.SetThreads(*threads)
 	}
-	spec := dataSpec{Name: *dataName, Dir: *dataDir, N: *nShapes, Size: *size, Seed: *seed}
+	if *norm == "" && *model == "arrae" {
+		*norm = "minmax"
+	}
+	spec := dataSpec{Name: *dataName, Dir: *dataDir, N: *nShapes, Size: *size, Seed: *seed, Norm: *norm}
 	d, err := loadData(spec)
 	if err != nil {
 		return err

@@ -27,10 +27,11 @@ run() { # folder, flags...
 # aRRAE trains as the reference code's example does (rankae train's defaults
 # for it: AdaBelief on the batch relative error, patience-init 50), and its
 # search may run past the 2500 steps until it has settled and closed
-# (-max-steps); the second aRRAE run is the same search with Adam on the MSE.
+# (-max-steps); the second aRRAE run is the same search with Adam on the MSE
+# of images scaled by mean and std, the fifth session's settings.
 b=bumps$size
 run $b/arrae -model arrae -size "$size" -max-steps 20000
-run $b/arrae-adam -model arrae -size "$size" -optimizer adam -loss mse -max-steps 20000
+run $b/arrae-adam -model arrae -size "$size" -optimizer adam -loss mse -norm meanstd -max-steps 20000
 run $b/rrae -model rrae -k 2 -size "$size"
 run $b/diabolo -model diabolo -k 2 -size "$size"
 run $b/long -model long -size "$size"

@@ -31,7 +31,7 @@ run() { # folder, flags...
 # of images scaled by mean and std, the fifth session's settings.
 b=bumps$size
 run $b/arrae -model arrae -size "$size" -max-steps 20000
-run $b/arrae-adam -model arrae -size "$size" -optimizer adam -loss mse -norm meanstd -max-steps 20000
+run $b/arrae-adam -model arrae -size "$size" -optimizer adam -loss mse -norm meanstd -patience-init 100 -max-steps 20000
 run $b/rrae -model rrae -k 2 -size "$size"
 run $b/diabolo -model diabolo -k 2 -size "$size"
 run $b/long -model long -size "$size"

@@ -16,7 +16,7 @@ import (
 // says; the checkpoint's optimizer state names tell which ran.
 func TestTrainCommandOptimizerDefaults(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains three small models")
+		t.Skip("trains three small models (minutes under emulation)")
 	}
 	for _, c := range []struct {
 		args   []string

@@ -23,11 +23,7 @@ func TestCorrelateRow(t *testing.T) {
 				v.CorrelateRow(y, x, w)
 				checkGuards(t, name+" CorrelateRow", ybuf, n, 1)
 				for i := range y {
-					want, mag := float64(y0[i]), math.Abs(float64(y0[i]))
-					for j := range w {
-						p := float64(w[j]) * float64(x[i+j])
-						want, mag = want+p, mag+math.Abs(p)
-					}
+					want, mag := sum64(y0[i], taps, func(j int) float64 { return float64(w[j]) * float64(x[i+j]) })
 					if d := math.Abs(float64(y[i]) - want); d > float64(taps+1)*eps32*mag {
 						t.Fatalf("%s: CorrelateRow y[%d] = %v, want %v", name, i, y[i], want)
 					}
@@ -37,11 +33,7 @@ func TestCorrelateRow(t *testing.T) {
 				v.CorrelateRowGrad(g, y0, x)
 				checkGuards(t, name+" CorrelateRowGrad", gbuf, taps, 2)
 				for j := range g {
-					want, mag := float64(g0[j]), math.Abs(float64(g0[j]))
-					for i := range y0 {
-						p := float64(y0[i]) * float64(x[i+j])
-						want, mag = want+p, mag+math.Abs(p)
-					}
+					want, mag := sum64(g0[j], n, func(i int) float64 { return float64(y0[i]) * float64(x[i+j]) })
 					if d := math.Abs(float64(g[j]) - want); d > float64(n+1)*eps32*mag {
 						t.Fatalf("%s: CorrelateRowGrad g[%d] = %v, want %v", name, j, g[j], want)
 					}
@@ -49,6 +41,17 @@ func TestCorrelateRow(t *testing.T) {
 			}
 		}
 	}
+}
+
+// sum64 returns init + Σ term(k) for k < n in float64, and the sum of the
+// magnitudes, which scales the rounding error allowed.
+func sum64(init float32, n int, term func(k int) float64) (sum, mag float64) {
+	sum, mag = float64(init), math.Abs(float64(init))
+	for k := 0; k < n; k++ {
+		p := term(k)
+		sum, mag = sum+p, mag+math.Abs(p)
+	}
+	return sum, mag
 }
 
 func TestCorrelateRowShortXPanics(t *testing.T) {

@@ -3,6 +3,8 @@ package ae
 import (
 	"context"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rankae/rankae/layers"
@@ -81,5 +83,49 @@ func TestResumeContinuesWithTheOptimizerState(t *testing.T) {
 	if res2.Steps != 40 || len(res2.Losses) != 20 || res2.Optimizer.Steps() != 40 {
 		t.Errorf("resumed run: reached step %d with %d losses, optimizer at step %d; want 40, 20, 40",
 			res2.Steps, len(res2.Losses), res2.Optimizer.Steps())
+	}
+}
+
+// A finished RRAE run resumed with more steps fine-tunes on: its checkpoint
+// holds the basis and the decoder's optimizer state only, and the encoder
+// stays frozen.
+func TestResumeAfterFineTuningFineTunesOn(t *testing.T) {
+	train, _ := smallBumps(t)
+	cfg := Config{Model: "rrae", Arch: "mlp", InShape: [3]int{1, 16, 16}, L: 8, K: 2, Hidden: []int{16}, Seed: 4}
+	sched := layers.NewSchedule(layers.Stage{Steps: 30, LR: 1e-3})
+	m, _ := New(cfg)
+	res, err := Train(context.Background(), m, train, TrainConfig{Steps: 30, Batch: 16, FineTune: 10, Seed: 1, Schedule: sched})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "ckpt.safetensors")
+	if err := Save(path, m, cfg, res.Optimizer, nil); err != nil {
+		t.Fatal(err)
+	}
+	m2, _, _, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	encoder := func(m *Model) []float32 {
+		var w []float32
+		for _, p := range m.Params() {
+			if strings.HasPrefix(p.Name, "encoder.") {
+				w = append(w, p.Value.Data...)
+			}
+		}
+		return w
+	}
+	before := encoder(m2)
+	phases := map[string]int{}
+	res2, err := Train(context.Background(), m2, train, TrainConfig{Steps: 40, Batch: 16, FineTune: 10, Seed: 1, Schedule: sched,
+		Start: 30, Resume: path, Progress: func(s StepInfo) { phases[s.Phase]++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res2.Steps != 40 || phases["fine-tune"] != 10 || len(phases) != 1 {
+		t.Errorf("resumed run reached step %d in phases %v; want 40, all 10 steps fine-tuning", res2.Steps, phases)
+	}
+	if !slices.Equal(before, encoder(m2)) {
+		t.Error("the encoder changed while fine-tuning on")
 	}
 }

@@ -29,6 +29,10 @@ type TrainConfig struct {
 
 	FineTune int              // RRAE only: decoder fine-tuning steps at the end
 	Adaptive *AdaptiveOptions // RRAE only: search the rank (aRRAE)
+	// FineTuneLR, when positive, is the fine-tuning's learning rate (RRAE
+	// only; the reference code fine-tunes at 1e-4 after training at 1e-3);
+	// 0 keeps the schedule's.
+	FineTuneLR float64
 
 	// MaxSteps lets an aRRAE search that has not closed when the
 	// fine-tuning is due run on until it does: until it settles and then
@@ -54,6 +58,7 @@ type TrainConfig struct {
 type StepInfo struct {
 	Step, Steps int // steps done (counting a resumed run's earlier ones), of Steps
 	Loss        float64
+	LR          float64 // the step's learning rate
 	K           int     // current bottleneck (RRAE), 0 otherwise
 	ImagesPerS  float64 // over the run so far
 	Phase       string  // "train", "fine-tune"
@@ -108,8 +113,8 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 	c, h, w := ds.C, ds.H, ds.W
 	x := layers.NewTensor(cfg.Batch, c, h, w)
 	phase := "train"
-	if rrae != nil && cfg.Start > mainSteps && rrae.Basis != nil {
-		phase = "fine-tune" // resumed inside the fine-tuning
+	if rrae != nil && cfg.Start >= mainSteps && rrae.Basis != nil {
+		phase = "fine-tune" // resumed inside the fine-tuning, or after it with more steps
 		m.FreezeEncoder = true
 	}
 	opt := newOptimizer(cfg.Optimizer, m.TrainableParams(), cfg.Schedule.LR(cfg.Start))
@@ -145,7 +150,11 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 			res.Optimizer = opt
 			phase = "fine-tune"
 		}
-		cfg.Schedule.Apply(opt, step)
+		lr := cfg.Schedule.LR(step)
+		if phase == "fine-tune" && cfg.FineTuneLR > 0 {
+			lr = cfg.FineTuneLR
+		}
+		opt.SetLR(lr)
 		ds.Gather(x.Data, sampler.Next(cfg.Batch))
 		var l float64
 		err := catchSVD(func() {
@@ -186,7 +195,7 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, cfg TrainConfig) (*T
 		}
 		res.Planned = total
 		if cfg.Progress != nil {
-			cfg.Progress(StepInfo{Step: step + 1, Steps: total, Loss: l, K: res.K,
+			cfg.Progress(StepInfo{Step: step + 1, Steps: total, Loss: l, LR: lr, K: res.K,
 				ImagesPerS: float64((step+1-cfg.Start)*cfg.Batch) / time.Since(start).Seconds(), Phase: phase})
 		}
 	}
@@ -232,7 +241,7 @@ func checkTrainConfig(m *Model, ds *data.Dataset, cfg TrainConfig) error {
 		return fmt.Errorf("ae: Train: unknown optimizer %q (valid: adam, adabelief)", cfg.Optimizer)
 	}
 	rrae, isRRAE := m.Latent.(*RRAELatent)
-	if !isRRAE && (cfg.Adaptive != nil || cfg.FineTune != 0) {
+	if !isRRAE && (cfg.Adaptive != nil || cfg.FineTune != 0 || cfg.FineTuneLR != 0) {
 		return fmt.Errorf("ae: Train: adaptive rank and fine-tuning need an RRAE model, not %s", m.Kind)
 	}
 	if cfg.MaxSteps > cfg.Steps && cfg.Adaptive == nil {
@@ -244,6 +253,9 @@ func checkTrainConfig(m *Model, ds *data.Dataset, cfg TrainConfig) error {
 		}
 		if cfg.FineTune < 0 || cfg.FineTune >= cfg.Steps {
 			return fmt.Errorf("ae: Train: fine-tuning steps %d must be in [0, steps = %d)", cfg.FineTune, cfg.Steps)
+		}
+		if !(cfg.FineTuneLR >= 0) || math.IsInf(cfg.FineTuneLR, 0) {
+			return fmt.Errorf("ae: Train: fine-tuning learning rate %v must be finite and not negative", cfg.FineTuneLR)
 		}
 	}
 	return nil

@@ -104,11 +104,12 @@ func TestAdaptiveRRAEReducesRank(t *testing.T) {
 
 // An aRRAE search that has not settled when the fine-tuning is due runs on
 // (MaxSteps), settles, trains at its rank until Patience steps were
-// stagnant and fine-tunes;
+// stagnant and fine-tunes, at FineTuneLR for the last FineTune steps;
 // with too small a MaxSteps it stops at the cap instead.
 func TestAdaptiveSearchRunsPastSteps(t *testing.T) {
 	train, _ := smallBumps(t)
 	const steps, fineTune, patience = 200, 50, 100
+	const lr, fineTuneLR = 1e-3, 1e-4
 	run := func(maxSteps int) *TrainResult {
 		m, err := New(Config{Model: "arrae", Arch: "mlp", InShape: [3]int{1, 16, 16}, L: 8, Hidden: []int{64}, Seed: 3})
 		if err != nil {
@@ -116,13 +117,27 @@ func TestAdaptiveSearchRunsPastSteps(t *testing.T) {
 		}
 		opt := AdaptiveOptions{PatienceInit: 20, Patience: patience}
 		var lastInfo StepInfo
+		var tuned, badLR int
 		res, err := Train(context.Background(), m, train, TrainConfig{
-			Steps: steps, Batch: 16, Schedule: layers.NewSchedule(layers.Stage{Steps: steps, LR: 1e-3}), Seed: 1,
-			FineTune: fineTune, Adaptive: &opt, MaxSteps: maxSteps,
-			Progress: func(s StepInfo) { lastInfo = s },
+			Steps: steps, Batch: 16, Schedule: layers.NewSchedule(layers.Stage{Steps: steps, LR: lr}), Seed: 1,
+			FineTune: fineTune, FineTuneLR: fineTuneLR, Adaptive: &opt, MaxSteps: maxSteps,
+			Progress: func(s StepInfo) {
+				lastInfo = s
+				want := lr
+				if s.Phase == "fine-tune" {
+					want = fineTuneLR
+					tuned++
+				}
+				if s.LR != want {
+					badLR++
+				}
+			},
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if tuned != fineTune || badLR != 0 {
+			t.Errorf("MaxSteps %d: %d fine-tuning steps (want %d), %d steps at the wrong learning rate", maxSteps, tuned, fineTune, badLR)
 		}
 		if lastInfo.Step != res.Steps || lastInfo.Steps != res.Steps || res.Planned != res.Steps || len(res.Losses) != res.Steps {
 			t.Errorf("MaxSteps %d: ran %d steps, %d losses, planned %d, last progress %d of %d: want all equal",

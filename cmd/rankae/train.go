@@ -36,6 +36,7 @@ func trainCommand(args []string) error {
 	l := fs.Int("l", 2, "IRMAE's extra linear layers")
 	steps := fs.Int("steps", 2500, "training steps (forward passes), fine-tuning included")
 	fineTune := fs.Int("finetune", 500, "RRAE decoder fine-tuning steps at the end")
+	fineTuneLR := fs.Float64("finetune-lr", 1e-4, "RRAE fine-tuning learning rate (the reference code's; 0: -lr)")
 	maxSteps := fs.Int("max-steps", 0, "aRRAE: an unfinished search runs past -steps until it settles and its loss stagnates (-patience steps), up to this many steps in all (0: stop at -steps)")
 	batch := fs.Int("batch", 64, "batch size")
 	lr := fs.Float64("lr", 1e-3, "learning rate")
@@ -111,7 +112,7 @@ func trainCommand(args []string) error {
 		fmt.Fprintf(os.Stderr, "resuming from step %d of %s\n", tc.Start, ckpt)
 	}
 	if cfg.Model == "rrae" || cfg.Model == "arrae" {
-		tc.FineTune = *fineTune
+		tc.FineTune, tc.FineTuneLR = *fineTune, *fineTuneLR
 	}
 	if cfg.Model == "arrae" {
 		tc.Adaptive = &aopt

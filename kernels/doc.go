@@ -1,7 +1,9 @@
 // Package kernels is the public float32 kernel API of rankae: vector kernels (Dot,
 // Axpy, Scal, Add, Mul, Sum, SumSq, ReLU and its gradient, a fused Adam step), the
 // SGEMM micro-kernel and packing (GemmMicroKernel, driven by package linalg), the
-// im2col/col2im row copies, and the kernels of the one-sided Jacobi SVD (the dots
+// im2col and col2im of one image or of a batch with the batch innermost
+// (Im2colBatch, which the convolution layers use) and the Transpose between
+// the two layouts, and the kernels of the one-sided Jacobi SVD (the dots
 // and rotation of a column pair, their batched forms for a round-robin step, and
 // the Householder reflector of its QR), each with a pure-Go reference and
 // assembly variants for AVX-512, AVX2+FMA and NEON. A batched kernel without

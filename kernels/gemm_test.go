@@ -82,7 +82,7 @@ func TestGemmPacking(t *testing.T) {
 						pack.run(k, a, lda, dst)
 						checkGuards(t, pack.name, buf, k*pack.rows, 2)
 						want := make([]float32, k*pack.rows)
-						transposeGeneric(pack.rows, k, a, lda, pack.alpha, want)
+						transposeReference(pack.rows, k, a, lda, pack.alpha, want)
 						checkExact(t, pack.name, k, pad, dst, want)
 					}
 				}
@@ -345,8 +345,8 @@ func BenchmarkGemmPack(b *testing.B) {
 			rows     int
 			asm, ref func()
 		}{
-			{"PackA", g.MR, func() { g.PackA(k, src, ld, 1.5, dst) }, func() { transposeGeneric(g.MR, k, src, ld, 1.5, dst) }},
-			{"PackBT", g.NR, func() { g.PackBT(k, src, ld, dst) }, func() { transposeGeneric(g.NR, k, src, ld, 1, dst) }},
+			{"PackA", g.MR, func() { g.PackA(k, src, ld, 1.5, dst) }, func() { transposeReference(g.MR, k, src, ld, 1.5, dst) }},
+			{"PackBT", g.NR, func() { g.PackBT(k, src, ld, dst) }, func() { transposeReference(g.NR, k, src, ld, 1, dst) }},
 			{"PackB", g.NR, func() { g.PackB(k, src, ld, dst) }, func() { packBGeneric(g.NR, k, src, ld, dst) }},
 		} {
 			for _, impl := range []struct {
@@ -364,10 +364,10 @@ func BenchmarkGemmPack(b *testing.B) {
 	}
 }
 
-// transposeGeneric is the reference of PackA and PackBT (the definition the
+// transposeReference is the reference of PackA and PackBT (the definition the
 // packing kernels are tested against):
 // dst[p*rows+i] = alpha*a[i*lda+p] for p < k, i < rows.
-func transposeGeneric(rows, k int, a []float32, lda int, alpha float32, dst []float32) {
+func transposeReference(rows, k int, a []float32, lda int, alpha float32, dst []float32) {
 	for p := 0; p < k; p++ {
 		out := dst[p*rows : p*rows+rows]
 		for i := range out {

@@ -70,9 +70,8 @@ func (g ConvGeom) WorkLen() int {
 	return g.C * g.SH * g.SW * ph * pw
 }
 
-// check panics unless g is a valid geometry with a non-empty output and the
-// image and matrix slices are long enough.
-func (g ConvGeom) check(kernel string, img, col []float32, ldcol int, work []float32) {
+// checkGeom panics unless g is a valid geometry with a non-empty output.
+func (g ConvGeom) checkGeom(kernel string) {
 	switch {
 	case g.C <= 0 || g.H <= 0 || g.W <= 0 || g.KH <= 0 || g.KW <= 0:
 		panic(fmt.Sprintf("kernels: %s: %v: sizes must be positive", kernel, g))
@@ -81,6 +80,12 @@ func (g ConvGeom) check(kernel string, img, col []float32, ldcol int, work []flo
 	case g.H+2*g.PH < g.KH || g.W+2*g.PW < g.KW:
 		panic(fmt.Sprintf("kernels: %s: %v: kernel larger than the padded image", kernel, g))
 	}
+}
+
+// check panics unless g is a valid geometry with a non-empty output and the
+// image and matrix slices are long enough.
+func (g ConvGeom) check(kernel string, img, col []float32, ldcol int, work []float32) {
+	g.checkGeom(kernel)
 	if len(img) < g.ImageLen() {
 		panic(fmt.Sprintf("kernels: %s: len(img) = %d < C·H·W = %d", kernel, len(img), g.ImageLen()))
 	}

@@ -273,6 +273,11 @@ func BenchmarkIm2col(b *testing.B) {
 		{C: 32, H: 16, W: 16, KH: 4, KW: 4, SH: 2, SW: 2, PH: 1, PW: 1},
 		{C: 8, H: 32, W: 32, KH: 5, KW: 5, SH: 1, SW: 1},
 		{C: 8, H: 32, W: 32, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1},
+		// The RRAE-MNIST decoder's transposed convolutions as the
+		// convolutions they are the adjoints of (their col2im is the forward).
+		{C: 256, H: 4, W: 4, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1},
+		{C: 128, H: 8, W: 8, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1},
+		{C: 32, H: 16, W: 16, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1},
 	} {
 		name := fmt.Sprintf("c=%d,h=%d,w=%d,k=%d,s=%d,p=%d", g.C, g.H, g.W, g.KH, g.SH, g.PH)
 		img := filled(g.ImageLen(), 1)

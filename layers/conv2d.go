@@ -16,11 +16,11 @@ import (
 //
 // over the zero-padded input, OH = (H + 2·ph − KH)/sh + 1 and likewise OW.
 //
-// The batch runs as one GEMM: the im2col matrices of the images sit side by
-// side in one [In·KH·KW, B·OH·OW] matrix (the images spread over the cores),
-// and linalg.Sgemm multiplies it by the weight, spreading the columns over the
-// cores; the [Out, B·OH·OW] product is then permuted to NCHW with the bias
-// added. Backward is the same GEMM transposed both ways (weight gradient
+// The batch runs as one GEMM: the im2col matrix of the whole batch, laid out
+// with the batch innermost (batch_inner.go; channels spread over the cores),
+// is multiplied by the weight by linalg.Sgemm, spreading the columns over
+// the cores, and the [Out, OH·OW·B] product, the bias added, is transposed
+// to NCHW. Backward is the same GEMM transposed both ways (weight gradient
 // dY·colᵀ, input gradient Wᵀ·dY followed by col2im).
 type Conv2D struct {
 	In, Out          int
@@ -38,13 +38,15 @@ type Conv2D struct {
 	x     *Tensor // input of the last Forward
 	geom  kernels.ConvGeom
 	batch int
-	col   []float32 // [In·KH·KW, B·P], P = OH·OW: im2col of x, kept for Backward
-	prod  []float32 // [Out, B·P]: the GEMM's product, then dL/dy in the same layout
-	dcol  []float32 // [In·KH·KW, B·P]: dL/dcol
-	dy    *Tensor   // the gradient Backward is working on
+	xT    []float32 // [In·H·W, B]: x, then dL/dx, with the batch innermost
+	col   []float32 // [In·KH·KW, OH·OW·B]: im2col of x, kept for Backward
+	prod  []float32 // [Out, OH·OW·B]: the GEMM's product, then dL/dy in the same layout
+	dcol  []float32 // [In·KH·KW, OH·OW·B]: dL/dcol
+	dy    *Tensor   // the gradient Backward is working on (direct layers)
 	y, dx Tensor
-	work  []float32 // B·geom.WorkLen(): each image's scratch for im2col and col2im (direct: directScratch a unit)
+	work  []float32 // direct layers: directScratch a unit
 	wflip []float32 // direct layers: the weight with each kernel row reversed
+	tr    batchTranspose
 	wg    sync.WaitGroup
 }
 
@@ -103,13 +105,21 @@ func (c *Conv2D) Forward(x *Tensor) *Tensor {
 		return c.forwardDirect()
 	}
 	k, n := g.Rows(), c.batch*oh*ow
+	c.xT = growBuffer(c.xT, len(x.Data))
+	c.tr.run(toBatchInner, c.xT, x.Data, c.batch)
 	c.col = growBuffer(c.col, k*n)
-	c.work = growBuffer(c.work, c.batch*g.WorkLen())
+	forUnits(c, convIm2col, c.In, k*n, &c.wg)
 	c.prod = growBuffer(c.prod, c.Out*n)
-	forImages(c, convIm2col, c.batch, k*n, &c.wg)
-	linalg.Sgemm(false, false, c.Out, n, k, 1, c.Weight.Value.Data, k, c.col, n, 0, c.prod, n)
+	beta := float32(0)
+	if c.Bias != nil {
+		for o, bv := range c.Bias.Value.Data {
+			fill(c.prod[o*n:(o+1)*n], bv)
+		}
+		beta = 1
+	}
+	linalg.Sgemm(false, false, c.Out, n, k, 1, c.Weight.Value.Data, k, c.col, n, beta, c.prod, n)
 	c.y.Resize(c.batch, c.Out, oh, ow)
-	forImages(c, convOutput, c.batch, c.Out*n, &c.wg)
+	c.tr.run(toBatchOuter, c.y.Data, c.prod, c.batch)
 	return &c.y
 }
 
@@ -130,7 +140,7 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	if c.direct() {
 		return c.backwardDirect()
 	}
-	forImages(c, convGradToCols, c.batch, c.Out*n, &c.wg)
+	c.tr.run(toBatchInner, c.prod, dy.Data, c.batch)
 	if c.Bias != nil {
 		db := c.Bias.Grad.Data
 		for o := range db {
@@ -143,17 +153,17 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	}
 	c.dcol = growBuffer(c.dcol, k*n)
 	linalg.Sgemm(true, false, k, n, c.Out, 1, c.Weight.Value.Data, k, c.prod, n, 0, c.dcol, n)
+	forUnits(c, convCol2im, c.In, k*n, &c.wg)
 	c.dx.Resize(c.x.Shape...)
-	forImages(c, convCol2im, c.batch, k*n, &c.wg)
+	c.tr.run(toBatchOuter, c.dx.Data, c.xT, c.batch)
 	return &c.dx
 }
 
-// The steps of Conv2D that run image by image.
+// The steps of Conv2D that run over its input channels, whose rows of the
+// im2col matrix and planes of the input no other channel touches.
 const (
-	convIm2col     = iota // col[:, b·P:] = im2col(x[b])
-	convOutput            // y[b, o] = prod[o, b·P:] + bias[o]
-	convGradToCols        // prod[o, b·P:] = dy[b, o]
-	convCol2im            // dx[b] = col2im(dcol[:, b·P:])
+	convIm2col = iota // col[c's rows] = im2col(xT[c])
+	convCol2im        // xT[c] = col2im(dcol[c's rows])
 )
 
 func (c *Conv2D) runRange(step, lo, hi int) {
@@ -162,50 +172,24 @@ func (c *Conv2D) runRange(step, lo, hi int) {
 		return
 	}
 	g := c.geom
-	p := g.OutH() * g.OutW()
-	n := c.batch * p
-	for b := lo; b < hi; b++ {
-		switch step {
-		case convIm2col:
-			kernels.Im2col(g, c.x.Data[b*g.ImageLen():], c.col[b*p:], n, c.work[b*g.WorkLen():])
-		case convOutput:
-			var bias []float32
-			if c.Bias != nil {
-				bias = c.Bias.Value.Data
-			}
-			fromChannelMajor(c.y.Data[b*c.Out*p:(b+1)*c.Out*p], c.prod[b*p:], n, p, bias)
-		case convGradToCols:
-			toChannelMajor(c.prod[b*p:], n, c.dy.Data[b*c.Out*p:(b+1)*c.Out*p], p)
-		case convCol2im:
-			img := c.dx.Data[b*g.ImageLen() : (b+1)*g.ImageLen()]
-			clear(img)
-			kernels.Col2im(g, c.dcol[b*p:], n, img, c.work[b*g.WorkLen():])
-		}
+	n := c.batch * g.OutH() * g.OutW()
+	rows := lo * c.KernelH * c.KernelW * n // offset of channel lo's rows in col
+	plane := g.H * g.W * c.batch           // one input channel, batch innermost
+	chans := g
+	chans.C = hi - lo
+	switch step {
+	case convIm2col:
+		kernels.Im2colBatch(chans, c.batch, c.xT[lo*plane:], c.col[rows:], n)
+	case convCol2im:
+		clear(c.xT[lo*plane : hi*plane])
+		kernels.Col2imBatch(chans, c.batch, c.dcol[rows:], n, c.xT[lo*plane:])
 	}
 }
 
-// fromChannelMajor copies one image out of a channel-major matrix: for each
-// channel o, img[o·p : o·p+p] = m[o·ldm : o·ldm+p] + bias[o] (no bias when
-// bias is nil).
-func fromChannelMajor(img, m []float32, ldm, p int, bias []float32) {
-	for o := 0; o < len(img)/p; o++ {
-		dst, src := img[o*p:(o+1)*p], m[o*ldm:o*ldm+p]
-		if bias == nil {
-			copy(dst, src)
-			continue
-		}
-		bv := bias[o]
-		for i, v := range src {
-			dst[i] = v + bv
-		}
-	}
-}
-
-// toChannelMajor copies one image into a channel-major matrix: for each
-// channel o, m[o·ldm : o·ldm+p] = img[o·p : o·p+p].
-func toChannelMajor(m []float32, ldm int, img []float32, p int) {
-	for o := 0; o < len(img)/p; o++ {
-		copy(m[o*ldm:o*ldm+p], img[o*p:(o+1)*p])
+// fill sets every element of s to v.
+func fill(s []float32, v float32) {
+	for i := range s {
+		s[i] = v
 	}
 }
 

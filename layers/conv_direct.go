@@ -134,7 +134,7 @@ func (c *Conv2D) forwardDirect() *Tensor {
 	g := c.geom
 	c.y.Resize(c.batch, c.Out, g.OutH(), g.OutW())
 	c.work = growBuffer(c.work, c.batch*c.directScratch())
-	forImages(c, convDirectForward, c.batch, len(c.x.Data)*g.KH*g.KW, &c.wg)
+	forUnits(c, convDirectForward, c.batch, len(c.x.Data)*g.KH*g.KW, &c.wg)
 	return &c.y
 }
 
@@ -152,7 +152,7 @@ func (c *Conv2D) backwardDirect() *Tensor {
 	}
 	c.work = growBuffer(c.work, max(c.batch, c.In)*c.directScratch())
 	work := len(c.x.Data) * g.KH * g.KW
-	forImages(c, convDirectGradW, c.In, work, &c.wg)
+	forUnits(c, convDirectGradW, c.In, work, &c.wg)
 	if c.SkipInputGrad {
 		return nil
 	}
@@ -165,6 +165,6 @@ func (c *Conv2D) backwardDirect() *Tensor {
 			c.wflip[k+j] = w[k+g.KW-1-j]
 		}
 	}
-	forImages(c, convDirectGradX, c.batch, work, &c.wg)
+	forUnits(c, convDirectGradX, c.batch, work, &c.wg)
 	return &c.dx
 }

@@ -20,10 +20,11 @@ import (
 // (oph, opw < stride) adds rows and columns at the bottom and right that only
 // the bias reaches from a short input.
 //
-// Forward is a Conv2D's backward-data pass: one GEMM col = Wᵀ·X over the batch
-// (X the input permuted to [In, B·H·W]), then col2im of each image's columns
-// into the output, which starts as the bias. Backward is a Conv2D's forward:
-// im2col of dL/dy, then dL/dW = X·colᵀ and dL/dx = W·col.
+// Forward is a Conv2D's backward-data pass: one GEMM col = Wᵀ·X over the
+// batch, then col2im of the columns into the output, which starts as the
+// bias. Backward is a Conv2D's forward: im2col of dL/dy, then dL/dW = X·colᵀ
+// and dL/dx = W·col. Inside, activations have the batch innermost (see
+// Conv2D).
 type ConvTranspose2D struct {
 	In, Out          int
 	KernelH, KernelW int
@@ -40,12 +41,12 @@ type ConvTranspose2D struct {
 	x     *Tensor
 	geom  kernels.ConvGeom // the adjoint convolution: over one output image, its output is H×W
 	batch int
-	xm    []float32 // [In, B·P], P = H·W: x channel-major, kept for Backward
-	col   []float32 // [Out·KH·KW, B·P]: Wᵀ·X in Forward, im2col of dL/dy in Backward
-	dxm   []float32 // [In, B·P]: dL/dx channel-major
-	dy    *Tensor
+	xT    []float32 // [In·H·W, B]: x with the batch innermost, kept for Backward
+	col   []float32 // [Out·KH·KW, H·W·B]: Wᵀ·X in Forward, im2col of dL/dy in Backward
+	yT    []float32 // [Out·OH·OW, B]: the output, then dL/dy, batch innermost
+	dxT   []float32 // [In·H·W, B]: dL/dx, batch innermost
 	y, dx Tensor
-	work  []float32 // B·geom.WorkLen(): each image's scratch for im2col and col2im
+	tr    batchTranspose
 	wg    sync.WaitGroup
 }
 
@@ -105,15 +106,15 @@ func (c *ConvTranspose2D) geometry(x *Tensor) kernels.ConvGeom {
 func (c *ConvTranspose2D) Forward(x *Tensor) *Tensor {
 	g := c.geometry(x)
 	c.x, c.geom, c.batch = x, g, x.Shape[0]
-	p := x.Shape[2] * x.Shape[3]
-	k, n := g.Rows(), c.batch*p
-	c.xm = growBuffer(c.xm, c.In*n)
+	k, n := g.Rows(), c.batch*x.Shape[2]*x.Shape[3]
+	c.xT = growBuffer(c.xT, len(x.Data))
+	c.tr.run(toBatchInner, c.xT, x.Data, c.batch)
 	c.col = growBuffer(c.col, k*n)
-	c.work = growBuffer(c.work, c.batch*g.WorkLen())
-	forImages(c, convTInputToCols, c.batch, c.In*n, &c.wg)
-	linalg.Sgemm(true, false, k, n, c.In, 1, c.Weight.Value.Data, k, c.xm, n, 0, c.col, n)
+	linalg.Sgemm(true, false, k, n, c.In, 1, c.Weight.Value.Data, k, c.xT, n, 0, c.col, n)
 	c.y.Resize(c.batch, c.Out, g.H, g.W)
-	forImages(c, convTCol2im, c.batch, k*n, &c.wg)
+	c.yT = growBuffer(c.yT, len(c.y.Data))
+	forUnits(c, convTCol2im, c.Out, k*n, &c.wg)
+	c.tr.run(toBatchOuter, c.y.Data, c.yT, c.batch)
 	return &c.y
 }
 
@@ -128,66 +129,53 @@ func (c *ConvTranspose2D) Backward(dy *Tensor) *Tensor {
 		panic(fmt.Sprintf("layers: %v.Backward: gradient shape %v, want %v", c, dy.Shape, c.y.Shape))
 	}
 	g := c.geom
-	p := c.x.Shape[2] * c.x.Shape[3]
-	k, n := g.Rows(), c.batch*p
-	c.dy = dy
-	forImages(c, convTIm2col, c.batch, k*n, &c.wg)
+	k, n := g.Rows(), c.batch*c.x.Shape[2]*c.x.Shape[3]
+	c.tr.run(toBatchInner, c.yT, dy.Data, c.batch)
 	if c.Bias != nil {
-		db := c.Bias.Grad.Data
-		q := g.H * g.W
-		for b := 0; b < c.batch; b++ {
-			for o := range db {
-				db[o] += kernels.Sum(dy.Data[(b*c.Out+o)*q : (b*c.Out+o+1)*q])
-			}
+		q := g.H * g.W * c.batch
+		for o, db := range c.Bias.Grad.Data {
+			c.Bias.Grad.Data[o] = db + kernels.Sum(c.yT[o*q:(o+1)*q])
 		}
 	}
-	linalg.Sgemm(false, true, c.In, k, n, 1, c.xm, n, c.col, n, 1, c.Weight.Grad.Data, k)
+	forUnits(c, convTIm2col, c.Out, k*n, &c.wg)
+	linalg.Sgemm(false, true, c.In, k, n, 1, c.xT, n, c.col, n, 1, c.Weight.Grad.Data, k)
 	if c.SkipInputGrad {
 		return nil
 	}
-	c.dxm = growBuffer(c.dxm, c.In*n)
-	linalg.Sgemm(false, false, c.In, n, k, 1, c.Weight.Value.Data, k, c.col, n, 0, c.dxm, n)
+	c.dxT = growBuffer(c.dxT, c.In*n)
+	linalg.Sgemm(false, false, c.In, n, k, 1, c.Weight.Value.Data, k, c.col, n, 0, c.dxT, n)
 	c.dx.Resize(c.x.Shape...)
-	forImages(c, convTGradFromCols, c.batch, c.In*n, &c.wg)
+	c.tr.run(toBatchOuter, c.dx.Data, c.dxT, c.batch)
 	return &c.dx
 }
 
-// The steps of ConvTranspose2D that run image by image.
+// The steps of ConvTranspose2D that run over its output channels, whose
+// rows of the im2col matrix and planes of the output no other channel
+// touches.
 const (
-	convTInputToCols  = iota // xm[c, b·P:] = x[b, c]
-	convTCol2im              // y[b] = bias + col2im(col[:, b·P:])
-	convTIm2col              // col[:, b·P:] = im2col(dy[b])
-	convTGradFromCols        // dx[b, c] = dxm[c, b·P:]
+	convTCol2im = iota // yT[o] = bias[o] + col2im(col[o's rows])
+	convTIm2col        // col[o's rows] = im2col(yT[o])
 )
 
 func (c *ConvTranspose2D) runRange(step, lo, hi int) {
 	g := c.geom
-	p := c.x.Shape[2] * c.x.Shape[3]
-	n := c.batch * p
-	in := c.In * p // elements of one input image
-	for b := lo; b < hi; b++ {
-		switch step {
-		case convTInputToCols:
-			toChannelMajor(c.xm[b*p:], n, c.x.Data[b*in:(b+1)*in], p)
-		case convTCol2im:
-			img := c.y.Data[b*g.ImageLen() : (b+1)*g.ImageLen()]
-			q := g.H * g.W
-			for o := 0; o < c.Out; o++ {
-				bv := float32(0)
-				if c.Bias != nil {
-					bv = c.Bias.Value.Data[o]
-				}
-				plane := img[o*q : (o+1)*q]
-				for i := range plane {
-					plane[i] = bv
-				}
+	n := c.batch * c.x.Shape[2] * c.x.Shape[3]
+	rows := lo * c.KernelH * c.KernelW * n // offset of channel lo's rows in col
+	plane := g.H * g.W * c.batch           // one output channel, batch innermost
+	chans := g
+	chans.C = hi - lo
+	switch step {
+	case convTCol2im:
+		for o := lo; o < hi; o++ {
+			bv := float32(0)
+			if c.Bias != nil {
+				bv = c.Bias.Value.Data[o]
 			}
-			kernels.Col2im(g, c.col[b*p:], n, img, c.work[b*g.WorkLen():])
-		case convTIm2col:
-			kernels.Im2col(g, c.dy.Data[b*g.ImageLen():], c.col[b*p:], n, c.work[b*g.WorkLen():])
-		case convTGradFromCols:
-			fromChannelMajor(c.dx.Data[b*in:(b+1)*in], c.dxm[b*p:], n, p, nil)
+			fill(c.yT[o*plane:(o+1)*plane], bv)
 		}
+		kernels.Col2imBatch(chans, c.batch, c.col[rows:], n, c.yT[lo*plane:])
+	case convTIm2col:
+		kernels.Im2colBatch(chans, c.batch, c.yT[lo*plane:], c.col[rows:], n)
 	}
 }
 

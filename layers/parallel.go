@@ -7,7 +7,7 @@ import (
 )
 
 // Layers spread their memory- or exp-bound passes (the convolutions' im2col,
-// col2im and permutations, one image per unit; the transcendental
+// col2im and transposes, a channel or a pixel per unit; the transcendental
 // activations and Adam, one element per unit) over linalg.Threads()
 // goroutines, in contiguous ranges. The goroutines are long-lived and fed by
 // value through a channel, as linalg's GEMM workers are, so that a training
@@ -48,9 +48,10 @@ const (
 	passBackward = 1
 )
 
-// forImages runs r over the images [0, n) of a batch, one range per thread;
-// elems is the data the step moves, to keep small steps on one goroutine.
-func forImages(r rangeRunner, step, n, elems int, wg *sync.WaitGroup) {
+// forUnits runs r over the units [0, n) of a step (images, channels, pixels),
+// one range per thread; elems is the data the step moves, to keep small
+// steps on one goroutine.
+func forUnits(r rangeRunner, step, n, elems int, wg *sync.WaitGroup) {
 	workers := min(linalg.Threads(), n)
 	if elems < parallelSerialElems {
 		workers = 1

@@ -1,0 +1,129 @@
+package kernels
+
+import "fmt"
+
+// im2col and col2im over a whole batch laid out with the batch innermost:
+// image element (c, y, x) of every image sits in one run of nb values,
+// imgs[((c·H + y)·W + x)·nb : …+nb], the layout of a (C·H·W)×nb row-major
+// matrix (the transpose of a batch in NCHW). Each entry of the im2col
+// matrix is then such a run, so both kernels move whole vectors — nb = 32
+// is two AVX-512 vectors — however small the image, where Im2col and Col2im,
+// one image at a time, move runs of OW values (2 to 32 in the papers'
+// layers) and need a polyphase copy of the image to make them contiguous.
+// The matrix's columns are (oy, ox, b), b innermost.
+
+// checkBatch panics unless g is a valid geometry with a non-empty output,
+// nb > 0, and the batch and matrix slices are long enough.
+func (g ConvGeom) checkBatch(kernel string, nb int, imgs, col []float32, ldcol int) {
+	g.checkGeom(kernel)
+	if nb <= 0 {
+		panic(fmt.Sprintf("kernels: %s: batch %d", kernel, nb))
+	}
+	if len(imgs) < g.ImageLen()*nb {
+		panic(fmt.Sprintf("kernels: %s: len(imgs) = %d < C·H·W·batch = %d", kernel, len(imgs), g.ImageLen()*nb))
+	}
+	cols := g.Cols() * nb
+	if ldcol < cols {
+		panic(fmt.Sprintf("kernels: %s: ldcol = %d < OH·OW·batch = %d", kernel, ldcol, cols))
+	}
+	if need := (g.Rows()-1)*ldcol + cols; len(col) < need {
+		panic(fmt.Sprintf("kernels: %s: len(col) = %d < %d for a %d×%d matrix with ldcol = %d",
+			kernel, len(col), need, g.Rows(), cols, ldcol))
+	}
+}
+
+// Im2colBatch writes the im2col matrix of the batch imgs ([C][H][W][nb],
+// batch innermost) into col, a (C·KH·KW)×(OH·OW·nb) row-major matrix with
+// row stride ldcol:
+//
+//	for c, i, j := range C, KH, KW {           // row r = (c·KH + i)·KW + j
+//		for oy, ox, b := range OH, OW, nb {     // column (oy·OW + ox)·nb + b
+//			y, x := oy·SH − PH + i, ox·SW − PW + j
+//			col[r·ldcol + (oy·OW + ox)·nb + b] = imgs[((c·H + y)·W + x)·nb + b] if 0 ≤ y < H and 0 ≤ x < W, else 0
+//		}
+//	}
+func (v *Variant) Im2colBatch(g ConvGeom, nb int, imgs, col []float32, ldcol int) {
+	g.checkBatch("Im2colBatch", nb, imgs, col, ldcol)
+	oh, ow := g.OutH(), g.OutW()
+	run := ow * nb // one output row oy of a matrix row
+	g.forTaps(func(r, c, i, j int) {
+		x0 := j - g.PW
+		lo, hi := validRange(ow, g.W, g.SW, x0)
+		for oy := 0; oy < oh; oy++ {
+			d := col[r*ldcol+oy*run : r*ldcol+(oy+1)*run]
+			y := oy*g.SH - g.PH + i
+			if y < 0 || y >= g.H || lo == hi {
+				clear(d)
+				continue
+			}
+			clear(d[:lo*nb])
+			clear(d[hi*nb:])
+			src := imgs[((c*g.H+y)*g.W+lo*g.SW+x0)*nb:]
+			if g.SW == 1 {
+				copy(d[lo*nb:hi*nb], src)
+			} else {
+				v.copyRows(d[lo*nb:hi*nb], src[:(hi-lo-1)*g.SW*nb+nb], hi-lo, nb, g.SW*nb)
+			}
+		}
+	})
+}
+
+// Col2imBatch adds the im2col matrix col back into the batch imgs, the
+// adjoint of Im2colBatch:
+//
+//	for every r, oy, ox, b and the y, x of Im2colBatch's loop inside the image:
+//		imgs[((c·H + y)·W + x)·nb + b] += col[r·ldcol + (oy·OW + ox)·nb + b]
+//
+// Entries of col that fall on the padding are ignored. To overwrite imgs,
+// zero it first.
+func (v *Variant) Col2imBatch(g ConvGeom, nb int, col []float32, ldcol int, imgs []float32) {
+	g.checkBatch("Col2imBatch", nb, imgs, col, ldcol)
+	oh, ow := g.OutH(), g.OutW()
+	run := ow * nb
+	g.forTaps(func(r, c, i, j int) {
+		x0 := j - g.PW
+		lo, hi := validRange(ow, g.W, g.SW, x0)
+		if lo == hi {
+			return
+		}
+		for oy := 0; oy < oh; oy++ {
+			y := oy*g.SH - g.PH + i
+			if y < 0 || y >= g.H {
+				continue
+			}
+			src := col[r*ldcol+oy*run+lo*nb : r*ldcol+oy*run+hi*nb]
+			dst := imgs[((c*g.H+y)*g.W+lo*g.SW+x0)*nb:]
+			if g.SW == 1 {
+				v.add(dst[:len(src)], dst[:len(src)], src)
+			} else {
+				v.addRows(dst[:(hi-lo-1)*g.SW*nb+nb], g.SW*nb, src, hi-lo, nb)
+			}
+		}
+	})
+}
+
+// Im2colBatch writes the im2col matrix of a batch-innermost batch with the
+// active variant.
+func Im2colBatch(g ConvGeom, nb int, imgs, col []float32, ldcol int) {
+	active.Im2colBatch(g, nb, imgs, col, ldcol)
+}
+
+// Col2imBatch adds col back into a batch-innermost batch with the active
+// variant.
+func Col2imBatch(g ConvGeom, nb int, col []float32, ldcol int, imgs []float32) {
+	active.Col2imBatch(g, nb, col, ldcol, imgs)
+}
+
+// forTaps calls f for every row r = (c·KH + i)·KW + j of the im2col matrix,
+// in order.
+func (g ConvGeom) forTaps(f func(r, c, i, j int)) {
+	r := 0
+	for c := 0; c < g.C; c++ {
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				f(r, c, i, j)
+				r++
+			}
+		}
+	}
+}

@@ -160,6 +160,7 @@ func withLoops(vs []*Variant) []*Variant {
 		if v.jacobiRotatePairs64 == nil {
 			v.jacobiRotatePairs64 = rotatePairsLoop(v.jacobiRotate64)
 		}
+		v.gemm.copyRows = v.copyRows // PackAT
 	}
 	return vs
 }

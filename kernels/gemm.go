@@ -28,6 +28,8 @@ type GemmMicroKernel struct {
 	packA func(k int, a []float32, lda int, alpha float32, dst []float32)
 	// packB, when not nil, is PackB for this NR.
 	packB func(k int, b []float32, ldb int, dst []float32)
+	// copyRows is the variant's im2col block copy, which is PackAT.
+	copyRows func(dst, src []float32, rows, cols, ldsrc int)
 }
 
 // Gemm returns the variant's SGEMM micro-kernel.
@@ -62,6 +64,38 @@ func (g GemmMicroKernel) Run(k int, a, b, c []float32, ldc int, beta float32) {
 //	dst[p*MR+i] = alpha * a[i*lda+p]   for p < k, i < MR
 func (g GemmMicroKernel) PackA(k int, a []float32, lda int, alpha float32, dst []float32) {
 	g.transpose("PackA", g.MR, g.MR, k, a, lda, alpha, dst, g.packA)
+}
+
+// PackAT packs MR rows of A given transposed (A's columns are the rows of
+// the row-major Aᵀ with stride lda), k columns of them, into the layout Run
+// reads, scaled by alpha:
+//
+//	dst[p*MR+i] = alpha * a[p*lda+i]   for p < k, i < MR
+//
+// No transposition is left to do: it is a copy of k runs of MR values.
+func (g GemmMicroKernel) PackAT(k int, a []float32, lda int, alpha float32, dst []float32) {
+	switch {
+	case k < 0:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackAT: k = %d < 0", k))
+	case k == 0:
+		return
+	case lda < g.MR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackAT: lda = %d < MR = %d", lda, g.MR))
+	case len(a) < (k-1)*lda+g.MR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackAT: len(a) = %d < %d rows of stride %d", len(a), k, lda))
+	case len(dst) < k*g.MR:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackAT: len(dst) = %d < %d", len(dst), k*g.MR))
+	}
+	if alpha == 1 && g.copyRows != nil {
+		g.copyRows(dst[:k*g.MR], a[:(k-1)*lda+g.MR], k, g.MR, lda)
+		return
+	}
+	for p := 0; p < k; p++ {
+		out, src := dst[p*g.MR:(p+1)*g.MR], a[p*lda:p*lda+g.MR]
+		for i, x := range src {
+			out[i] = alpha * x
+		}
+	}
 }
 
 // PackBT packs NR rows of a row-major Bᵀ with stride ldb (NR columns of B), k

@@ -91,6 +91,37 @@ func TestGemmPacking(t *testing.T) {
 	}
 }
 
+// TestGemmPackAT checks PackAT, the copy of a transposed A's panel, with
+// alpha 1 (the copy kernel) and another alpha (the Go loop).
+func TestGemmPackAT(t *testing.T) {
+	for _, v := range Variants() {
+		g := v.Gemm()
+		r := rand.New(rand.NewPCG(6, uint64(v.level)))
+		for _, alpha := range []float32{1, -1.5} {
+			for k := 0; k <= 70; k++ {
+				for _, pad := range []int{0, 3} {
+					lda := g.MR + pad
+					n := (k-1)*lda + g.MR
+					if k == 0 {
+						n = 0
+					}
+					a, _ := randomSlice(r, n, 1)
+					dst, buf := guarded(k*g.MR, 2)
+					g.PackAT(k, a, lda, alpha, dst)
+					checkGuards(t, "PackAT", buf, k*g.MR, 2)
+					want := make([]float32, k*g.MR)
+					for p := 0; p < k; p++ {
+						for i := 0; i < g.MR; i++ {
+							want[p*g.MR+i] = alpha * a[p*lda+i]
+						}
+					}
+					checkExact(t, fmt.Sprintf("%s PackAT alpha=%v", v, alpha), k, pad, dst, want)
+				}
+			}
+		}
+	}
+}
+
 // TestGemmPackPartial checks PackAPartial and PackBTPartial at every row
 // count up to the panel width (whole packN groups and a remainder), against
 // the transposition with zero padding, on buffers that held garbage.

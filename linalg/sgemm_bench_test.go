@@ -80,3 +80,28 @@ func benchGemm(b *testing.B, m, n, k int, gemm func(x, y, z []float32)) {
 	}
 	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+// BenchmarkSgemmConvT runs the three products of the RRAE-MNIST decoder's
+// second transposed convolution (256 → 128 channels, 4×4 → 8×8) at batch 32
+// as ConvTranspose2D calls them: the forward Wᵀ·X (A transposed), the weight
+// gradient X·colᵀ (B transposed) and the input gradient W·col.
+func BenchmarkSgemmConvT(b *testing.B) {
+	const in, rows, n = 256, 128 * 9, 32 * 4 * 4
+	defer SetThreads(SetThreads(1))
+	for _, c := range []struct {
+		name     string
+		ta, tb   bool
+		m, nn, k int
+		lda, ldb int
+	}{
+		{"forward,ta", true, false, rows, n, in, rows, n},
+		{"weight-grad,tb", false, true, in, rows, n, n, n},
+		{"input-grad", false, false, in, n, rows, rows, n},
+	} {
+		b.Run(fmt.Sprintf("%s,m=%d,n=%d,k=%d", c.name, c.m, c.nn, c.k), func(b *testing.B) {
+			benchGemm(b, c.m, c.nn, c.k, func(x, y, z []float32) {
+				Sgemm(c.ta, c.tb, c.m, c.nn, c.k, 1, x, c.lda, y, c.ldb, 0, z, c.nn)
+			})
+		})
+	}
+}

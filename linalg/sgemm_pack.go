@@ -11,6 +11,10 @@ func packA(g kernels.GemmMicroKernel, dst, a []float32, lda int, trans bool, i0,
 	for ir := 0; ir < mc; ir += mr {
 		rows := min(mr, mc-ir)
 		panel := dst[ir*kc : ir*kc+mr*kc]
+		if trans && rows == mr {
+			g.PackAT(kc, a[p0*lda+i0+ir:], lda, alpha, panel)
+			continue
+		}
 		if trans {
 			for p := 0; p < kc; p++ {
 				src := a[(p0+p)*lda+i0+ir:]

@@ -24,6 +24,9 @@ func checkGrad(layer string, ref, dy *Tensor) {
 	if !dy.SameShape(ref) {
 		panic(fmt.Sprintf("layers: %s.Backward: gradient shape %v, want the forward shape %v", layer, dy.Shape, ref.Shape))
 	}
+	if dy.batchInner != ref.batchInner {
+		panic(fmt.Sprintf("layers: %s.Backward: gradient not in the forward pass's layout", layer))
+	}
 }
 
 // cachedOutput returns y once a Forward has run (cached), else nil, for
@@ -47,6 +50,7 @@ func NewReLU() *ReLU { return &ReLU{} }
 // Forward returns max(x, 0).
 func (a *ReLU) Forward(x *Tensor) *Tensor {
 	y := a.y.Resize(x.Shape...)
+	y.batchInner = x.batchInner
 	kernels.ReLU(y.Data, x.Data)
 	a.cached = true
 	return y
@@ -56,6 +60,7 @@ func (a *ReLU) Forward(x *Tensor) *Tensor {
 func (a *ReLU) Backward(dy *Tensor) *Tensor {
 	checkGrad("ReLU", cachedOutput(a.cached, &a.y), dy)
 	dx := a.dx.Resize(dy.Shape...)
+	dx.batchInner = dy.batchInner
 	kernels.ReLUBackward(dx.Data, dy.Data, a.y.Data)
 	return dx
 }
@@ -83,6 +88,7 @@ func NewLeakyReLU(slope float32) *LeakyReLU { return &LeakyReLU{Slope: slope} }
 func (a *LeakyReLU) Forward(x *Tensor) *Tensor {
 	a.x = x
 	y := a.y.Resize(x.Shape...)
+	y.batchInner = x.batchInner
 	neg := a.spare.Resize(x.Shape...)
 	kernels.ReLU(y.Data, x.Data)
 	copy(neg.Data, x.Data)
@@ -95,6 +101,7 @@ func (a *LeakyReLU) Forward(x *Tensor) *Tensor {
 func (a *LeakyReLU) Backward(dy *Tensor) *Tensor {
 	checkGrad("LeakyReLU", a.x, dy)
 	dx := a.dx.Resize(dy.Shape...)
+	dx.batchInner = dy.batchInner
 	rest := a.spare.Resize(dy.Shape...)
 	kernels.ReLUBackward(dx.Data, dy.Data, a.x.Data)
 	copy(rest.Data, dy.Data)
@@ -132,6 +139,7 @@ func sigmoid64(x float64) float64 {
 // Forward returns σ(x).
 func (a *Sigmoid) Forward(x *Tensor) *Tensor {
 	a.y.Resize(x.Shape...)
+	a.y.batchInner = x.batchInner
 	a.x = x
 	forElements(a, passForward, len(x.Data), &a.wg)
 	a.x, a.cached = nil, true
@@ -142,6 +150,7 @@ func (a *Sigmoid) Forward(x *Tensor) *Tensor {
 func (a *Sigmoid) Backward(dy *Tensor) *Tensor {
 	checkGrad("Sigmoid", cachedOutput(a.cached, &a.y), dy)
 	a.dx.Resize(dy.Shape...)
+	a.dx.batchInner = dy.batchInner
 	a.dy = dy
 	forElements(a, passBackward, len(dy.Data), &a.wg)
 	a.dy = nil
@@ -199,6 +208,7 @@ func tanh64(x float64) float64 {
 // Forward returns tanh(x).
 func (a *Tanh) Forward(x *Tensor) *Tensor {
 	a.y.Resize(x.Shape...)
+	a.y.batchInner = x.batchInner
 	a.x = x
 	forElements(a, passForward, len(x.Data), &a.wg)
 	a.x, a.cached = nil, true
@@ -209,6 +219,7 @@ func (a *Tanh) Forward(x *Tensor) *Tensor {
 func (a *Tanh) Backward(dy *Tensor) *Tensor {
 	checkGrad("Tanh", cachedOutput(a.cached, &a.y), dy)
 	a.dx.Resize(dy.Shape...)
+	a.dx.batchInner = dy.batchInner
 	a.dy = dy
 	forElements(a, passBackward, len(dy.Data), &a.wg)
 	a.dy = nil
@@ -252,6 +263,7 @@ func NewSoftplus() *Softplus { return &Softplus{Beta: 1, Threshold: 20} }
 func (a *Softplus) Forward(x *Tensor) *Tensor {
 	a.x = x
 	a.y.Resize(x.Shape...)
+	a.y.batchInner = x.batchInner
 	forElements(a, passForward, len(x.Data), &a.wg)
 	return &a.y
 }
@@ -260,6 +272,7 @@ func (a *Softplus) Forward(x *Tensor) *Tensor {
 func (a *Softplus) Backward(dy *Tensor) *Tensor {
 	checkGrad("Softplus", a.x, dy)
 	a.dx.Resize(dy.Shape...)
+	a.dx.batchInner = dy.batchInner
 	a.dy = dy
 	forElements(a, passBackward, len(dy.Data), &a.wg)
 	a.dy = nil
@@ -299,3 +312,13 @@ func (a *Softplus) Params() []*Param { return nil }
 func (a *Softplus) String() string {
 	return fmt.Sprintf("Softplus(beta=%g, threshold=%g)", a.Beta, a.Threshold)
 }
+
+func (a *ReLU) elementwise() {}
+
+func (a *LeakyReLU) elementwise() {}
+
+func (a *Sigmoid) elementwise() {}
+
+func (a *Tanh) elementwise() {}
+
+func (a *Softplus) elementwise() {}

@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/rankae/rankae/kernels"
@@ -11,9 +12,57 @@ import (
 // holds that pixel of every image, the transpose of the NCHW batch. Then
 // every entry of the im2col matrix is a run of B values (whole vectors)
 // however small the image (kernels.Im2colBatch), and the GEMMs' columns are
-// (pixel, image) pairs as before. The price is one transpose of each
-// layer's input and output, forward and backward; nothing else changes
-// layout.
+// (pixel, image) pairs as before. The price is a transpose of each layer's
+// input and output, forward and backward, unless the tensor passed between
+// two convolutions stays in that layout: a Sequential asks a convolution
+// for its output with the batch innermost (Tensor.batchInner) when the next
+// layer that is not element-wise is a convolution that takes it, the
+// element-wise layers keep the layout, and each convolution gives its input
+// gradient in the layout its input came in. No other layer sees such a
+// tensor (checkNCHW).
+
+// A batchInnerLayer takes a batch-innermost input and can give its output
+// in that layout.
+type batchInnerLayer interface {
+	takesBatchInner() bool         // whether Forward accepts a batch-innermost x
+	setBatchInnerOutput(inner bool) // whether Forward's output is batch-innermost
+}
+
+// An elementwiseLayer computes each output element from the input element
+// at the same place, so it works in any layout and keeps it.
+type elementwiseLayer interface{ elementwise() }
+
+// linkBatchInner tells each convolution among layers whether to give its
+// output with the batch innermost: when the next layer that is not
+// element-wise takes it.
+func linkBatchInner(layers []Layer) {
+	for i, l := range layers {
+		c, ok := l.(batchInnerLayer)
+		if !ok {
+			continue
+		}
+		j := i + 1
+		for j < len(layers) {
+			if _, ok := layers[j].(elementwiseLayer); !ok {
+				break
+			}
+			j++
+		}
+		next, ok := batchInnerLayer(nil), false
+		if j < len(layers) {
+			next, ok = layers[j].(batchInnerLayer)
+		}
+		c.setBatchInnerOutput(ok && next.takesBatchInner())
+	}
+}
+
+// checkNCHW panics if x has the batch innermost: a layer that is not a
+// convolution or element-wise got one, which linkBatchInner never arranges.
+func checkNCHW(layer string, x *Tensor) {
+	if x.batchInner {
+		panic(fmt.Sprintf("layers: %s got a tensor with the batch innermost (internal to a Sequential's convolutions)", layer))
+	}
+}
 
 // batchTranspose moves a batch between NCHW and the batch innermost, spread
 // over the cores. A layer keeps one, so that a step allocates nothing.
@@ -43,4 +92,44 @@ func (t *batchTranspose) runRange(dir, lo, hi int) {
 		return
 	}
 	kernels.Transpose(hi-lo, t.nb, t.src[lo*t.nb:], t.nb, t.dst[lo:], e)
+}
+
+// toInner returns x's data with the batch innermost: x.Data itself when it
+// is already, else its transpose into *buf.
+func (t *batchTranspose) toInner(x *Tensor, buf *[]float32) []float32 {
+	if x.batchInner {
+		return x.Data
+	}
+	*buf = growBuffer(*buf, len(x.Data))
+	t.run(toBatchInner, *buf, x.Data, x.Shape[0])
+	return *buf
+}
+
+// innerOutput marks the layer output out (sized already) as batch-innermost
+// or not, and returns where the layer is to write it with the batch
+// innermost: out.Data itself, or *buf, which fromInner then transposes.
+func (t *batchTranspose) innerOutput(out *Tensor, inner bool, buf *[]float32) []float32 {
+	out.batchInner = inner
+	if inner {
+		return out.Data
+	}
+	*buf = growBuffer(*buf, len(out.Data))
+	return *buf
+}
+
+// fromInner completes an output innerOutput set up: it transposes src into
+// out unless out is batch-innermost (src is then out.Data).
+func (t *batchTranspose) fromInner(out *Tensor, src []float32) {
+	if !out.batchInner {
+		t.run(toBatchOuter, out.Data, src, out.Shape[0])
+	}
+}
+
+// gradToInner returns the gradient dy of the output y with the batch
+// innermost (toInner); dy must come in y's layout.
+func (t *batchTranspose) gradToInner(dy, y *Tensor, buf *[]float32) []float32 {
+	if dy.batchInner != y.batchInner {
+		panic("layers: a convolution's output gradient is not in its output's layout")
+	}
+	return t.toInner(dy, buf)
 }

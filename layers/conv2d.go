@@ -38,16 +38,20 @@ type Conv2D struct {
 	x     *Tensor // input of the last Forward
 	geom  kernels.ConvGeom
 	batch int
-	xT    []float32 // [In·H·W, B]: x, then dL/dx, with the batch innermost
+	xT    []float32 // [In·H·W, B]: x with the batch innermost (x.Data itself, or xBuf)
 	col   []float32 // [In·KH·KW, OH·OW·B]: im2col of x, kept for Backward
-	prod  []float32 // [Out, OH·OW·B]: the GEMM's product, then dL/dy in the same layout
+	prod  []float32 // [Out, OH·OW·B]: the output, then dL/dy, batch innermost (y or dy's data, or prodBuf)
 	dcol  []float32 // [In·KH·KW, OH·OW·B]: dL/dcol
+	dxT   []float32 // [In·H·W, B]: dL/dx, batch innermost (dx.Data itself, or dxBuf)
 	dy    *Tensor   // the gradient Backward is working on (direct layers)
 	y, dx Tensor
 	work  []float32 // direct layers: directScratch a unit
 	wflip []float32 // direct layers: the weight with each kernel row reversed
-	tr    batchTranspose
-	wg    sync.WaitGroup
+
+	xBuf, prodBuf, dxBuf []float32 // the layout changes' own buffers
+	innerOut             bool      // give the output with the batch innermost (Sequential sets it)
+	tr                   batchTranspose
+	wg                   sync.WaitGroup
 }
 
 // NewConv2D returns a Conv2D layer with bias, a kh×kw kernel and the same
@@ -105,11 +109,11 @@ func (c *Conv2D) Forward(x *Tensor) *Tensor {
 		return c.forwardDirect()
 	}
 	k, n := g.Rows(), c.batch*oh*ow
-	c.xT = growBuffer(c.xT, len(x.Data))
-	c.tr.run(toBatchInner, c.xT, x.Data, c.batch)
+	c.xT = c.tr.toInner(x, &c.xBuf)
 	c.col = growBuffer(c.col, k*n)
 	forUnits(c, convIm2col, c.In, k*n, &c.wg)
-	c.prod = growBuffer(c.prod, c.Out*n)
+	c.y.Resize(c.batch, c.Out, oh, ow)
+	c.prod = c.tr.innerOutput(&c.y, c.innerOut, &c.prodBuf)
 	beta := float32(0)
 	if c.Bias != nil {
 		for o, bv := range c.Bias.Value.Data {
@@ -118,8 +122,7 @@ func (c *Conv2D) Forward(x *Tensor) *Tensor {
 		beta = 1
 	}
 	linalg.Sgemm(false, false, c.Out, n, k, 1, c.Weight.Value.Data, k, c.col, n, beta, c.prod, n)
-	c.y.Resize(c.batch, c.Out, oh, ow)
-	c.tr.run(toBatchOuter, c.y.Data, c.prod, c.batch)
+	c.tr.fromInner(&c.y, c.prod)
 	return &c.y
 }
 
@@ -140,7 +143,7 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	if c.direct() {
 		return c.backwardDirect()
 	}
-	c.tr.run(toBatchInner, c.prod, dy.Data, c.batch)
+	c.prod = c.tr.gradToInner(dy, &c.y, &c.prodBuf)
 	if c.Bias != nil {
 		db := c.Bias.Grad.Data
 		for o := range db {
@@ -153,9 +156,10 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	}
 	c.dcol = growBuffer(c.dcol, k*n)
 	linalg.Sgemm(true, false, k, n, c.Out, 1, c.Weight.Value.Data, k, c.prod, n, 0, c.dcol, n)
-	forUnits(c, convCol2im, c.In, k*n, &c.wg)
 	c.dx.Resize(c.x.Shape...)
-	c.tr.run(toBatchOuter, c.dx.Data, c.xT, c.batch)
+	c.dxT = c.tr.innerOutput(&c.dx, c.x.batchInner, &c.dxBuf)
+	forUnits(c, convCol2im, c.In, k*n, &c.wg)
+	c.tr.fromInner(&c.dx, c.dxT)
 	return &c.dx
 }
 
@@ -163,7 +167,7 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 // im2col matrix and planes of the input no other channel touches.
 const (
 	convIm2col = iota // col[c's rows] = im2col(xT[c])
-	convCol2im        // xT[c] = col2im(dcol[c's rows])
+	convCol2im        // dxT[c] = col2im(dcol[c's rows])
 )
 
 func (c *Conv2D) runRange(step, lo, hi int) {
@@ -181,10 +185,13 @@ func (c *Conv2D) runRange(step, lo, hi int) {
 	case convIm2col:
 		kernels.Im2colBatch(chans, c.batch, c.xT[lo*plane:], c.col[rows:], n)
 	case convCol2im:
-		clear(c.xT[lo*plane : hi*plane])
-		kernels.Col2imBatch(chans, c.batch, c.dcol[rows:], n, c.xT[lo*plane:])
+		clear(c.dxT[lo*plane : hi*plane])
+		kernels.Col2imBatch(chans, c.batch, c.dcol[rows:], n, c.dxT[lo*plane:])
 	}
 }
+
+func (c *Conv2D) takesBatchInner() bool         { return !c.direct() }
+func (c *Conv2D) setBatchInnerOutput(inner bool) { c.innerOut = inner && !c.direct() }
 
 // fill sets every element of s to v.
 func fill(s []float32, v float32) {

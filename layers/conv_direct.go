@@ -131,7 +131,9 @@ func (c *Conv2D) runDirect(step, lo, hi int) {
 
 // forwardDirect is Forward for a direct layer, c.x and c.geom set.
 func (c *Conv2D) forwardDirect() *Tensor {
+	checkNCHW("Conv2D (direct)", c.x)
 	g := c.geom
+	c.y.batchInner = false
 	c.y.Resize(c.batch, c.Out, g.OutH(), g.OutW())
 	c.work = growBuffer(c.work, c.batch*c.directScratch())
 	forUnits(c, convDirectForward, c.batch, len(c.x.Data)*g.KH*g.KW, &c.wg)

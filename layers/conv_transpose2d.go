@@ -41,13 +41,16 @@ type ConvTranspose2D struct {
 	x     *Tensor
 	geom  kernels.ConvGeom // the adjoint convolution: over one output image, its output is H×W
 	batch int
-	xT    []float32 // [In·H·W, B]: x with the batch innermost, kept for Backward
+	xT    []float32 // [In·H·W, B]: x with the batch innermost (x.Data itself, or xBuf), kept for Backward
 	col   []float32 // [Out·KH·KW, H·W·B]: Wᵀ·X in Forward, im2col of dL/dy in Backward
-	yT    []float32 // [Out·OH·OW, B]: the output, then dL/dy, batch innermost
-	dxT   []float32 // [In·H·W, B]: dL/dx, batch innermost
+	yT    []float32 // [Out·OH·OW, B]: the output, then dL/dy, batch innermost (y or dy's data, or yBuf)
+	dxT   []float32 // [In·H·W, B]: dL/dx, batch innermost (dx.Data itself, or dxBuf)
 	y, dx Tensor
-	tr    batchTranspose
-	wg    sync.WaitGroup
+
+	xBuf, yBuf, dxBuf []float32 // the layout changes' own buffers
+	innerOut          bool      // give the output with the batch innermost (Sequential sets it)
+	tr                batchTranspose
+	wg                sync.WaitGroup
 }
 
 // NewConvTranspose2D returns a ConvTranspose2D layer with bias, a kh×kw kernel
@@ -107,14 +110,13 @@ func (c *ConvTranspose2D) Forward(x *Tensor) *Tensor {
 	g := c.geometry(x)
 	c.x, c.geom, c.batch = x, g, x.Shape[0]
 	k, n := g.Rows(), c.batch*x.Shape[2]*x.Shape[3]
-	c.xT = growBuffer(c.xT, len(x.Data))
-	c.tr.run(toBatchInner, c.xT, x.Data, c.batch)
+	c.xT = c.tr.toInner(x, &c.xBuf)
 	c.col = growBuffer(c.col, k*n)
 	linalg.Sgemm(true, false, k, n, c.In, 1, c.Weight.Value.Data, k, c.xT, n, 0, c.col, n)
 	c.y.Resize(c.batch, c.Out, g.H, g.W)
-	c.yT = growBuffer(c.yT, len(c.y.Data))
+	c.yT = c.tr.innerOutput(&c.y, c.innerOut, &c.yBuf)
 	forUnits(c, convTCol2im, c.Out, k*n, &c.wg)
-	c.tr.run(toBatchOuter, c.y.Data, c.yT, c.batch)
+	c.tr.fromInner(&c.y, c.yT)
 	return &c.y
 }
 
@@ -130,7 +132,7 @@ func (c *ConvTranspose2D) Backward(dy *Tensor) *Tensor {
 	}
 	g := c.geom
 	k, n := g.Rows(), c.batch*c.x.Shape[2]*c.x.Shape[3]
-	c.tr.run(toBatchInner, c.yT, dy.Data, c.batch)
+	c.yT = c.tr.gradToInner(dy, &c.y, &c.yBuf)
 	if c.Bias != nil {
 		q := g.H * g.W * c.batch
 		for o, db := range c.Bias.Grad.Data {
@@ -142,10 +144,10 @@ func (c *ConvTranspose2D) Backward(dy *Tensor) *Tensor {
 	if c.SkipInputGrad {
 		return nil
 	}
-	c.dxT = growBuffer(c.dxT, c.In*n)
-	linalg.Sgemm(false, false, c.In, n, k, 1, c.Weight.Value.Data, k, c.col, n, 0, c.dxT, n)
 	c.dx.Resize(c.x.Shape...)
-	c.tr.run(toBatchOuter, c.dx.Data, c.dxT, c.batch)
+	c.dxT = c.tr.innerOutput(&c.dx, c.x.batchInner, &c.dxBuf)
+	linalg.Sgemm(false, false, c.In, n, k, 1, c.Weight.Value.Data, k, c.col, n, 0, c.dxT, n)
+	c.tr.fromInner(&c.dx, c.dxT)
 	return &c.dx
 }
 
@@ -178,6 +180,9 @@ func (c *ConvTranspose2D) runRange(step, lo, hi int) {
 		kernels.Im2colBatch(chans, c.batch, c.yT[lo*plane:], c.col[rows:], n)
 	}
 }
+
+func (c *ConvTranspose2D) takesBatchInner() bool         { return true }
+func (c *ConvTranspose2D) setBatchInnerOutput(inner bool) { c.innerOut = inner }
 
 // Params returns the weight and, if the layer has one, the bias.
 func (c *ConvTranspose2D) Params() []*Param {

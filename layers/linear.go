@@ -69,6 +69,7 @@ func (l *Linear) Forward(x *Tensor) *Tensor {
 	if len(x.Shape) != 2 || x.Shape[1] != l.In {
 		panic(fmt.Sprintf("layers: Linear(%d, %d).Forward: input shape %v, want [B %d]", l.In, l.Out, x.Shape, l.In))
 	}
+	checkNCHW("Linear", x)
 	l.x = x
 	batch := x.Shape[0]
 	y := l.y.Resize(batch, l.Out)

@@ -16,6 +16,8 @@ type Loss interface {
 
 // checkPair panics unless pred and target have the same shape.
 func checkPair(loss string, pred, target *Tensor) {
+	checkNCHW(loss, pred)
+	checkNCHW(loss, target)
 	if !pred.SameShape(target) {
 		panic(fmt.Sprintf("layers: %s.Forward: prediction shape %v != target shape %v", loss, pred.Shape, target.Shape))
 	}

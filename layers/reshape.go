@@ -24,6 +24,7 @@ func (f *Flatten) Forward(x *Tensor) *Tensor {
 	if len(x.Shape) < 1 {
 		panic(fmt.Sprintf("layers: Flatten.Forward: input shape %v has no batch dimension", x.Shape))
 	}
+	checkNCHW("Flatten", x)
 	f.inShape = append(f.inShape[:0], x.Shape...)
 	return view(&f.y, x.Data, x.Shape[0], shapeLen(x.Shape[1:]))
 }
@@ -71,6 +72,7 @@ func (r *Reshape) Forward(x *Tensor) *Tensor {
 	if len(x.Shape) < 1 || shapeLen(x.Shape[1:]) != shapeLen(r.Dims) {
 		panic(fmt.Sprintf("layers: Reshape%v.Forward: input shape %v does not hold [B %v] samples", r.Dims, x.Shape, r.Dims))
 	}
+	checkNCHW("Reshape", x)
 	r.inShape = append(r.inShape[:0], x.Shape...)
 	r.out[0] = x.Shape[0]
 	copy(r.out[1:], r.Dims)

@@ -19,6 +19,7 @@ func NewSequential(layers ...Layer) *Sequential { return &Sequential{Layers: lay
 
 // Forward runs x through every layer and returns the last one's output.
 func (s *Sequential) Forward(x *Tensor) *Tensor {
+	linkBatchInner(s.Layers)
 	for _, l := range s.Layers {
 		x = l.Forward(x)
 	}

@@ -95,3 +95,59 @@ func TestTrainingStepAllocatesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestSequentialBatchInnerMatchesLayerByLayer runs a network of
+// convolutions and activations as a Sequential, where the tensors between
+// convolutions keep the batch innermost, and the same layers one call at a
+// time, where every tensor is NCHW: the outputs and all gradients must be
+// the same bits.
+func TestSequentialBatchInnerMatchesLayerByLayer(t *testing.T) {
+	build := func() []Layer {
+		rng := NewRand(7)
+		return []Layer{
+			NewConv2D(2, 4, 3, 3, 2, 1, rng), NewReLU(),
+			NewConv2D(4, 6, 3, 3, 1, 1, rng), NewLeakyReLU(0.1), NewTanh(),
+			NewConvTranspose2D(6, 5, 3, 3, 2, 1, 1, rng), NewSigmoid(),
+			NewConvTranspose2D(5, 3, 4, 4, 2, 1, 0, rng), NewSoftplus(),
+			NewConv2D(3, 1, 5, 5, 1, 2, rng), // direct: takes NCHW only
+			NewFlatten(),
+		}
+	}
+	rng := NewRand(8)
+	x := randTensor(rng, -1, 1, 5, 2, 9, 9)
+
+	seq := NewSequential(build()...)
+	y := seq.Forward(x)
+	if !seq.Layers[0].(*Conv2D).y.batchInner || !seq.Layers[5].(*ConvTranspose2D).y.batchInner {
+		t.Fatal("the Sequential kept its convolutions' outputs in NCHW: the test would not cover the batch-innermost path")
+	}
+	if seq.Layers[7].(*ConvTranspose2D).y.batchInner {
+		t.Fatal("a convolution feeding a direct convolution gave its output with the batch innermost")
+	}
+	dy := randTensor(rng, -1, 1, y.Shape...)
+	dx := seq.Backward(dy)
+
+	plain := build()
+	z := x
+	for _, l := range plain {
+		z = l.Forward(z)
+	}
+	dz := dy
+	for i := len(plain) - 1; i >= 0; i-- {
+		dz = plain[i].Backward(dz)
+	}
+	same := func(what string, a, b []float32) {
+		t.Helper()
+		for i := range a {
+			if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+				t.Fatalf("%s[%d]: %v in the Sequential, %v layer by layer", what, i, a[i], b[i])
+			}
+		}
+	}
+	same("output", y.Data, z.Data)
+	same("input gradient", dx.Data, dz.Data)
+	ps, qs := seq.Params(), NewSequential(plain...).Params()
+	for i := range ps {
+		same(ps[i].Name+" gradient", ps[i].Grad.Data, qs[i].Grad.Data)
+	}
+}

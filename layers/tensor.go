@@ -10,6 +10,11 @@ import (
 type Tensor struct {
 	Shape []int
 	Data  []float32
+
+	// batchInner marks a batch held with the batch innermost (see
+	// batch_inner.go): only between layers of a Sequential, from a
+	// convolution to a convolution through element-wise layers.
+	batchInner bool
 }
 
 // NewTensor returns a zeroed tensor of the given shape. It panics on a

@@ -74,17 +74,8 @@ func (g GemmMicroKernel) PackA(k int, a []float32, lda int, alpha float32, dst [
 //
 // No transposition is left to do: it is a copy of k runs of MR values.
 func (g GemmMicroKernel) PackAT(k int, a []float32, lda int, alpha float32, dst []float32) {
-	switch {
-	case k < 0:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackAT: k = %d < 0", k))
-	case k == 0:
+	if checkRuns("PackAT", k, g.MR, lda, len(a), len(dst)) {
 		return
-	case lda < g.MR:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackAT: lda = %d < MR = %d", lda, g.MR))
-	case len(a) < (k-1)*lda+g.MR:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackAT: len(a) = %d < %d rows of stride %d", len(a), k, lda))
-	case len(dst) < k*g.MR:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackAT: len(dst) = %d < %d", len(dst), k*g.MR))
 	}
 	if alpha == 1 && g.copyRows != nil {
 		g.copyRows(dst[:k*g.MR], a[:(k-1)*lda+g.MR], k, g.MR, lda)
@@ -113,23 +104,33 @@ func (g GemmMicroKernel) PackBT(k int, b []float32, ldb int, dst []float32) {
 //
 //	dst[p*NR+j] = b[p*ldb+j]   for p < k, j < NR
 func (g GemmMicroKernel) PackB(k int, b []float32, ldb int, dst []float32) {
-	switch {
-	case k < 0:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackB: k = %d < 0", k))
-	case k == 0:
+	if checkRuns("PackB", k, g.NR, ldb, len(b), len(dst)) {
 		return
-	case ldb < g.NR:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackB: ldb = %d < NR = %d", ldb, g.NR))
-	case len(b) < (k-1)*ldb+g.NR:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackB: len(b) = %d < %d rows of stride %d", len(b), k, ldb))
-	case len(dst) < k*g.NR:
-		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackB: len(dst) = %d < %d", len(dst), k*g.NR))
 	}
 	if g.packB == nil {
 		packBGeneric(g.NR, k, b, ldb, dst)
 		return
 	}
 	g.packB(k, b, ldb, dst)
+}
+
+// checkRuns panics unless a packing of k runs of width values, from a source
+// of n values at stride ld into a destination of nd, has its arguments in
+// range; it reports whether there is nothing to pack (k = 0).
+func checkRuns(name string, k, width, ld, n, nd int) bool {
+	switch {
+	case k < 0:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: k = %d < 0", name, k))
+	case k == 0:
+		return true
+	case ld < width:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: stride %d < %d", name, ld, width))
+	case n < (k-1)*ld+width:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: len = %d < %d rows of stride %d", name, n, k, ld))
+	case nd < k*width:
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.%s: len(dst) = %d < %d", name, nd, k*width))
+	}
+	return false
 }
 
 // packBGeneric is the reference of PackB for nr columns.

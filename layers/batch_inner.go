@@ -24,7 +24,7 @@ import (
 // A batchInnerLayer takes a batch-innermost input and can give its output
 // in that layout.
 type batchInnerLayer interface {
-	takesBatchInner() bool         // whether Forward accepts a batch-innermost x
+	takesBatchInner() bool          // whether Forward accepts a batch-innermost x
 	setBatchInnerOutput(inner bool) // whether Forward's output is batch-innermost
 }
 

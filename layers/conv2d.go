@@ -190,7 +190,7 @@ func (c *Conv2D) runRange(step, lo, hi int) {
 	}
 }
 
-func (c *Conv2D) takesBatchInner() bool         { return !c.direct() }
+func (c *Conv2D) takesBatchInner() bool          { return !c.direct() }
 func (c *Conv2D) setBatchInnerOutput(inner bool) { c.innerOut = inner && !c.direct() }
 
 // fill sets every element of s to v.

@@ -181,7 +181,7 @@ func (c *ConvTranspose2D) runRange(step, lo, hi int) {
 	}
 }
 
-func (c *ConvTranspose2D) takesBatchInner() bool         { return true }
+func (c *ConvTranspose2D) takesBatchInner() bool          { return true }
 func (c *ConvTranspose2D) setBatchInnerOutput(inner bool) { c.innerOut = inner }
 
 // Params returns the weight and, if the layer has one, the bias.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"strings"
 
 	"github.com/rankae/rankae/ae"
 )
@@ -32,6 +33,7 @@ type metrics struct {
 	Sampling      *meanStd `json:"sampling_bump_fit_pct,omitempty"`
 
 	Steps      int     `json:"steps,omitempty"`
+	Resumed    int     `json:"resumed_at_step,omitempty"` // a resumed run's first step; Seconds and ImagesPerS are from there
 	Seconds    float64 `json:"seconds,omitempty"`
 	ImagesPerS float64 `json:"images_per_s,omitempty"`
 }
@@ -156,7 +158,9 @@ func dataName(d *loaded) string {
 	return fmt.Sprintf("%d×%d×%d images", d.train.C, d.train.H, d.train.W)
 }
 
-func printMetrics(w io.Writer, m *metrics, dir string) {
+// printMetrics prints m and the files written to dir: metrics.json, the
+// evaluation's images, and the caller's own (extra).
+func printMetrics(w io.Writer, m *metrics, dir string, extra ...string) {
 	fmt.Fprintf(w, "\n%-28s %s\n", "model", m.Model)
 	if m.K > 0 {
 		fmt.Fprintf(w, "%-28s %d\n", "bottleneck k", m.K)
@@ -172,7 +176,16 @@ func printMetrics(w io.Writer, m *metrics, dir string) {
 		fmt.Fprintf(w, "%-28s %.2f ± %.2f %%\n", "random sampling bump fit", m.Sampling.Mean, m.Sampling.Std)
 	}
 	if m.Steps > 0 {
-		fmt.Fprintf(w, "%-28s %d steps in %.0f s (%.0f images/s)\n", "training", m.Steps, m.Seconds, m.ImagesPerS)
+		from := ""
+		if m.Resumed > 0 {
+			from = fmt.Sprintf(", resumed at %d,", m.Resumed)
+		}
+		fmt.Fprintf(w, "%-28s %d steps%s in %.0f s (%.0f images/s)\n", "training", m.Steps, from, m.Seconds, m.ImagesPerS)
 	}
-	fmt.Fprintf(w, "\nwritten to %s: metrics.json, %s, reconstructions.png, interpolations.png, samples.png, singular_values.png, covariance_singular_values.png, loss.png\n", dir, checkpointFile)
+	files := append([]string{"metrics.json"}, extra...)
+	files = append(files, "reconstructions.png", "interpolations.png", "samples.png", "singular_values.png")
+	if m.CovSpectrum != nil {
+		files = append(files, "covariance_singular_values.png")
+	}
+	fmt.Fprintf(w, "\nwritten to %s: %s\n", dir, strings.Join(files, ", "))
 }

@@ -179,19 +179,19 @@ func trainCommand(args []string) error {
 	if err != nil {
 		return err
 	}
-	met.Steps, met.Seconds = res.Steps, elapsed.Seconds()
+	met.Steps, met.Resumed, met.Seconds = res.Steps, tc.Start, elapsed.Seconds()
 	met.KChanges = res.Changes
 	if res.KChosen >= 0 {
 		met.KChosen = res.KChosen
 	}
-	met.ImagesPerS = float64(res.Steps**batch) / elapsed.Seconds()
+	met.ImagesPerS = float64((res.Steps-tc.Start)**batch) / elapsed.Seconds()
 	if err := plotLogCurve(filepath.Join(*out, "loss.png"), "training loss", "step", *loss, nil, res.Losses); err != nil {
 		return err
 	}
 	if err := writeJSON(filepath.Join(*out, "metrics.json"), met); err != nil {
 		return err
 	}
-	printMetrics(os.Stdout, met, *out)
+	printMetrics(os.Stdout, met, *out, checkpointFile, "loss.png")
 	return nil
 }
 

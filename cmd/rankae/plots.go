@@ -13,6 +13,10 @@ import (
 // plottable on a log axis.
 const logFloor = 1e-12
 
+// logTicks labels a log axis at the powers of ten with one significant digit:
+// 1e-05, not 9.999999999999999e-05.
+var logTicks = plot.LogTicks{Prec: 1}
+
 // plotLogCurve saves a line plot of ys against 1..len(ys) (or the given xs)
 // with a logarithmic y axis, as PNG or SVG by the path's extension.
 func plotLogCurve(path, title, xlabel, ylabel string, xs, ys []float64) error {
@@ -24,7 +28,7 @@ func plotLogCurve(path, title, xlabel, ylabel string, xs, ys []float64) error {
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Tick.Marker = logTicks
 	pts := make(plotter.XYs, len(ys))
 	for i, y := range ys {
 		pts[i].X = float64(i + 1)

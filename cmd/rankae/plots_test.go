@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -35,5 +36,21 @@ func TestPlotLogCurveRejectsNaN(t *testing.T) {
 	}
 	if _, err := os.Stat(path); err == nil {
 		t.Error("a plot was written despite the error")
+	}
+}
+
+func TestLogTicksLabelPowersOfTenExactly(t *testing.T) {
+	n := 0
+	for _, tk := range logTicks.Ticks(1e-10, 1) {
+		if tk.Label == "" {
+			continue
+		}
+		n++
+		if v, err := strconv.ParseFloat(tk.Label, 64); err != nil || len(tk.Label) > 6 || math.Abs(math.Log10(v)-math.Round(math.Log10(v))) > 1e-12 {
+			t.Errorf("tick at %g labelled %q, want a power of ten in a few characters", tk.Value, tk.Label)
+		}
+	}
+	if n < 5 {
+		t.Errorf("%d labelled ticks between 1e-10 and 1", n)
 	}
 }

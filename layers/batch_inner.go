@@ -133,3 +133,14 @@ func (t *batchTranspose) gradToInner(dy, y *Tensor, buf *[]float32) []float32 {
 	}
 	return t.toInner(dy, buf)
 }
+
+// channelBlock returns what the channels [lo, hi) of a convolution over g
+// need for their share of im2col or col2im over a batch of nb, the batch
+// innermost: the geometry of those channels alone, the offset of their first
+// row in the im2col matrix (rows of ldcol values), and the length of one
+// channel's plane of the batch.
+func channelBlock(g kernels.ConvGeom, lo, hi, nb, ldcol int) (sub kernels.ConvGeom, rowOff, plane int) {
+	sub = g
+	sub.C = hi - lo
+	return sub, lo * g.KH * g.KW * ldcol, g.H * g.W * nb
+}

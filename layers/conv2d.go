@@ -175,12 +175,8 @@ func (c *Conv2D) runRange(step, lo, hi int) {
 		c.runDirect(step, lo, hi)
 		return
 	}
-	g := c.geom
-	n := c.batch * g.OutH() * g.OutW()
-	rows := lo * c.KernelH * c.KernelW * n // offset of channel lo's rows in col
-	plane := g.H * g.W * c.batch           // one input channel, batch innermost
-	chans := g
-	chans.C = hi - lo
+	n := c.batch * c.geom.OutH() * c.geom.OutW()
+	chans, rows, plane := channelBlock(c.geom, lo, hi, c.batch, n)
 	switch step {
 	case convIm2col:
 		kernels.Im2colBatch(chans, c.batch, c.xT[lo*plane:], c.col[rows:], n)

@@ -160,12 +160,8 @@ const (
 )
 
 func (c *ConvTranspose2D) runRange(step, lo, hi int) {
-	g := c.geom
 	n := c.batch * c.x.Shape[2] * c.x.Shape[3]
-	rows := lo * c.KernelH * c.KernelW * n // offset of channel lo's rows in col
-	plane := g.H * g.W * c.batch           // one output channel, batch innermost
-	chans := g
-	chans.C = hi - lo
+	chans, rows, plane := channelBlock(c.geom, lo, hi, c.batch, n)
 	switch step {
 	case convTCol2im:
 		for o := lo; o < hi; o++ {

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -12,6 +13,8 @@ import (
 // parameters keep their index).
 type Sequential struct {
 	Layers []Layer
+
+	linked []Layer // the layers linkBatchInner last ran on
 }
 
 // NewSequential returns a Sequential of the given layers.
@@ -19,7 +22,13 @@ func NewSequential(layers ...Layer) *Sequential { return &Sequential{Layers: lay
 
 // Forward runs x through every layer and returns the last one's output.
 func (s *Sequential) Forward(x *Tensor) *Tensor {
-	linkBatchInner(s.Layers)
+	// Linking asserts interfaces, which the runtime may answer with an
+	// allocation now and then (its assertion caches), so it runs only when
+	// the layers have changed.
+	if !slices.Equal(s.linked, s.Layers) {
+		linkBatchInner(s.Layers)
+		s.linked = append(s.linked[:0], s.Layers...)
+	}
 	for _, l := range s.Layers {
 		x = l.Forward(x)
 	}

@@ -1,10 +1,6 @@
 package linalg
 
-import (
-	"sync"
-
-	"github.com/rankae/rankae/kernels"
-)
+import "github.com/rankae/rankae/kernels"
 
 // gemmProblem is C = alpha·op(A)·op(B) + beta·C for an m×n block of C with k > 0.
 // Parallel runs split C into such blocks.
@@ -38,17 +34,17 @@ func blockingFor(g kernels.GemmMicroKernel) blocking {
 	return blocking{mc: mc, kc: kc, nc: nc}
 }
 
-// gemmBuffers are one worker's packing buffers, kept in a pool so that steady
-// state allocates nothing.
+// gemmBuffers are one worker's packing buffers, kept in a free list so that
+// steady state allocates nothing.
 type gemmBuffers struct {
 	a, b, tile []float32
 }
 
-var bufferPool = sync.Pool{New: func() any { return new(gemmBuffers) }}
+var buffers freeList[gemmBuffers]
 
 // getBuffers returns buffers large enough for blocking bl and micro-kernel g.
 func getBuffers(g kernels.GemmMicroKernel, bl blocking) *gemmBuffers {
-	buf := bufferPool.Get().(*gemmBuffers)
+	buf := buffers.get()
 	buf.a = grow(buf.a, bl.mc*bl.kc)
 	buf.b = grow(buf.b, bl.kc*bl.nc)
 	buf.tile = grow(buf.tile, g.MR*g.NR)
@@ -67,7 +63,7 @@ func grow(s []float32, n int) []float32 {
 func serial(p gemmProblem, g kernels.GemmMicroKernel) {
 	bl := blockingFor(g)
 	buf := getBuffers(g, bl)
-	defer bufferPool.Put(buf)
+	defer buffers.put(buf)
 	if !p.transB && p.k <= rowOrderMaxK && g.HasRunRow() {
 		serialRows(p, g, bl, buf)
 		return

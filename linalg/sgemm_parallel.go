@@ -53,8 +53,8 @@ func run(p gemmProblem, v *kernels.Variant, workers int) {
 		return
 	}
 	ensureWorkers(workers - 1)
-	wg := waitGroups.Get().(*sync.WaitGroup)
-	defer waitGroups.Put(wg)
+	wg := waitGroups.get()
+	defer waitGroups.put(wg)
 	for w := 0; w < workers; w++ {
 		lo := tiles * w / workers * unit
 		hi := min(extent, tiles*(w+1)/workers*unit)
@@ -87,7 +87,7 @@ func run(p gemmProblem, v *kernels.Variant, workers int) {
 }
 
 // The workers are long-lived goroutines fed through a channel, so that a parallel
-// call allocates nothing: a task is sent by value and its WaitGroup is pooled.
+// call allocates nothing: a task is sent by value and its WaitGroup is reused.
 type gemmTask struct {
 	p    gemmProblem
 	g    kernels.GemmMicroKernel
@@ -96,7 +96,7 @@ type gemmTask struct {
 
 var (
 	tasks      = make(chan gemmTask)
-	waitGroups = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
+	waitGroups freeList[sync.WaitGroup]
 
 	workersMu sync.Mutex
 	started   int

@@ -202,7 +202,7 @@ func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads int, orderin
 	ws.norms = norms
 	var err error
 	if ordering.roundRobin(nt, threads) {
-		err = ws.par.sweeps(v, cols, rows, nt, w, &ws.stamp, maxSweeps, tol32(rows), threads)
+		err = ws.par.sweeps(v, cols, rows, nt, w, &ws.stamp, maxSweeps, tol32(rows), ordering.sweepThreads(nt, threads))
 	} else {
 		err = jacobiSweeps(v, cols, rows, nt, w, pos, norms, &ws.stamp, maxSweeps, tol32(rows))
 	}

@@ -416,7 +416,8 @@ func TestSVDJacobiParallel(t *testing.T) {
 }
 
 // TestSVDFactorizeAllocs checks that Factorize reuses its slices and
-// workspace: nothing is allocated in steady state, whichever path runs.
+// workspace: nothing is allocated in steady state, whichever path runs, and
+// a small one on several threads starts no workers.
 func TestSVDFactorizeAllocs(t *testing.T) {
 	rng := rand.New(rand.NewSource(12))
 	for _, sh := range [][2]int{{64, 32}, {40, 30}, {30, 40}} {
@@ -426,13 +427,15 @@ func TestSVDFactorizeAllocs(t *testing.T) {
 		if err := s.Factorize(m, n, a, n); err != nil {
 			t.Fatal(err)
 		}
-		allocs := testing.AllocsPerRun(5, func() {
-			if err := s.factorize(kernels.Active(), m, n, a, n, svdMaxSweeps32, 1); err != nil {
-				t.Fatal(err)
+		for _, threads := range []int{1, 2} {
+			allocs := testing.AllocsPerRun(5, func() {
+				if err := s.factorize(kernels.Active(), m, n, a, n, svdMaxSweeps32, threads); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if allocs != 0 {
+				t.Errorf("%v, %d threads: %v allocations per Factorize", sh, threads, allocs)
 			}
-		})
-		if allocs != 0 {
-			t.Errorf("%v: %v allocations per Factorize", sh, allocs)
 		}
 	}
 }

@@ -142,8 +142,7 @@ func packBGeneric(nr, k int, b []float32, ldb int, dst []float32) {
 
 // transpose computes dst[p*width+i] = alpha*a[i*lda+p] for p < k, i < rows ≤
 // width, and 0 for rows ≤ i < width: with whole when it is not nil and the
-// panel is full, else packN on every whole group of packRows rows where the
-// variant has it and a Go loop on the rest.
+// panel is full, else transposeRows.
 func (g GemmMicroKernel) transpose(name string, width, rows, k int, a []float32, lda int, alpha float32, dst []float32,
 	whole func(k int, a []float32, lda int, alpha float32, dst []float32)) {
 	switch {
@@ -164,19 +163,33 @@ func (g GemmMicroKernel) transpose(name string, width, rows, k int, a []float32,
 		whole(k, a, lda, alpha, dst)
 		return
 	}
+	g.transposeRows(rows, k, a, lda, alpha, dst, width)
+	if rows < width {
+		for p := 0; p < k; p++ {
+			clear(dst[p*width+rows : (p+1)*width])
+		}
+	}
+}
+
+// transposeRows computes dst[p*ldd+i] = alpha*a[i*lda+p] for i < rows, p < k:
+// packN on every whole group of packRows rows where the variant has it, a Go
+// loop on the rest. Its callers check the arguments.
+func (g GemmMicroKernel) transposeRows(rows, k int, a []float32, lda int, alpha float32, dst []float32, ldd int) {
 	full := 0
 	if g.packN != nil {
 		full = rows / g.packRows * g.packRows
 		for i := 0; i < full; i += g.packRows {
-			g.packN(k, a[i*lda:], lda, alpha, dst[i:], width)
+			g.packN(k, a[i*lda:], lda, alpha, dst[i:], ldd)
 		}
 	}
+	if full == rows {
+		return
+	}
 	for p := 0; p < k; p++ {
-		out := dst[p*width : (p+1)*width]
-		for i := full; i < rows; i++ {
-			out[i] = alpha * a[i*lda+p]
+		out := dst[p*ldd+full : p*ldd+rows]
+		for i := range out {
+			out[i] = alpha * a[(full+i)*lda+p]
 		}
-		clear(out[rows:])
 	}
 }
 

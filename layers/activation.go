@@ -49,8 +49,7 @@ func NewReLU() *ReLU { return &ReLU{} }
 
 // Forward returns max(x, 0).
 func (a *ReLU) Forward(x *Tensor) *Tensor {
-	y := a.y.Resize(x.Shape...)
-	y.batchInner = x.batchInner
+	y := a.y.resizeLike(x)
 	kernels.ReLU(y.Data, x.Data)
 	a.cached = true
 	return y
@@ -59,8 +58,7 @@ func (a *ReLU) Forward(x *Tensor) *Tensor {
 // Backward returns dy where the output is positive and 0 elsewhere.
 func (a *ReLU) Backward(dy *Tensor) *Tensor {
 	checkGrad("ReLU", cachedOutput(a.cached, &a.y), dy)
-	dx := a.dx.Resize(dy.Shape...)
-	dx.batchInner = dy.batchInner
+	dx := a.dx.resizeLike(dy)
 	kernels.ReLUBackward(dx.Data, dy.Data, a.y.Data)
 	return dx
 }
@@ -87,8 +85,7 @@ func NewLeakyReLU(slope float32) *LeakyReLU { return &LeakyReLU{Slope: slope} }
 // Forward returns x where x > 0 and Slope·x elsewhere.
 func (a *LeakyReLU) Forward(x *Tensor) *Tensor {
 	a.x = x
-	y := a.y.Resize(x.Shape...)
-	y.batchInner = x.batchInner
+	y := a.y.resizeLike(x)
 	neg := a.spare.Resize(x.Shape...)
 	kernels.ReLU(y.Data, x.Data)
 	copy(neg.Data, x.Data)
@@ -100,8 +97,7 @@ func (a *LeakyReLU) Forward(x *Tensor) *Tensor {
 // Backward returns dy where the input was positive and Slope·dy elsewhere.
 func (a *LeakyReLU) Backward(dy *Tensor) *Tensor {
 	checkGrad("LeakyReLU", a.x, dy)
-	dx := a.dx.Resize(dy.Shape...)
-	dx.batchInner = dy.batchInner
+	dx := a.dx.resizeLike(dy)
 	rest := a.spare.Resize(dy.Shape...)
 	kernels.ReLUBackward(dx.Data, dy.Data, a.x.Data)
 	copy(rest.Data, dy.Data)
@@ -138,8 +134,7 @@ func sigmoid64(x float64) float64 {
 
 // Forward returns σ(x).
 func (a *Sigmoid) Forward(x *Tensor) *Tensor {
-	a.y.Resize(x.Shape...)
-	a.y.batchInner = x.batchInner
+	a.y.resizeLike(x)
 	a.x = x
 	forElements(a, passForward, len(x.Data), &a.wg)
 	a.x, a.cached = nil, true
@@ -149,8 +144,7 @@ func (a *Sigmoid) Forward(x *Tensor) *Tensor {
 // Backward returns dy·σ(x)·(1−σ(x)), from the cached output.
 func (a *Sigmoid) Backward(dy *Tensor) *Tensor {
 	checkGrad("Sigmoid", cachedOutput(a.cached, &a.y), dy)
-	a.dx.Resize(dy.Shape...)
-	a.dx.batchInner = dy.batchInner
+	a.dx.resizeLike(dy)
 	a.dy = dy
 	forElements(a, passBackward, len(dy.Data), &a.wg)
 	a.dy = nil
@@ -207,8 +201,7 @@ func tanh64(x float64) float64 {
 
 // Forward returns tanh(x).
 func (a *Tanh) Forward(x *Tensor) *Tensor {
-	a.y.Resize(x.Shape...)
-	a.y.batchInner = x.batchInner
+	a.y.resizeLike(x)
 	a.x = x
 	forElements(a, passForward, len(x.Data), &a.wg)
 	a.x, a.cached = nil, true
@@ -218,8 +211,7 @@ func (a *Tanh) Forward(x *Tensor) *Tensor {
 // Backward returns dy·(1 − tanh²(x)), from the cached output.
 func (a *Tanh) Backward(dy *Tensor) *Tensor {
 	checkGrad("Tanh", cachedOutput(a.cached, &a.y), dy)
-	a.dx.Resize(dy.Shape...)
-	a.dx.batchInner = dy.batchInner
+	a.dx.resizeLike(dy)
 	a.dy = dy
 	forElements(a, passBackward, len(dy.Data), &a.wg)
 	a.dy = nil
@@ -262,8 +254,7 @@ func NewSoftplus() *Softplus { return &Softplus{Beta: 1, Threshold: 20} }
 // Forward returns softplus(x).
 func (a *Softplus) Forward(x *Tensor) *Tensor {
 	a.x = x
-	a.y.Resize(x.Shape...)
-	a.y.batchInner = x.batchInner
+	a.y.resizeLike(x)
 	forElements(a, passForward, len(x.Data), &a.wg)
 	return &a.y
 }
@@ -271,8 +262,7 @@ func (a *Softplus) Forward(x *Tensor) *Tensor {
 // Backward returns dy·σ(Beta·x), and dy where Beta·x > Threshold.
 func (a *Softplus) Backward(dy *Tensor) *Tensor {
 	checkGrad("Softplus", a.x, dy)
-	a.dx.Resize(dy.Shape...)
-	a.dx.batchInner = dy.batchInner
+	a.dx.resizeLike(dy)
 	a.dy = dy
 	forElements(a, passBackward, len(dy.Data), &a.wg)
 	a.dy = nil

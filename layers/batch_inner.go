@@ -144,3 +144,24 @@ func channelBlock(g kernels.ConvGeom, lo, hi, nb, ldcol int) (sub kernels.ConvGe
 	sub.C = hi - lo
 	return sub, lo * g.KH * g.KW * ldcol, g.H * g.W * nb
 }
+
+// fillChannels sets each channel's run of dst, len(dst)/len(bias) values
+// with the batch innermost, to that channel's bias.
+func fillChannels(dst, bias []float32) {
+	run := len(dst) / len(bias)
+	for o, bv := range bias {
+		ch := dst[o*run : (o+1)*run]
+		for i := range ch {
+			ch[i] = bv
+		}
+	}
+}
+
+// addChannelSums adds to each db[o] the sum of channel o's run of dy (the
+// bias gradient of a batch-innermost output gradient).
+func addChannelSums(db, dy []float32) {
+	run := len(dy) / len(db)
+	for o := range db {
+		db[o] += kernels.Sum(dy[o*run : (o+1)*run])
+	}
+}

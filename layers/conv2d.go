@@ -49,7 +49,7 @@ type Conv2D struct {
 	wflip []float32 // direct layers: the weight with each kernel row reversed
 
 	xBuf, prodBuf, dxBuf []float32 // the layout changes' own buffers
-	innerOut             bool      // give the output with the batch innermost (Sequential sets it)
+	innerOut             bool      // give the output with the batch innermost (Sequential sets it; direct layers give NCHW)
 	tr                   batchTranspose
 	wg                   sync.WaitGroup
 }
@@ -116,9 +116,7 @@ func (c *Conv2D) Forward(x *Tensor) *Tensor {
 	c.prod = c.tr.innerOutput(&c.y, c.innerOut, &c.prodBuf)
 	beta := float32(0)
 	if c.Bias != nil {
-		for o, bv := range c.Bias.Value.Data {
-			fill(c.prod[o*n:(o+1)*n], bv)
-		}
+		fillChannels(c.prod, c.Bias.Value.Data)
 		beta = 1
 	}
 	linalg.Sgemm(false, false, c.Out, n, k, 1, c.Weight.Value.Data, k, c.col, n, beta, c.prod, n)
@@ -145,10 +143,7 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	}
 	c.prod = c.tr.gradToInner(dy, &c.y, &c.prodBuf)
 	if c.Bias != nil {
-		db := c.Bias.Grad.Data
-		for o := range db {
-			db[o] += kernels.Sum(c.prod[o*n : (o+1)*n])
-		}
+		addChannelSums(c.Bias.Grad.Data, c.prod)
 	}
 	linalg.Sgemm(false, true, c.Out, k, n, 1, c.prod, n, c.col, n, 1, c.Weight.Grad.Data, k)
 	if c.SkipInputGrad {
@@ -187,14 +182,7 @@ func (c *Conv2D) runRange(step, lo, hi int) {
 }
 
 func (c *Conv2D) takesBatchInner() bool          { return !c.direct() }
-func (c *Conv2D) setBatchInnerOutput(inner bool) { c.innerOut = inner && !c.direct() }
-
-// fill sets every element of s to v.
-func fill(s []float32, v float32) {
-	for i := range s {
-		s[i] = v
-	}
-}
+func (c *Conv2D) setBatchInnerOutput(inner bool) { c.innerOut = inner }
 
 // Params returns the weight and, if the layer has one, the bias.
 func (c *Conv2D) Params() []*Param {

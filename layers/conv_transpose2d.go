@@ -134,10 +134,7 @@ func (c *ConvTranspose2D) Backward(dy *Tensor) *Tensor {
 	k, n := g.Rows(), c.batch*c.x.Shape[2]*c.x.Shape[3]
 	c.yT = c.tr.gradToInner(dy, &c.y, &c.yBuf)
 	if c.Bias != nil {
-		q := g.H * g.W * c.batch
-		for o, db := range c.Bias.Grad.Data {
-			c.Bias.Grad.Data[o] = db + kernels.Sum(c.yT[o*q:(o+1)*q])
-		}
+		addChannelSums(c.Bias.Grad.Data, c.yT)
 	}
 	forUnits(c, convTIm2col, c.Out, k*n, &c.wg)
 	linalg.Sgemm(false, true, c.In, k, n, 1, c.xT, n, c.col, n, 1, c.Weight.Grad.Data, k)
@@ -164,12 +161,10 @@ func (c *ConvTranspose2D) runRange(step, lo, hi int) {
 	chans, rows, plane := channelBlock(c.geom, lo, hi, c.batch, n)
 	switch step {
 	case convTCol2im:
-		for o := lo; o < hi; o++ {
-			bv := float32(0)
-			if c.Bias != nil {
-				bv = c.Bias.Value.Data[o]
-			}
-			fill(c.yT[o*plane:(o+1)*plane], bv)
+		if c.Bias != nil {
+			fillChannels(c.yT[lo*plane:hi*plane], c.Bias.Value.Data[lo:hi])
+		} else {
+			clear(c.yT[lo*plane : hi*plane])
 		}
 		kernels.Col2imBatch(chans, c.batch, c.col[rows:], n, c.yT[lo*plane:])
 	case convTIm2col:

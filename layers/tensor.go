@@ -53,6 +53,14 @@ func (t *Tensor) Resize(shape ...int) *Tensor {
 	return t
 }
 
+// resizeLike gives t the shape and the layout of u (resizing as Resize does)
+// and returns t: an element-wise layer's output and gradient follow its input.
+func (t *Tensor) resizeLike(u *Tensor) *Tensor {
+	t.Resize(u.Shape...)
+	t.batchInner = u.batchInner
+	return t
+}
+
 // Zero sets every element to 0.
 func (t *Tensor) Zero() { clear(t.Data) }
 

@@ -68,14 +68,7 @@ func TestResumeContinuesWithTheOptimizerState(t *testing.T) {
 	if res.Steps != 20 || err == nil {
 		t.Fatalf("interrupted run: %d steps, err %v", res.Steps, err)
 	}
-	path := filepath.Join(t.TempDir(), "ckpt.safetensors")
-	if err := Save(path, m, cfg, res.Optimizer, nil); err != nil {
-		t.Fatal(err)
-	}
-	m2, _, _, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, m2 := saveAndLoad(t, m, cfg, res.Optimizer)
 	res2, err := Train(context.Background(), m2, train, TrainConfig{Steps: 40, Batch: 16, Schedule: sched, Seed: 1, Start: 20, Resume: path})
 	if err != nil {
 		t.Fatal(err)
@@ -98,14 +91,7 @@ func TestResumeAfterFineTuningFineTunesOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "ckpt.safetensors")
-	if err := Save(path, m, cfg, res.Optimizer, nil); err != nil {
-		t.Fatal(err)
-	}
-	m2, _, _, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, m2 := saveAndLoad(t, m, cfg, res.Optimizer)
 	encoder := func(m *Model) []float32 {
 		var w []float32
 		for _, p := range m.Params() {
@@ -128,4 +114,19 @@ func TestResumeAfterFineTuningFineTunesOn(t *testing.T) {
 	if !slices.Equal(before, encoder(m2)) {
 		t.Error("the encoder changed while fine-tuning on")
 	}
+}
+
+// saveAndLoad writes m with the optimizer state to a checkpoint in a
+// temporary folder and returns its path and the model loaded back from it.
+func saveAndLoad(t *testing.T, m *Model, cfg Config, opt layers.Optimizer) (string, *Model) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ckpt.safetensors")
+	if err := Save(path, m, cfg, opt, nil); err != nil {
+		t.Fatal(err)
+	}
+	m2, _, _, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, m2
 }

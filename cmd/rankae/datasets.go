@@ -19,7 +19,7 @@ type dataSpec struct {
 	N    int    `json:"n,omitempty"`    // training samples (shapes)
 	Size int    `json:"size,omitempty"` // grid points per side (bumps; 0: the paper's 64)
 	Seed uint64 `json:"seed,omitempty"` // test centres (bumps), samples (shapes)
-	Norm string `json:"norm,omitempty"` // bumps: "minmax", or "" for mean and std
+	Norm string `json:"norm,omitempty"` // bumps: "minmax" or "meanstd" ("" too: checkpoints from before -norm)
 }
 
 // loaded is a training and a test set in the model's units, the map back to

@@ -161,3 +161,111 @@ func HouseholderApplyAVX2(tail []float32, tau float32, c []float32, ldc int, nco
 //
 //go:noescape
 func JacobiAnglesAVX2(xx []float64, yy []float64, xy []float64, tol float64, small float64, c []float64, s []float64) (rotations int)
+
+// Dot64AVX512 computes, with AVX512:
+//
+//	for i := range x { s += x[i] * y[i] }
+//	return s
+//
+//go:noescape
+func Dot64AVX512(x []float64, y []float64) float64
+
+// Axpy64AVX512 computes, with AVX512:
+//
+//	for i := range x { y[i] += alpha * x[i] }
+//
+//go:noescape
+func Axpy64AVX512(alpha float64, x []float64, y []float64)
+
+// Gemv64AVX512 computes, with AVX512:
+//
+//	for k, ak := range alpha {
+//		for i := range y { y[i] += ak * x[k*ldx+i] }
+//	}
+//
+//go:noescape
+func Gemv64AVX512(y []float64, x []float64, ldx int, alpha []float64)
+
+// GemvT64AVX512 computes, with AVX512:
+//
+//	for k := range y {
+//		for i, ai := range alpha { y[k] += x[k*ldx+i] * ai }
+//	}
+//
+//go:noescape
+func GemvT64AVX512(y []float64, x []float64, ldx int, alpha []float64)
+
+// Rank2Update64AVX512 computes, with AVX512:
+//
+//	for j := range alpha {
+//		for i := range x { c[j*ldc+i] += alpha[j]*x[i] + beta[j]*y[i] }
+//	}
+//
+//go:noescape
+func Rank2Update64AVX512(c []float64, ldc int, x []float64, y []float64, alpha []float64, beta []float64)
+
+// RotateSeq64AVX512 computes, with AVX512:
+//
+//	for k := len(c) - 1; k >= 0; k-- {
+//		x, y := z[k*ld:(k+1)*ld], z[(k+1)*ld:(k+2)*ld]
+//		for i := range x {
+//			x[i], y[i] = c[k]*x[i] - s[k]*y[i], s[k]*x[i] + c[k]*y[i]
+//		}
+//	}
+//
+//go:noescape
+func RotateSeq64AVX512(z []float64, ld int, c []float64, s []float64)
+
+// Dot64AVX2 computes, with AVX2:
+//
+//	for i := range x { s += x[i] * y[i] }
+//	return s
+//
+//go:noescape
+func Dot64AVX2(x []float64, y []float64) float64
+
+// Axpy64AVX2 computes, with AVX2:
+//
+//	for i := range x { y[i] += alpha * x[i] }
+//
+//go:noescape
+func Axpy64AVX2(alpha float64, x []float64, y []float64)
+
+// Gemv64AVX2 computes, with AVX2:
+//
+//	for k, ak := range alpha {
+//		for i := range y { y[i] += ak * x[k*ldx+i] }
+//	}
+//
+//go:noescape
+func Gemv64AVX2(y []float64, x []float64, ldx int, alpha []float64)
+
+// GemvT64AVX2 computes, with AVX2:
+//
+//	for k := range y {
+//		for i, ai := range alpha { y[k] += x[k*ldx+i] * ai }
+//	}
+//
+//go:noescape
+func GemvT64AVX2(y []float64, x []float64, ldx int, alpha []float64)
+
+// Rank2Update64AVX2 computes, with AVX2:
+//
+//	for j := range alpha {
+//		for i := range x { c[j*ldc+i] += alpha[j]*x[i] + beta[j]*y[i] }
+//	}
+//
+//go:noescape
+func Rank2Update64AVX2(c []float64, ldc int, x []float64, y []float64, alpha []float64, beta []float64)
+
+// RotateSeq64AVX2 computes, with AVX2:
+//
+//	for k := len(c) - 1; k >= 0; k-- {
+//		x, y := z[k*ld:(k+1)*ld], z[(k+1)*ld:(k+2)*ld]
+//		for i := range x {
+//			x[i], y[i] = c[k]*x[i] - s[k]*y[i], s[k]*x[i] + c[k]*y[i]
+//		}
+//	}
+//
+//go:noescape
+func RotateSeq64AVX2(z []float64, ld int, c []float64, s []float64)

@@ -1521,3 +1521,1197 @@ JacobiAnglesAVX2_done:
 	MOVQ R8, rotations+136(FP)
 	VZEROUPPER
 	RET
+
+// func Dot64AVX512(x []float64, y []float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, FMA3, SSE2
+TEXT ·Dot64AVX512(SB), NOSPLIT, $0-56
+	MOVQ   x_base+0(FP), AX
+	MOVQ   y_base+24(FP), CX
+	MOVQ   x_len+8(FP), DX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   BX, BX
+
+Dot64AVX512_block:
+	CMPQ        DX, $0x00000040
+	JB          Dot64AVX512_block_end
+	VMOVUPD     (AX)(BX*8), Z8
+	VFMADD231PD (CX)(BX*8), Z8, Z0
+	VMOVUPD     64(AX)(BX*8), Z8
+	VFMADD231PD 64(CX)(BX*8), Z8, Z1
+	VMOVUPD     128(AX)(BX*8), Z8
+	VFMADD231PD 128(CX)(BX*8), Z8, Z2
+	VMOVUPD     192(AX)(BX*8), Z8
+	VFMADD231PD 192(CX)(BX*8), Z8, Z3
+	VMOVUPD     256(AX)(BX*8), Z8
+	VFMADD231PD 256(CX)(BX*8), Z8, Z4
+	VMOVUPD     320(AX)(BX*8), Z8
+	VFMADD231PD 320(CX)(BX*8), Z8, Z5
+	VMOVUPD     384(AX)(BX*8), Z8
+	VFMADD231PD 384(CX)(BX*8), Z8, Z6
+	VMOVUPD     448(AX)(BX*8), Z8
+	VFMADD231PD 448(CX)(BX*8), Z8, Z7
+	ADDQ        $0x00000040, BX
+	SUBQ        $0x00000040, DX
+	JMP         Dot64AVX512_block
+
+Dot64AVX512_block_end:
+Dot64AVX512_single:
+	CMPQ        DX, $0x00000008
+	JB          Dot64AVX512_single_end
+	VMOVUPD     (AX)(BX*8), Z8
+	VFMADD231PD (CX)(BX*8), Z8, Z0
+	ADDQ        $0x00000008, BX
+	SUBQ        $0x00000008, DX
+	JMP         Dot64AVX512_single
+
+Dot64AVX512_single_end:
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	VADDPD        Z6, Z2, Z2
+	VADDPD        Z7, Z3, Z3
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z1, Z1
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPD        X0, X1, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+
+Dot64AVX512_tail:
+	CMPQ        DX, $0x00000001
+	JB          Dot64AVX512_tail_end
+	VMOVSD      (AX)(BX*8), X1
+	VFMADD231SD (CX)(BX*8), X1, X0
+	ADDQ        $0x00000001, BX
+	SUBQ        $0x00000001, DX
+	JMP         Dot64AVX512_tail
+
+Dot64AVX512_tail_end:
+	MOVSD X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func Axpy64AVX512(alpha float64, x []float64, y []float64)
+// Requires: AVX, AVX512F, FMA3
+TEXT ·Axpy64AVX512(SB), NOSPLIT, $0-56
+	MOVQ         x_base+8(FP), AX
+	MOVQ         y_base+32(FP), CX
+	MOVQ         x_len+16(FP), DX
+	VBROADCASTSD alpha+0(FP), Z0
+	XORQ         BX, BX
+
+Axpy64AVX512_block:
+	CMPQ        DX, $0x00000020
+	JB          Axpy64AVX512_block_end
+	VMOVUPD     (CX)(BX*8), Z1
+	VFMADD231PD (AX)(BX*8), Z0, Z1
+	VMOVUPD     Z1, (CX)(BX*8)
+	VMOVUPD     64(CX)(BX*8), Z1
+	VFMADD231PD 64(AX)(BX*8), Z0, Z1
+	VMOVUPD     Z1, 64(CX)(BX*8)
+	VMOVUPD     128(CX)(BX*8), Z1
+	VFMADD231PD 128(AX)(BX*8), Z0, Z1
+	VMOVUPD     Z1, 128(CX)(BX*8)
+	VMOVUPD     192(CX)(BX*8), Z1
+	VFMADD231PD 192(AX)(BX*8), Z0, Z1
+	VMOVUPD     Z1, 192(CX)(BX*8)
+	ADDQ        $0x00000020, BX
+	SUBQ        $0x00000020, DX
+	JMP         Axpy64AVX512_block
+
+Axpy64AVX512_block_end:
+Axpy64AVX512_single:
+	CMPQ        DX, $0x00000008
+	JB          Axpy64AVX512_single_end
+	VMOVUPD     (CX)(BX*8), Z1
+	VFMADD231PD (AX)(BX*8), Z0, Z1
+	VMOVUPD     Z1, (CX)(BX*8)
+	ADDQ        $0x00000008, BX
+	SUBQ        $0x00000008, DX
+	JMP         Axpy64AVX512_single
+
+Axpy64AVX512_single_end:
+Axpy64AVX512_tail:
+	CMPQ        DX, $0x00000001
+	JB          Axpy64AVX512_tail_end
+	VMOVSD      (CX)(BX*8), X1
+	VFMADD231SD (AX)(BX*8), X0, X1
+	VMOVSD      X1, (CX)(BX*8)
+	ADDQ        $0x00000001, BX
+	SUBQ        $0x00000001, DX
+	JMP         Axpy64AVX512_tail
+
+Axpy64AVX512_tail_end:
+	VZEROUPPER
+	RET
+
+// func Gemv64AVX512(y []float64, x []float64, ldx int, alpha []float64)
+// Requires: AVX, AVX512F, FMA3
+TEXT ·Gemv64AVX512(SB), NOSPLIT, $0-80
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ y_len+8(FP), DX
+	MOVQ alpha_len+64(FP), BX
+	MOVQ alpha_base+56(FP), SI
+	MOVQ ldx+48(FP), DI
+	SHLQ $0x03, DI
+	XORQ R8, R8
+
+Gemv64AVX512_block:
+	CMPQ    DX, $0x00000040
+	JB      Gemv64AVX512_block_end
+	LEAQ    (CX)(R8*8), R9
+	MOVQ    BX, R10
+	VMOVUPD (AX)(R8*8), Z0
+	VMOVUPD 64(AX)(R8*8), Z1
+	VMOVUPD 128(AX)(R8*8), Z2
+	VMOVUPD 192(AX)(R8*8), Z3
+	VMOVUPD 256(AX)(R8*8), Z4
+	VMOVUPD 320(AX)(R8*8), Z5
+	VMOVUPD 384(AX)(R8*8), Z6
+	VMOVUPD 448(AX)(R8*8), Z7
+	MOVQ    SI, R11
+
+Gemv64AVX512_block_k:
+	TESTQ        R10, R10
+	JZ           Gemv64AVX512_block_store
+	VBROADCASTSD (R11), Z8
+	VFMADD231PD  (R9), Z8, Z0
+	VFMADD231PD  64(R9), Z8, Z1
+	VFMADD231PD  128(R9), Z8, Z2
+	VFMADD231PD  192(R9), Z8, Z3
+	VFMADD231PD  256(R9), Z8, Z4
+	VFMADD231PD  320(R9), Z8, Z5
+	VFMADD231PD  384(R9), Z8, Z6
+	VFMADD231PD  448(R9), Z8, Z7
+	ADDQ         $0x08, R11
+	ADDQ         DI, R9
+	DECQ         R10
+	JMP          Gemv64AVX512_block_k
+
+Gemv64AVX512_block_store:
+	VMOVUPD Z0, (AX)(R8*8)
+	VMOVUPD Z1, 64(AX)(R8*8)
+	VMOVUPD Z2, 128(AX)(R8*8)
+	VMOVUPD Z3, 192(AX)(R8*8)
+	VMOVUPD Z4, 256(AX)(R8*8)
+	VMOVUPD Z5, 320(AX)(R8*8)
+	VMOVUPD Z6, 384(AX)(R8*8)
+	VMOVUPD Z7, 448(AX)(R8*8)
+	ADDQ    $0x00000040, R8
+	SUBQ    $0x00000040, DX
+	JMP     Gemv64AVX512_block
+
+Gemv64AVX512_block_end:
+Gemv64AVX512_single:
+	CMPQ    DX, $0x00000008
+	JB      Gemv64AVX512_single_end
+	LEAQ    (CX)(R8*8), R9
+	MOVQ    BX, R10
+	VMOVUPD (AX)(R8*8), Z0
+	MOVQ    SI, R11
+
+Gemv64AVX512_single_k:
+	TESTQ        R10, R10
+	JZ           Gemv64AVX512_single_store
+	VBROADCASTSD (R11), Z1
+	VFMADD231PD  (R9), Z1, Z0
+	ADDQ         $0x08, R11
+	ADDQ         DI, R9
+	DECQ         R10
+	JMP          Gemv64AVX512_single_k
+
+Gemv64AVX512_single_store:
+	VMOVUPD Z0, (AX)(R8*8)
+	ADDQ    $0x00000008, R8
+	SUBQ    $0x00000008, DX
+	JMP     Gemv64AVX512_single
+
+Gemv64AVX512_single_end:
+Gemv64AVX512_tail:
+	CMPQ   DX, $0x00000001
+	JB     Gemv64AVX512_tail_end
+	LEAQ   (CX)(R8*8), R9
+	MOVQ   BX, R10
+	VMOVSD (AX)(R8*8), X0
+	MOVQ   SI, R11
+
+Gemv64AVX512_tail_k:
+	TESTQ       R10, R10
+	JZ          Gemv64AVX512_tail_store
+	VMOVSD      (R11), X1
+	VFMADD231SD (R9), X1, X0
+	ADDQ        $0x08, R11
+	ADDQ        DI, R9
+	DECQ        R10
+	JMP         Gemv64AVX512_tail_k
+
+Gemv64AVX512_tail_store:
+	VMOVSD X0, (AX)(R8*8)
+	ADDQ   $0x00000001, R8
+	SUBQ   $0x00000001, DX
+	JMP    Gemv64AVX512_tail
+
+Gemv64AVX512_tail_end:
+	VZEROUPPER
+	RET
+
+// func GemvT64AVX512(y []float64, x []float64, ldx int, alpha []float64)
+// Requires: AVX, AVX512DQ, AVX512F, FMA3
+TEXT ·GemvT64AVX512(SB), NOSPLIT, $0-80
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ y_len+8(FP), DX
+	MOVQ alpha_len+64(FP), BX
+	MOVQ alpha_base+56(FP), SI
+	MOVQ ldx+48(FP), DI
+	SHLQ $0x03, DI
+	XORQ R8, R8
+
+GemvT64AVX512_group:
+	CMPQ   DX, $0x00000004
+	JB     GemvT64AVX512_group_end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   CX, R9
+	LEAQ   (R9)(DI*1), R10
+	LEAQ   (R10)(DI*1), R11
+	LEAQ   (R11)(DI*1), R12
+	XORQ   R13, R13
+	MOVQ   BX, R14
+
+GemvT64AVX512_group_vec:
+	CMPQ        R14, $0x00000008
+	JB          GemvT64AVX512_group_vec_end
+	VMOVUPD     (SI)(R13*8), Z4
+	VFMADD231PD (R9)(R13*8), Z4, Z0
+	VFMADD231PD (R10)(R13*8), Z4, Z1
+	VFMADD231PD (R11)(R13*8), Z4, Z2
+	VFMADD231PD (R12)(R13*8), Z4, Z3
+	ADDQ        $0x00000008, R13
+	SUBQ        $0x00000008, R14
+	JMP         GemvT64AVX512_group_vec
+
+GemvT64AVX512_group_vec_end:
+	VEXTRACTF64X4 $0x01, Z0, Y4
+	VADDPD        Y4, Y0, Y4
+	VEXTRACTF128  $0x01, Y4, X0
+	VADDPD        X0, X4, X0
+	VPERMILPD     $0x01, X0, X4
+	VADDSD        X4, X0, X0
+	VEXTRACTF64X4 $0x01, Z1, Y4
+	VADDPD        Y4, Y1, Y4
+	VEXTRACTF128  $0x01, Y4, X1
+	VADDPD        X1, X4, X1
+	VPERMILPD     $0x01, X1, X4
+	VADDSD        X4, X1, X1
+	VEXTRACTF64X4 $0x01, Z2, Y4
+	VADDPD        Y4, Y2, Y4
+	VEXTRACTF128  $0x01, Y4, X2
+	VADDPD        X2, X4, X2
+	VPERMILPD     $0x01, X2, X4
+	VADDSD        X4, X2, X2
+	VEXTRACTF64X4 $0x01, Z3, Y4
+	VADDPD        Y4, Y3, Y4
+	VEXTRACTF128  $0x01, Y4, X3
+	VADDPD        X3, X4, X3
+	VPERMILPD     $0x01, X3, X4
+	VADDSD        X4, X3, X3
+
+GemvT64AVX512_group_tail:
+	CMPQ        R14, $0x00000001
+	JB          GemvT64AVX512_group_tail_end
+	VMOVSD      (SI)(R13*8), X4
+	VFMADD231SD (R9)(R13*8), X4, X0
+	VFMADD231SD (R10)(R13*8), X4, X1
+	VFMADD231SD (R11)(R13*8), X4, X2
+	VFMADD231SD (R12)(R13*8), X4, X3
+	ADDQ        $0x00000001, R13
+	SUBQ        $0x00000001, R14
+	JMP         GemvT64AVX512_group_tail
+
+GemvT64AVX512_group_tail_end:
+	VADDSD (AX)(R8*8), X0, X0
+	VMOVSD X0, (AX)(R8*8)
+	VADDSD 8(AX)(R8*8), X1, X1
+	VMOVSD X1, 8(AX)(R8*8)
+	VADDSD 16(AX)(R8*8), X2, X2
+	VMOVSD X2, 16(AX)(R8*8)
+	VADDSD 24(AX)(R8*8), X3, X3
+	VMOVSD X3, 24(AX)(R8*8)
+	ADDQ   DI, CX
+	ADDQ   DI, CX
+	ADDQ   DI, CX
+	ADDQ   DI, CX
+	ADDQ   $0x00000004, R8
+	SUBQ   $0x00000004, DX
+	JMP    GemvT64AVX512_group
+
+GemvT64AVX512_group_end:
+GemvT64AVX512_single:
+	CMPQ   DX, $0x00000001
+	JB     GemvT64AVX512_single_end
+	VXORPS Z0, Z0, Z0
+	MOVQ   CX, R9
+	XORQ   R10, R10
+	MOVQ   BX, R11
+
+GemvT64AVX512_single_vec:
+	CMPQ        R11, $0x00000008
+	JB          GemvT64AVX512_single_vec_end
+	VMOVUPD     (SI)(R10*8), Z1
+	VFMADD231PD (R9)(R10*8), Z1, Z0
+	ADDQ        $0x00000008, R10
+	SUBQ        $0x00000008, R11
+	JMP         GemvT64AVX512_single_vec
+
+GemvT64AVX512_single_vec_end:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPD        X0, X1, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+
+GemvT64AVX512_single_tail:
+	CMPQ        R11, $0x00000001
+	JB          GemvT64AVX512_single_tail_end
+	VMOVSD      (SI)(R10*8), X1
+	VFMADD231SD (R9)(R10*8), X1, X0
+	ADDQ        $0x00000001, R10
+	SUBQ        $0x00000001, R11
+	JMP         GemvT64AVX512_single_tail
+
+GemvT64AVX512_single_tail_end:
+	VADDSD (AX)(R8*8), X0, X0
+	VMOVSD X0, (AX)(R8*8)
+	ADDQ   DI, CX
+	ADDQ   $0x00000001, R8
+	SUBQ   $0x00000001, DX
+	JMP    GemvT64AVX512_single
+
+GemvT64AVX512_single_end:
+	VZEROUPPER
+	RET
+
+// func Rank2Update64AVX512(c []float64, ldc int, x []float64, y []float64, alpha []float64, beta []float64)
+// Requires: AVX, AVX512F, FMA3
+TEXT ·Rank2Update64AVX512(SB), NOSPLIT, $0-128
+	MOVQ c_base+0(FP), AX
+	MOVQ x_base+32(FP), CX
+	MOVQ y_base+56(FP), DX
+	MOVQ x_len+40(FP), BX
+	MOVQ alpha_len+88(FP), SI
+	MOVQ alpha_base+80(FP), DI
+	MOVQ beta_base+104(FP), R8
+	MOVQ ldc+24(FP), R9
+	SHLQ $0x03, R9
+	XORQ R10, R10
+
+Rank2Update64AVX512_col:
+	CMPQ         SI, $0x00000001
+	JB           Rank2Update64AVX512_col_end
+	VBROADCASTSD (DI)(R10*8), Z0
+	VBROADCASTSD (R8)(R10*8), Z1
+	XORQ         R11, R11
+	MOVQ         BX, R12
+
+Rank2Update64AVX512_block:
+	CMPQ        R12, $0x00000020
+	JB          Rank2Update64AVX512_block_end
+	VMOVUPD     (AX)(R11*8), Z2
+	VFMADD231PD (CX)(R11*8), Z0, Z2
+	VFMADD231PD (DX)(R11*8), Z1, Z2
+	VMOVUPD     Z2, (AX)(R11*8)
+	VMOVUPD     64(AX)(R11*8), Z2
+	VFMADD231PD 64(CX)(R11*8), Z0, Z2
+	VFMADD231PD 64(DX)(R11*8), Z1, Z2
+	VMOVUPD     Z2, 64(AX)(R11*8)
+	VMOVUPD     128(AX)(R11*8), Z2
+	VFMADD231PD 128(CX)(R11*8), Z0, Z2
+	VFMADD231PD 128(DX)(R11*8), Z1, Z2
+	VMOVUPD     Z2, 128(AX)(R11*8)
+	VMOVUPD     192(AX)(R11*8), Z2
+	VFMADD231PD 192(CX)(R11*8), Z0, Z2
+	VFMADD231PD 192(DX)(R11*8), Z1, Z2
+	VMOVUPD     Z2, 192(AX)(R11*8)
+	ADDQ        $0x00000020, R11
+	SUBQ        $0x00000020, R12
+	JMP         Rank2Update64AVX512_block
+
+Rank2Update64AVX512_block_end:
+Rank2Update64AVX512_single:
+	CMPQ        R12, $0x00000008
+	JB          Rank2Update64AVX512_single_end
+	VMOVUPD     (AX)(R11*8), Z2
+	VFMADD231PD (CX)(R11*8), Z0, Z2
+	VFMADD231PD (DX)(R11*8), Z1, Z2
+	VMOVUPD     Z2, (AX)(R11*8)
+	ADDQ        $0x00000008, R11
+	SUBQ        $0x00000008, R12
+	JMP         Rank2Update64AVX512_single
+
+Rank2Update64AVX512_single_end:
+Rank2Update64AVX512_tail:
+	CMPQ        R12, $0x00000001
+	JB          Rank2Update64AVX512_tail_end
+	VMOVSD      (AX)(R11*8), X2
+	VFMADD231SD (CX)(R11*8), X0, X2
+	VFMADD231SD (DX)(R11*8), X1, X2
+	VMOVSD      X2, (AX)(R11*8)
+	ADDQ        $0x00000001, R11
+	SUBQ        $0x00000001, R12
+	JMP         Rank2Update64AVX512_tail
+
+Rank2Update64AVX512_tail_end:
+	ADDQ R9, AX
+	ADDQ $0x00000001, R10
+	SUBQ $0x00000001, SI
+	JMP  Rank2Update64AVX512_col
+
+Rank2Update64AVX512_col_end:
+	VZEROUPPER
+	RET
+
+// func RotateSeq64AVX512(z []float64, ld int, c []float64, s []float64)
+// Requires: AVX, AVX512F, FMA3
+TEXT ·RotateSeq64AVX512(SB), NOSPLIT, $0-80
+	MOVQ z_base+0(FP), AX
+	MOVQ c_len+40(FP), CX
+	MOVQ c_base+32(FP), DX
+	MOVQ s_base+56(FP), BX
+	MOVQ ld+24(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x03, SI
+	XORQ R8, R8
+
+RotateSeq64AVX512_block:
+	CMPQ    DI, $0x00000020
+	JB      RotateSeq64AVX512_block_end
+	MOVQ    CX, R9
+	IMULQ   SI, R9
+	ADDQ    AX, R9
+	LEAQ    (R9)(R8*8), R9
+	VMOVUPD (R9), Z0
+	VMOVUPD 64(R9), Z1
+	VMOVUPD 128(R9), Z2
+	VMOVUPD 192(R9), Z3
+	MOVQ    CX, R10
+
+RotateSeq64AVX512_block_rot:
+	TESTQ        R10, R10
+	JZ           RotateSeq64AVX512_block_last
+	DECQ         R10
+	SUBQ         SI, R9
+	VBROADCASTSD (DX)(R10*8), Z4
+	VBROADCASTSD (BX)(R10*8), Z5
+	VMOVUPD      (R9), Z6
+	VMULPD       Z0, Z4, Z7
+	VFMADD231PD  Z6, Z5, Z7
+	VMULPD       Z0, Z5, Z0
+	VFMSUB231PD  Z6, Z4, Z0
+	VMOVUPD      Z7, (R9)(SI*1)
+	VMOVAPD      Z0, Z0
+	VMOVUPD      64(R9), Z6
+	VMULPD       Z1, Z4, Z7
+	VFMADD231PD  Z6, Z5, Z7
+	VMULPD       Z1, Z5, Z1
+	VFMSUB231PD  Z6, Z4, Z1
+	VMOVUPD      Z7, 64(R9)(SI*1)
+	VMOVAPD      Z1, Z1
+	VMOVUPD      128(R9), Z6
+	VMULPD       Z2, Z4, Z7
+	VFMADD231PD  Z6, Z5, Z7
+	VMULPD       Z2, Z5, Z2
+	VFMSUB231PD  Z6, Z4, Z2
+	VMOVUPD      Z7, 128(R9)(SI*1)
+	VMOVAPD      Z2, Z2
+	VMOVUPD      192(R9), Z6
+	VMULPD       Z3, Z4, Z7
+	VFMADD231PD  Z6, Z5, Z7
+	VMULPD       Z3, Z5, Z3
+	VFMSUB231PD  Z6, Z4, Z3
+	VMOVUPD      Z7, 192(R9)(SI*1)
+	VMOVAPD      Z3, Z3
+	JMP          RotateSeq64AVX512_block_rot
+
+RotateSeq64AVX512_block_last:
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, 128(R9)
+	VMOVUPD Z3, 192(R9)
+	ADDQ    $0x00000020, R8
+	SUBQ    $0x00000020, DI
+	JMP     RotateSeq64AVX512_block
+
+RotateSeq64AVX512_block_end:
+RotateSeq64AVX512_single:
+	CMPQ    DI, $0x00000008
+	JB      RotateSeq64AVX512_single_end
+	MOVQ    CX, R9
+	IMULQ   SI, R9
+	ADDQ    AX, R9
+	LEAQ    (R9)(R8*8), R9
+	VMOVUPD (R9), Z0
+	MOVQ    CX, R10
+
+RotateSeq64AVX512_single_rot:
+	TESTQ        R10, R10
+	JZ           RotateSeq64AVX512_single_last
+	DECQ         R10
+	SUBQ         SI, R9
+	VBROADCASTSD (DX)(R10*8), Z1
+	VBROADCASTSD (BX)(R10*8), Z2
+	VMOVUPD      (R9), Z3
+	VMULPD       Z0, Z1, Z4
+	VFMADD231PD  Z3, Z2, Z4
+	VMULPD       Z0, Z2, Z0
+	VFMSUB231PD  Z3, Z1, Z0
+	VMOVUPD      Z4, (R9)(SI*1)
+	VMOVAPD      Z0, Z0
+	JMP          RotateSeq64AVX512_single_rot
+
+RotateSeq64AVX512_single_last:
+	VMOVUPD Z0, (R9)
+	ADDQ    $0x00000008, R8
+	SUBQ    $0x00000008, DI
+	JMP     RotateSeq64AVX512_single
+
+RotateSeq64AVX512_single_end:
+RotateSeq64AVX512_tail:
+	CMPQ   DI, $0x00000001
+	JB     RotateSeq64AVX512_tail_end
+	MOVQ   CX, R9
+	IMULQ  SI, R9
+	ADDQ   AX, R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X0
+	MOVQ   CX, R10
+
+RotateSeq64AVX512_tail_rot:
+	TESTQ       R10, R10
+	JZ          RotateSeq64AVX512_tail_last
+	DECQ        R10
+	SUBQ        SI, R9
+	VMOVSD      (DX)(R10*8), X1
+	VMOVSD      (BX)(R10*8), X2
+	VMOVSD      (R9), X3
+	VMULSD      X0, X1, X4
+	VFMADD231SD X3, X2, X4
+	VMULSD      X0, X2, X0
+	VFMSUB231SD X3, X1, X0
+	VMOVSD      X4, (R9)(SI*1)
+	VMOVAPD     X0, X0
+	JMP         RotateSeq64AVX512_tail_rot
+
+RotateSeq64AVX512_tail_last:
+	VMOVSD X0, (R9)
+	ADDQ   $0x00000001, R8
+	SUBQ   $0x00000001, DI
+	JMP    RotateSeq64AVX512_tail
+
+RotateSeq64AVX512_tail_end:
+	VZEROUPPER
+	RET
+
+// func Dot64AVX2(x []float64, y []float64) float64
+// Requires: AVX, FMA3, SSE2
+TEXT ·Dot64AVX2(SB), NOSPLIT, $0-56
+	MOVQ   x_base+0(FP), AX
+	MOVQ   y_base+24(FP), CX
+	MOVQ   x_len+8(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   BX, BX
+
+Dot64AVX2_block:
+	CMPQ        DX, $0x00000020
+	JB          Dot64AVX2_block_end
+	VMOVUPD     (AX)(BX*8), Y8
+	VFMADD231PD (CX)(BX*8), Y8, Y0
+	VMOVUPD     32(AX)(BX*8), Y8
+	VFMADD231PD 32(CX)(BX*8), Y8, Y1
+	VMOVUPD     64(AX)(BX*8), Y8
+	VFMADD231PD 64(CX)(BX*8), Y8, Y2
+	VMOVUPD     96(AX)(BX*8), Y8
+	VFMADD231PD 96(CX)(BX*8), Y8, Y3
+	VMOVUPD     128(AX)(BX*8), Y8
+	VFMADD231PD 128(CX)(BX*8), Y8, Y4
+	VMOVUPD     160(AX)(BX*8), Y8
+	VFMADD231PD 160(CX)(BX*8), Y8, Y5
+	VMOVUPD     192(AX)(BX*8), Y8
+	VFMADD231PD 192(CX)(BX*8), Y8, Y6
+	VMOVUPD     224(AX)(BX*8), Y8
+	VFMADD231PD 224(CX)(BX*8), Y8, Y7
+	ADDQ        $0x00000020, BX
+	SUBQ        $0x00000020, DX
+	JMP         Dot64AVX2_block
+
+Dot64AVX2_block_end:
+Dot64AVX2_single:
+	CMPQ        DX, $0x00000004
+	JB          Dot64AVX2_single_end
+	VMOVUPD     (AX)(BX*8), Y8
+	VFMADD231PD (CX)(BX*8), Y8, Y0
+	ADDQ        $0x00000004, BX
+	SUBQ        $0x00000004, DX
+	JMP         Dot64AVX2_single
+
+Dot64AVX2_single_end:
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X1
+	VPERMILPD    $0x01, X1, X0
+	VADDSD       X0, X1, X1
+
+Dot64AVX2_tail:
+	CMPQ        DX, $0x00000001
+	JB          Dot64AVX2_tail_end
+	VMOVSD      (AX)(BX*8), X0
+	VFMADD231SD (CX)(BX*8), X0, X1
+	ADDQ        $0x00000001, BX
+	SUBQ        $0x00000001, DX
+	JMP         Dot64AVX2_tail
+
+Dot64AVX2_tail_end:
+	MOVSD X1, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func Axpy64AVX2(alpha float64, x []float64, y []float64)
+// Requires: AVX, FMA3
+TEXT ·Axpy64AVX2(SB), NOSPLIT, $0-56
+	MOVQ         x_base+8(FP), AX
+	MOVQ         y_base+32(FP), CX
+	MOVQ         x_len+16(FP), DX
+	VBROADCASTSD alpha+0(FP), Y0
+	XORQ         BX, BX
+
+Axpy64AVX2_block:
+	CMPQ        DX, $0x00000010
+	JB          Axpy64AVX2_block_end
+	VMOVUPD     (CX)(BX*8), Y1
+	VFMADD231PD (AX)(BX*8), Y0, Y1
+	VMOVUPD     Y1, (CX)(BX*8)
+	VMOVUPD     32(CX)(BX*8), Y1
+	VFMADD231PD 32(AX)(BX*8), Y0, Y1
+	VMOVUPD     Y1, 32(CX)(BX*8)
+	VMOVUPD     64(CX)(BX*8), Y1
+	VFMADD231PD 64(AX)(BX*8), Y0, Y1
+	VMOVUPD     Y1, 64(CX)(BX*8)
+	VMOVUPD     96(CX)(BX*8), Y1
+	VFMADD231PD 96(AX)(BX*8), Y0, Y1
+	VMOVUPD     Y1, 96(CX)(BX*8)
+	ADDQ        $0x00000010, BX
+	SUBQ        $0x00000010, DX
+	JMP         Axpy64AVX2_block
+
+Axpy64AVX2_block_end:
+Axpy64AVX2_single:
+	CMPQ        DX, $0x00000004
+	JB          Axpy64AVX2_single_end
+	VMOVUPD     (CX)(BX*8), Y1
+	VFMADD231PD (AX)(BX*8), Y0, Y1
+	VMOVUPD     Y1, (CX)(BX*8)
+	ADDQ        $0x00000004, BX
+	SUBQ        $0x00000004, DX
+	JMP         Axpy64AVX2_single
+
+Axpy64AVX2_single_end:
+Axpy64AVX2_tail:
+	CMPQ        DX, $0x00000001
+	JB          Axpy64AVX2_tail_end
+	VMOVSD      (CX)(BX*8), X1
+	VFMADD231SD (AX)(BX*8), X0, X1
+	VMOVSD      X1, (CX)(BX*8)
+	ADDQ        $0x00000001, BX
+	SUBQ        $0x00000001, DX
+	JMP         Axpy64AVX2_tail
+
+Axpy64AVX2_tail_end:
+	VZEROUPPER
+	RET
+
+// func Gemv64AVX2(y []float64, x []float64, ldx int, alpha []float64)
+// Requires: AVX, FMA3
+TEXT ·Gemv64AVX2(SB), NOSPLIT, $0-80
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ y_len+8(FP), DX
+	MOVQ alpha_len+64(FP), BX
+	MOVQ alpha_base+56(FP), SI
+	MOVQ ldx+48(FP), DI
+	SHLQ $0x03, DI
+	XORQ R8, R8
+
+Gemv64AVX2_block:
+	CMPQ    DX, $0x00000020
+	JB      Gemv64AVX2_block_end
+	LEAQ    (CX)(R8*8), R9
+	MOVQ    BX, R10
+	VMOVUPD (AX)(R8*8), Y0
+	VMOVUPD 32(AX)(R8*8), Y1
+	VMOVUPD 64(AX)(R8*8), Y2
+	VMOVUPD 96(AX)(R8*8), Y3
+	VMOVUPD 128(AX)(R8*8), Y4
+	VMOVUPD 160(AX)(R8*8), Y5
+	VMOVUPD 192(AX)(R8*8), Y6
+	VMOVUPD 224(AX)(R8*8), Y7
+	MOVQ    SI, R11
+
+Gemv64AVX2_block_k:
+	TESTQ        R10, R10
+	JZ           Gemv64AVX2_block_store
+	VBROADCASTSD (R11), Y8
+	VFMADD231PD  (R9), Y8, Y0
+	VFMADD231PD  32(R9), Y8, Y1
+	VFMADD231PD  64(R9), Y8, Y2
+	VFMADD231PD  96(R9), Y8, Y3
+	VFMADD231PD  128(R9), Y8, Y4
+	VFMADD231PD  160(R9), Y8, Y5
+	VFMADD231PD  192(R9), Y8, Y6
+	VFMADD231PD  224(R9), Y8, Y7
+	ADDQ         $0x08, R11
+	ADDQ         DI, R9
+	DECQ         R10
+	JMP          Gemv64AVX2_block_k
+
+Gemv64AVX2_block_store:
+	VMOVUPD Y0, (AX)(R8*8)
+	VMOVUPD Y1, 32(AX)(R8*8)
+	VMOVUPD Y2, 64(AX)(R8*8)
+	VMOVUPD Y3, 96(AX)(R8*8)
+	VMOVUPD Y4, 128(AX)(R8*8)
+	VMOVUPD Y5, 160(AX)(R8*8)
+	VMOVUPD Y6, 192(AX)(R8*8)
+	VMOVUPD Y7, 224(AX)(R8*8)
+	ADDQ    $0x00000020, R8
+	SUBQ    $0x00000020, DX
+	JMP     Gemv64AVX2_block
+
+Gemv64AVX2_block_end:
+Gemv64AVX2_single:
+	CMPQ    DX, $0x00000004
+	JB      Gemv64AVX2_single_end
+	LEAQ    (CX)(R8*8), R9
+	MOVQ    BX, R10
+	VMOVUPD (AX)(R8*8), Y0
+	MOVQ    SI, R11
+
+Gemv64AVX2_single_k:
+	TESTQ        R10, R10
+	JZ           Gemv64AVX2_single_store
+	VBROADCASTSD (R11), Y1
+	VFMADD231PD  (R9), Y1, Y0
+	ADDQ         $0x08, R11
+	ADDQ         DI, R9
+	DECQ         R10
+	JMP          Gemv64AVX2_single_k
+
+Gemv64AVX2_single_store:
+	VMOVUPD Y0, (AX)(R8*8)
+	ADDQ    $0x00000004, R8
+	SUBQ    $0x00000004, DX
+	JMP     Gemv64AVX2_single
+
+Gemv64AVX2_single_end:
+Gemv64AVX2_tail:
+	CMPQ   DX, $0x00000001
+	JB     Gemv64AVX2_tail_end
+	LEAQ   (CX)(R8*8), R9
+	MOVQ   BX, R10
+	VMOVSD (AX)(R8*8), X0
+	MOVQ   SI, R11
+
+Gemv64AVX2_tail_k:
+	TESTQ       R10, R10
+	JZ          Gemv64AVX2_tail_store
+	VMOVSD      (R11), X1
+	VFMADD231SD (R9), X1, X0
+	ADDQ        $0x08, R11
+	ADDQ        DI, R9
+	DECQ        R10
+	JMP         Gemv64AVX2_tail_k
+
+Gemv64AVX2_tail_store:
+	VMOVSD X0, (AX)(R8*8)
+	ADDQ   $0x00000001, R8
+	SUBQ   $0x00000001, DX
+	JMP    Gemv64AVX2_tail
+
+Gemv64AVX2_tail_end:
+	VZEROUPPER
+	RET
+
+// func GemvT64AVX2(y []float64, x []float64, ldx int, alpha []float64)
+// Requires: AVX, FMA3
+TEXT ·GemvT64AVX2(SB), NOSPLIT, $0-80
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ y_len+8(FP), DX
+	MOVQ alpha_len+64(FP), BX
+	MOVQ alpha_base+56(FP), SI
+	MOVQ ldx+48(FP), DI
+	SHLQ $0x03, DI
+	XORQ R8, R8
+
+GemvT64AVX2_group:
+	CMPQ   DX, $0x00000004
+	JB     GemvT64AVX2_group_end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   CX, R9
+	LEAQ   (R9)(DI*1), R10
+	LEAQ   (R10)(DI*1), R11
+	LEAQ   (R11)(DI*1), R12
+	XORQ   R13, R13
+	MOVQ   BX, R14
+
+GemvT64AVX2_group_vec:
+	CMPQ        R14, $0x00000004
+	JB          GemvT64AVX2_group_vec_end
+	VMOVUPD     (SI)(R13*8), Y4
+	VFMADD231PD (R9)(R13*8), Y4, Y0
+	VFMADD231PD (R10)(R13*8), Y4, Y1
+	VFMADD231PD (R11)(R13*8), Y4, Y2
+	VFMADD231PD (R12)(R13*8), Y4, Y3
+	ADDQ        $0x00000004, R13
+	SUBQ        $0x00000004, R14
+	JMP         GemvT64AVX2_group_vec
+
+GemvT64AVX2_group_vec_end:
+	VEXTRACTF128 $0x01, Y0, X4
+	VADDPD       X4, X0, X4
+	VPERMILPD    $0x01, X4, X0
+	VADDSD       X0, X4, X4
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VEXTRACTF128 $0x01, Y2, X1
+	VADDPD       X1, X2, X1
+	VPERMILPD    $0x01, X1, X2
+	VADDSD       X2, X1, X1
+	VEXTRACTF128 $0x01, Y3, X2
+	VADDPD       X2, X3, X2
+	VPERMILPD    $0x01, X2, X3
+	VADDSD       X3, X2, X2
+
+GemvT64AVX2_group_tail:
+	CMPQ        R14, $0x00000001
+	JB          GemvT64AVX2_group_tail_end
+	VMOVSD      (SI)(R13*8), X3
+	VFMADD231SD (R9)(R13*8), X3, X4
+	VFMADD231SD (R10)(R13*8), X3, X0
+	VFMADD231SD (R11)(R13*8), X3, X1
+	VFMADD231SD (R12)(R13*8), X3, X2
+	ADDQ        $0x00000001, R13
+	SUBQ        $0x00000001, R14
+	JMP         GemvT64AVX2_group_tail
+
+GemvT64AVX2_group_tail_end:
+	VADDSD (AX)(R8*8), X4, X4
+	VMOVSD X4, (AX)(R8*8)
+	VADDSD 8(AX)(R8*8), X0, X0
+	VMOVSD X0, 8(AX)(R8*8)
+	VADDSD 16(AX)(R8*8), X1, X1
+	VMOVSD X1, 16(AX)(R8*8)
+	VADDSD 24(AX)(R8*8), X2, X2
+	VMOVSD X2, 24(AX)(R8*8)
+	ADDQ   DI, CX
+	ADDQ   DI, CX
+	ADDQ   DI, CX
+	ADDQ   DI, CX
+	ADDQ   $0x00000004, R8
+	SUBQ   $0x00000004, DX
+	JMP    GemvT64AVX2_group
+
+GemvT64AVX2_group_end:
+GemvT64AVX2_single:
+	CMPQ   DX, $0x00000001
+	JB     GemvT64AVX2_single_end
+	VXORPS Y0, Y0, Y0
+	MOVQ   CX, R9
+	XORQ   R10, R10
+	MOVQ   BX, R11
+
+GemvT64AVX2_single_vec:
+	CMPQ        R11, $0x00000004
+	JB          GemvT64AVX2_single_vec_end
+	VMOVUPD     (SI)(R10*8), Y1
+	VFMADD231PD (R9)(R10*8), Y1, Y0
+	ADDQ        $0x00000004, R10
+	SUBQ        $0x00000004, R11
+	JMP         GemvT64AVX2_single_vec
+
+GemvT64AVX2_single_vec_end:
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X1
+	VPERMILPD    $0x01, X1, X0
+	VADDSD       X0, X1, X1
+
+GemvT64AVX2_single_tail:
+	CMPQ        R11, $0x00000001
+	JB          GemvT64AVX2_single_tail_end
+	VMOVSD      (SI)(R10*8), X0
+	VFMADD231SD (R9)(R10*8), X0, X1
+	ADDQ        $0x00000001, R10
+	SUBQ        $0x00000001, R11
+	JMP         GemvT64AVX2_single_tail
+
+GemvT64AVX2_single_tail_end:
+	VADDSD (AX)(R8*8), X1, X1
+	VMOVSD X1, (AX)(R8*8)
+	ADDQ   DI, CX
+	ADDQ   $0x00000001, R8
+	SUBQ   $0x00000001, DX
+	JMP    GemvT64AVX2_single
+
+GemvT64AVX2_single_end:
+	VZEROUPPER
+	RET
+
+// func Rank2Update64AVX2(c []float64, ldc int, x []float64, y []float64, alpha []float64, beta []float64)
+// Requires: AVX, FMA3
+TEXT ·Rank2Update64AVX2(SB), NOSPLIT, $0-128
+	MOVQ c_base+0(FP), AX
+	MOVQ x_base+32(FP), CX
+	MOVQ y_base+56(FP), DX
+	MOVQ x_len+40(FP), BX
+	MOVQ alpha_len+88(FP), SI
+	MOVQ alpha_base+80(FP), DI
+	MOVQ beta_base+104(FP), R8
+	MOVQ ldc+24(FP), R9
+	SHLQ $0x03, R9
+	XORQ R10, R10
+
+Rank2Update64AVX2_col:
+	CMPQ         SI, $0x00000001
+	JB           Rank2Update64AVX2_col_end
+	VBROADCASTSD (DI)(R10*8), Y0
+	VBROADCASTSD (R8)(R10*8), Y1
+	XORQ         R11, R11
+	MOVQ         BX, R12
+
+Rank2Update64AVX2_block:
+	CMPQ        R12, $0x00000010
+	JB          Rank2Update64AVX2_block_end
+	VMOVUPD     (AX)(R11*8), Y2
+	VFMADD231PD (CX)(R11*8), Y0, Y2
+	VFMADD231PD (DX)(R11*8), Y1, Y2
+	VMOVUPD     Y2, (AX)(R11*8)
+	VMOVUPD     32(AX)(R11*8), Y2
+	VFMADD231PD 32(CX)(R11*8), Y0, Y2
+	VFMADD231PD 32(DX)(R11*8), Y1, Y2
+	VMOVUPD     Y2, 32(AX)(R11*8)
+	VMOVUPD     64(AX)(R11*8), Y2
+	VFMADD231PD 64(CX)(R11*8), Y0, Y2
+	VFMADD231PD 64(DX)(R11*8), Y1, Y2
+	VMOVUPD     Y2, 64(AX)(R11*8)
+	VMOVUPD     96(AX)(R11*8), Y2
+	VFMADD231PD 96(CX)(R11*8), Y0, Y2
+	VFMADD231PD 96(DX)(R11*8), Y1, Y2
+	VMOVUPD     Y2, 96(AX)(R11*8)
+	ADDQ        $0x00000010, R11
+	SUBQ        $0x00000010, R12
+	JMP         Rank2Update64AVX2_block
+
+Rank2Update64AVX2_block_end:
+Rank2Update64AVX2_single:
+	CMPQ        R12, $0x00000004
+	JB          Rank2Update64AVX2_single_end
+	VMOVUPD     (AX)(R11*8), Y2
+	VFMADD231PD (CX)(R11*8), Y0, Y2
+	VFMADD231PD (DX)(R11*8), Y1, Y2
+	VMOVUPD     Y2, (AX)(R11*8)
+	ADDQ        $0x00000004, R11
+	SUBQ        $0x00000004, R12
+	JMP         Rank2Update64AVX2_single
+
+Rank2Update64AVX2_single_end:
+Rank2Update64AVX2_tail:
+	CMPQ        R12, $0x00000001
+	JB          Rank2Update64AVX2_tail_end
+	VMOVSD      (AX)(R11*8), X2
+	VFMADD231SD (CX)(R11*8), X0, X2
+	VFMADD231SD (DX)(R11*8), X1, X2
+	VMOVSD      X2, (AX)(R11*8)
+	ADDQ        $0x00000001, R11
+	SUBQ        $0x00000001, R12
+	JMP         Rank2Update64AVX2_tail
+
+Rank2Update64AVX2_tail_end:
+	ADDQ R9, AX
+	ADDQ $0x00000001, R10
+	SUBQ $0x00000001, SI
+	JMP  Rank2Update64AVX2_col
+
+Rank2Update64AVX2_col_end:
+	VZEROUPPER
+	RET
+
+// func RotateSeq64AVX2(z []float64, ld int, c []float64, s []float64)
+// Requires: AVX, FMA3
+TEXT ·RotateSeq64AVX2(SB), NOSPLIT, $0-80
+	MOVQ z_base+0(FP), AX
+	MOVQ c_len+40(FP), CX
+	MOVQ c_base+32(FP), DX
+	MOVQ s_base+56(FP), BX
+	MOVQ ld+24(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x03, SI
+	XORQ R8, R8
+
+RotateSeq64AVX2_block:
+	CMPQ    DI, $0x00000010
+	JB      RotateSeq64AVX2_block_end
+	MOVQ    CX, R9
+	IMULQ   SI, R9
+	ADDQ    AX, R9
+	LEAQ    (R9)(R8*8), R9
+	VMOVUPD (R9), Y0
+	VMOVUPD 32(R9), Y1
+	VMOVUPD 64(R9), Y2
+	VMOVUPD 96(R9), Y3
+	MOVQ    CX, R10
+
+RotateSeq64AVX2_block_rot:
+	TESTQ        R10, R10
+	JZ           RotateSeq64AVX2_block_last
+	DECQ         R10
+	SUBQ         SI, R9
+	VBROADCASTSD (DX)(R10*8), Y4
+	VBROADCASTSD (BX)(R10*8), Y5
+	VMOVUPD      (R9), Y6
+	VMULPD       Y0, Y4, Y7
+	VFMADD231PD  Y6, Y5, Y7
+	VMULPD       Y0, Y5, Y0
+	VFMSUB231PD  Y6, Y4, Y0
+	VMOVUPD      Y7, (R9)(SI*1)
+	VMOVAPD      Y0, Y0
+	VMOVUPD      32(R9), Y6
+	VMULPD       Y1, Y4, Y7
+	VFMADD231PD  Y6, Y5, Y7
+	VMULPD       Y1, Y5, Y1
+	VFMSUB231PD  Y6, Y4, Y1
+	VMOVUPD      Y7, 32(R9)(SI*1)
+	VMOVAPD      Y1, Y1
+	VMOVUPD      64(R9), Y6
+	VMULPD       Y2, Y4, Y7
+	VFMADD231PD  Y6, Y5, Y7
+	VMULPD       Y2, Y5, Y2
+	VFMSUB231PD  Y6, Y4, Y2
+	VMOVUPD      Y7, 64(R9)(SI*1)
+	VMOVAPD      Y2, Y2
+	VMOVUPD      96(R9), Y6
+	VMULPD       Y3, Y4, Y7
+	VFMADD231PD  Y6, Y5, Y7
+	VMULPD       Y3, Y5, Y3
+	VFMSUB231PD  Y6, Y4, Y3
+	VMOVUPD      Y7, 96(R9)(SI*1)
+	VMOVAPD      Y3, Y3
+	JMP          RotateSeq64AVX2_block_rot
+
+RotateSeq64AVX2_block_last:
+	VMOVUPD Y0, (R9)
+	VMOVUPD Y1, 32(R9)
+	VMOVUPD Y2, 64(R9)
+	VMOVUPD Y3, 96(R9)
+	ADDQ    $0x00000010, R8
+	SUBQ    $0x00000010, DI
+	JMP     RotateSeq64AVX2_block
+
+RotateSeq64AVX2_block_end:
+RotateSeq64AVX2_single:
+	CMPQ    DI, $0x00000004
+	JB      RotateSeq64AVX2_single_end
+	MOVQ    CX, R9
+	IMULQ   SI, R9
+	ADDQ    AX, R9
+	LEAQ    (R9)(R8*8), R9
+	VMOVUPD (R9), Y0
+	MOVQ    CX, R10
+
+RotateSeq64AVX2_single_rot:
+	TESTQ        R10, R10
+	JZ           RotateSeq64AVX2_single_last
+	DECQ         R10
+	SUBQ         SI, R9
+	VBROADCASTSD (DX)(R10*8), Y1
+	VBROADCASTSD (BX)(R10*8), Y2
+	VMOVUPD      (R9), Y3
+	VMULPD       Y0, Y1, Y4
+	VFMADD231PD  Y3, Y2, Y4
+	VMULPD       Y0, Y2, Y0
+	VFMSUB231PD  Y3, Y1, Y0
+	VMOVUPD      Y4, (R9)(SI*1)
+	VMOVAPD      Y0, Y0
+	JMP          RotateSeq64AVX2_single_rot
+
+RotateSeq64AVX2_single_last:
+	VMOVUPD Y0, (R9)
+	ADDQ    $0x00000004, R8
+	SUBQ    $0x00000004, DI
+	JMP     RotateSeq64AVX2_single
+
+RotateSeq64AVX2_single_end:
+RotateSeq64AVX2_tail:
+	CMPQ   DI, $0x00000001
+	JB     RotateSeq64AVX2_tail_end
+	MOVQ   CX, R9
+	IMULQ  SI, R9
+	ADDQ   AX, R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X0
+	MOVQ   CX, R10
+
+RotateSeq64AVX2_tail_rot:
+	TESTQ       R10, R10
+	JZ          RotateSeq64AVX2_tail_last
+	DECQ        R10
+	SUBQ        SI, R9
+	VMOVSD      (DX)(R10*8), X1
+	VMOVSD      (BX)(R10*8), X2
+	VMOVSD      (R9), X3
+	VMULSD      X0, X1, X4
+	VFMADD231SD X3, X2, X4
+	VMULSD      X0, X2, X0
+	VFMSUB231SD X3, X1, X0
+	VMOVSD      X4, (R9)(SI*1)
+	VMOVAPD     X0, X0
+	JMP         RotateSeq64AVX2_tail_rot
+
+RotateSeq64AVX2_tail_last:
+	VMOVSD X0, (R9)
+	ADDQ   $0x00000001, R8
+	SUBQ   $0x00000001, DI
+	JMP    RotateSeq64AVX2_tail
+
+RotateSeq64AVX2_tail_end:
+	VZEROUPPER
+	RET

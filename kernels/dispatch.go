@@ -31,6 +31,15 @@ type Variant struct {
 	jacobiRotate   func(x, y []float32, c, s float32)
 	jacobiRotate64 func(x, y []float64, c, s float64)
 
+	// The float64 kernels of the SVD's eigensolver (eigen.go); a variant
+	// without assembly for them runs the generic loops.
+	dot64         func(x, y []float64) float64
+	axpy64        func(alpha float64, x, y []float64)
+	gemv64        func(y, x []float64, ldx int, alpha []float64)
+	gemvT64       func(y, x []float64, ldx int, alpha []float64)
+	rank2Update64 func(c []float64, ldc int, x, y, alpha, beta []float64)
+	rotateSeq64   func(z []float64, ld int, c, s []float64)
+
 	// The batched kernels of a round-robin step (jacobi_step.go) and of the
 	// QR (householder.go); a variant without assembly for them loops over its
 	// smaller kernels (withLoops).
@@ -71,6 +80,14 @@ var genericVariant = &Variant{
 	jacobiDots:     jacobiDotsGeneric,
 	jacobiRotate:   jacobiRotateGeneric,
 	jacobiRotate64: jacobiRotate64Generic,
+
+	dot64:  dot64Generic,
+	axpy64: axpy64Generic,
+	gemv64: gemv64Generic,
+
+	gemvT64:       gemvT64Generic,
+	rank2Update64: rank2Update64Generic,
+	rotateSeq64:   rotateSeq64Generic,
 
 	copyRows: copyRowsGeneric,
 	addRows:  addRowsGeneric,
@@ -159,6 +176,10 @@ func withLoops(vs []*Variant) []*Variant {
 		}
 		if v.jacobiRotatePairs64 == nil {
 			v.jacobiRotatePairs64 = rotatePairsLoop(v.jacobiRotate64)
+		}
+		if v.dot64 == nil {
+			v.dot64, v.axpy64, v.gemv64 = dot64Generic, axpy64Generic, gemv64Generic
+			v.gemvT64, v.rank2Update64, v.rotateSeq64 = gemvT64Generic, rank2Update64Generic, rotateSeq64Generic
 		}
 		v.gemm.copyRows = v.copyRows // PackAT
 	}

@@ -29,6 +29,14 @@ func archVariants() []*Variant {
 			jacobiRotate:   asm.JacobiRotateAVX512,
 			jacobiRotate64: asm.JacobiRotate64AVX512,
 
+			dot64:  asm.Dot64AVX512,
+			axpy64: asm.Axpy64AVX512,
+			gemv64: asm.Gemv64AVX512,
+
+			gemvT64:       asm.GemvT64AVX512,
+			rank2Update64: asm.Rank2Update64AVX512,
+			rotateSeq64:   asm.RotateSeq64AVX512,
+
 			jacobiPairDots:      asm.JacobiPairDotsAVX512,
 			jacobiAngles:        asm.JacobiAnglesAVX2, // four pairs a vector at both levels: gen/amd64/jacobi_step.go
 			jacobiRotatePairs:   asm.JacobiRotatePairsAVX512,
@@ -61,6 +69,14 @@ func archVariants() []*Variant {
 			jacobiDots:     asm.JacobiDotsAVX2,
 			jacobiRotate:   asm.JacobiRotateAVX2,
 			jacobiRotate64: asm.JacobiRotate64AVX2,
+
+			dot64:  asm.Dot64AVX2,
+			axpy64: asm.Axpy64AVX2,
+			gemv64: asm.Gemv64AVX2,
+
+			gemvT64:       asm.GemvT64AVX2,
+			rank2Update64: asm.Rank2Update64AVX2,
+			rotateSeq64:   asm.RotateSeq64AVX2,
 
 			jacobiPairDots:      asm.JacobiPairDotsAVX2,
 			jacobiAngles:        asm.JacobiAnglesAVX2, // four pairs a vector at both levels: gen/amd64/jacobi_step.go

@@ -68,7 +68,7 @@ func BenchmarkSVDThreads(b *testing.B) {
 			b.Run(fmt.Sprintf("m=%d,n=%d/threads=%d", m, n, threads), func(b *testing.B) {
 				var s SVD
 				for b.Loop() {
-					if err := s.factorizeWith(kernels.Active(), m, n, a, n, svdMaxSweeps32, threads, sweepOrder{svdRoundRobinMaxN, 1}); err != nil {
+					if err := s.factorizeWith(kernels.Active(), m, n, a, n, svdMaxSweeps32, threads, svdPlan{roundRobinMaxN: svdRoundRobinMaxN, parallelMinN: 1}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -165,7 +165,7 @@ func BenchmarkSVDOrder(b *testing.B) {
 		a := svdRandMat(rand.New(rand.NewSource(1)), m, n)
 		for _, o := range []struct {
 			name  string
-			order sweepOrder
+			order svdPlan
 		}{{"de-rijk", deRijkOrder}, {"round-robin", roundRobinOrder}} {
 			b.Run(fmt.Sprintf("m=%d,n=%d/order=%s", m, n, o.name), func(b *testing.B) {
 				var s SVD

@@ -33,6 +33,7 @@ type svdWork struct {
 	zero  []bool    // columns of U or V to complete (σ = 0)
 	stamp jacobiStamps
 	par   jacobiParallel
+	eig   eigenWork
 }
 
 // growS returns s resliced to n elements, reallocated only when too small.
@@ -63,17 +64,24 @@ func tol32(rows int) float64 {
 	return math.Max(math.Sqrt(float64(rows))*eps/4, 2*eps)
 }
 
+// svdPlan is how SVD.Factorize goes about a matrix whose tall orientation has
+// nt columns: the eigenvector preconditioner (svd_eigen.go) up to eigenMaxN
+// columns; the sweeps (after it when it leaves a pair to rotate, or instead
+// of it) in the round-robin order up to roundRobinMaxN columns and from
+// parallelMinN on with several goroutines (svd_parallel.go), de Rijk's serial
+// order otherwise. Tests force each.
+type svdPlan struct{ eigenMaxN, roundRobinMaxN, parallelMinN int }
+
+var defaultSVDPlan = svdPlan{svdEigenMaxN, svdRoundRobinMaxN, svdParallelMinN}
+
 // factorize is Factorize on the kernels of variant v with up to threads
 // goroutines in the Jacobi sweeps.
 func (s *SVD) factorize(v *kernels.Variant, m, n int, a []float32, lda int, maxSweeps, threads int) error {
-	return s.factorizeWith(v, m, n, a, lda, maxSweeps, threads, defaultSweepOrder)
+	return s.factorizeWith(v, m, n, a, lda, maxSweeps, threads, defaultSVDPlan)
 }
 
 // factorizeWith is factorize with the sweeps in the given order.
-func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, maxSweeps, threads int, order sweepOrder) error {
-	if err := checkFinite(m, n, a, lda); err != nil {
-		return err
-	}
+func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, maxSweeps, threads int, order svdPlan) error {
 	r := min(m, n)
 	s.M, s.N, s.R = m, n, r
 	s.U, s.S, s.V = growS(s.U, m*r), growS(s.S, r), growS(s.V, n*r)
@@ -88,20 +96,23 @@ func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, 
 	ws := &s.work
 	x := growS(ws.x, mt*nt)
 	ws.x = x
-	var amax float32
-	for i := 0; i < m; i++ {
-		row := a[i*lda : i*lda+n]
-		for j, e := range row {
-			if trans {
-				x[i*mt+j] = e // column i of Aᵀ is row i of A
-			} else {
-				x[j*mt+i] = e
-			}
-			if ae := abs32(e); ae > amax { // not max: its NaN rules cost 4 % at 64×32
-				amax = ae
-			}
+	if trans {
+		for i := 0; i < m; i++ {
+			copy(x[i*mt:(i+1)*mt], a[i*lda:i*lda+n]) // column i of Aᵀ is row i of A
 		}
+	} else {
+		v.Transpose(m, n, a, lda, x, mt)
 	}
+	// max |a| on the bits: an integer maximum, in which NaN and ±Inf (all
+	// exponent bits set) exceed every finite value.
+	var maxBits uint32
+	for _, e := range x {
+		maxBits = max(maxBits, math.Float32bits(e)&^(1<<31))
+	}
+	if maxBits >= 0x7f800000 {
+		return checkFinite(m, n, a, lda)
+	}
+	amax := math.Float32frombits(maxBits)
 	ut, vt := growS(ws.ut, mt*nt), growS(ws.vt, nt*nt)
 	ws.ut, ws.vt = ut, vt
 	sig := growS(ws.sig, nt)
@@ -157,19 +168,33 @@ func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, 
 
 // jacobi computes ws.ut, ws.vt and ws.sig (descending) for the scaled tall
 // matrix ws.x (mt×nt, mt ≥ nt ≥ 1, not zero).
-func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads int, ordering sweepOrder) error {
+func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads int, ordering svdPlan) error {
 	ws := &s.work
 	x, ut, vt, sig := ws.x, ws.ut, ws.vt, ws.sig
-	useQR := mt >= 2*nt
+	useEigen := nt <= ordering.eigenMaxN
+	useQR := !useEigen && mt >= 2*nt
 	w := growS(ws.w, nt*nt)
 	ws.w = w
-	clear(w)
-	for j := 0; j < nt; j++ {
-		w[j*nt+j] = 1
-	}
 	cols, rows := x, mt
 	perm := growS(ws.perm, nt)
 	ws.perm = perm
+	orthogonal := false
+	if useEigen {
+		b := growS(ws.y, mt*nt)
+		ws.y = b
+		var ok bool
+		if ok, orthogonal = eigenPrecondition(v, x, mt, nt, b, w, tol32(mt), &ws.eig); ok {
+			cols = b
+		} else {
+			useEigen = false
+		}
+	}
+	if !useEigen {
+		clear(w)
+		for j := 0; j < nt; j++ {
+			w[j*nt+j] = 1
+		}
+	}
 	if useQR {
 		// A·P = Q·R with P sorting the columns by descending norm (static
 		// pivoting, so that R is graded like A), then Jacobi on Rᵀ:
@@ -201,9 +226,11 @@ func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads int, orderin
 	norms := growS(ws.norms, nt)
 	ws.norms = norms
 	var err error
-	if ordering.roundRobin(nt, threads) {
+	switch {
+	case orthogonal:
+	case ordering.roundRobin(nt, threads):
 		err = ws.par.sweeps(v, cols, rows, nt, w, &ws.stamp, maxSweeps, tol32(rows), ordering.sweepThreads(nt, threads))
-	} else {
+	default:
 		err = jacobiSweeps(v, cols, rows, nt, w, pos, norms, &ws.stamp, maxSweeps, tol32(rows))
 	}
 	// σ_k are the norms of the converged columns; order sorts them descending

@@ -84,19 +84,22 @@ func orthoErr(rows, cols int, x []float32) float64 {
 
 func svdCheck(t *testing.T, name string, m, n int, a []float32, wantRel float64, checkValues bool) *SVD {
 	t.Helper()
-	return svdCheckWith(t, name, kernels.Active(), 1, defaultSweepOrder, m, n, a, wantRel, checkValues)
+	return svdCheckWith(t, name, kernels.Active(), 1, defaultSVDPlan, m, n, a, wantRel, checkValues)
 }
 
-// The sweep orders the tests force, to test both on every kernel level.
+// The plans the tests force, to test each on every kernel level: the sweeps
+// alone in either order, and the eigenvector preconditioner (followed by
+// round-robin sweeps when it leaves pairs to rotate) at every size.
 var (
-	deRijkOrder     = sweepOrder{roundRobinMaxN: 0, parallelMinN: math.MaxInt}
-	roundRobinOrder = sweepOrder{roundRobinMaxN: math.MaxInt, parallelMinN: 1}
-	bothOrders      = map[string]sweepOrder{"de Rijk": deRijkOrder, "round-robin": roundRobinOrder}
+	deRijkOrder     = svdPlan{roundRobinMaxN: 0, parallelMinN: math.MaxInt}
+	roundRobinOrder = svdPlan{roundRobinMaxN: math.MaxInt, parallelMinN: 1}
+	eigenPlan       = svdPlan{eigenMaxN: math.MaxInt, roundRobinMaxN: svdRoundRobinMaxN, parallelMinN: svdParallelMinN}
+	svdPlans        = map[string]svdPlan{"de Rijk": deRijkOrder, "round-robin": roundRobinOrder, "eigen": eigenPlan}
 )
 
-// svdCheckWith factorises a with the kernels of v on threads goroutines in the
-// given sweep order and checks the result.
-func svdCheckWith(t *testing.T, name string, v *kernels.Variant, threads int, order sweepOrder, m, n int, a []float32, wantRel float64, checkValues bool) *SVD {
+// svdCheckWith factorises a with the kernels of v on threads goroutines with
+// the given plan and checks the result.
+func svdCheckWith(t *testing.T, name string, v *kernels.Variant, threads int, order svdPlan, m, n int, a []float32, wantRel float64, checkValues bool) *SVD {
 	t.Helper()
 	s := new(SVD)
 	if err := s.factorizeWith(v, m, n, a, max(n, 1), svdMaxSweeps32, threads, order); err != nil {
@@ -280,7 +283,7 @@ func TestSVDJacobiExactRankOne(t *testing.T) {
 		}
 	}
 	for _, v := range kernels.Variants() {
-		for oname, order := range bothOrders {
+		for oname, order := range svdPlans {
 			name := v.String() + " " + oname
 			s := svdCheckWith(t, "rank 1 "+name, v, 1, order, m, n, a, 1e-5, false)
 			check(name, f64s(s.S), nil)
@@ -324,7 +327,7 @@ func TestSVDJacobiLowRankIntegers(t *testing.T) {
 		}
 		name := fmt.Sprintf("%d×%d rank %d", m, n, rank)
 		for _, v := range kernels.Variants() {
-			for oname, order := range bothOrders {
+			for oname, order := range svdPlans {
 				svdCheckWith(t, name+" "+v.String()+" "+oname, v, 1, order, m, n, a, 1e-5, true)
 			}
 		}
@@ -337,22 +340,26 @@ func TestSVDJacobiLowRankIntegers(t *testing.T) {
 	}
 }
 
+// TestSVDJacobiSweepCap caps the sweeps at one, on the sweeps alone (the
+// preconditioner would leave them nothing to do on these matrices).
 func TestSVDJacobiSweepCap(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
 	for _, sh := range [][2]int{{30, 20}, {60, 20}, {20, 30}} {
 		m, n := sh[0], sh[1]
 		a := svdRandMat(rng, m, n)
-		var s SVD
-		err := s.factorize(kernels.Active(), m, n, a, n, 1, 1)
-		if err == nil || !strings.Contains(err.Error(), "sweep cap") || !strings.Contains(err.Error(), "‖A − USVᵀ‖/‖A‖ = ") {
-			t.Errorf("%v: err = %v", sh, err)
-		}
-		var nc *NotConvergedError
-		if !errors.As(err, &nc) || nc.Sweeps != 1 || !(nc.Residual > 0 && nc.Residual < 1e-5) {
-			t.Errorf("%v: err = %#v, want a NotConvergedError after 1 sweep with a small residual", sh, err)
-		}
-		if s.R != min(m, n) || len(s.S) != s.R {
-			t.Errorf("%v: partial result has R = %d, len(S) = %d", sh, s.R, len(s.S))
+		for pname, plan := range map[string]svdPlan{"de Rijk": deRijkOrder, "round-robin": roundRobinOrder} {
+			var s SVD
+			err := s.factorizeWith(kernels.Active(), m, n, a, n, 1, 1, plan)
+			if err == nil || !strings.Contains(err.Error(), "sweep cap") || !strings.Contains(err.Error(), "‖A − USVᵀ‖/‖A‖ = ") {
+				t.Errorf("%v %s: err = %v", sh, pname, err)
+			}
+			var nc *NotConvergedError
+			if !errors.As(err, &nc) || nc.Sweeps != 1 || !(nc.Residual > 0 && nc.Residual < 1e-5) {
+				t.Errorf("%v %s: err = %#v, want a NotConvergedError after 1 sweep with a small residual", sh, pname, err)
+			}
+			if s.R != min(m, n) || len(s.S) != s.R {
+				t.Errorf("%v %s: partial result has R = %d, len(S) = %d", sh, pname, s.R, len(s.S))
+			}
 		}
 	}
 	a := svdRandMat(rng, 30, 20)
@@ -369,7 +376,7 @@ func TestSVDJacobiLevels(t *testing.T) {
 	u, v := svdOrthoMat(rng, 70, 6), svdOrthoMat(rng, 33, 6)
 	lowRank := svdFromFactors(u, []float64{9, 5, 2, 1, 0.5, 0.1}, v)
 	for _, kv := range kernels.Variants() {
-		for oname, order := range bothOrders {
+		for oname, order := range svdPlans {
 			level := kv.String() + " " + oname
 			for _, sh := range [][2]int{{64, 32}, {50, 30}, {30, 50}, {129, 17}} {
 				svdCheckWith(t, fmt.Sprintf("%s random %v", level, sh), kv, 1, order, sh[0], sh[1], svdRandMat(rng, sh[0], sh[1]), 1e-5, true)

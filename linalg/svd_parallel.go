@@ -18,21 +18,14 @@ const svdRoundRobinMaxN = 128
 // where it pays, it is used only from n = 2048 on.
 const svdParallelMinN = 2048
 
-// sweepOrder says which ordering the sweeps use: round-robin up to
-// roundRobinMaxN columns, and from parallelMinN on when there are several
-// goroutines; de Rijk's serial sweeps otherwise. Tests force either.
-type sweepOrder struct{ roundRobinMaxN, parallelMinN int }
-
-var defaultSweepOrder = sweepOrder{svdRoundRobinMaxN, svdParallelMinN}
-
-func (o sweepOrder) roundRobin(nc, threads int) bool {
+func (o svdPlan) roundRobin(nc, threads int) bool {
 	return nc <= o.roundRobinMaxN || threads > 1 && nc >= o.parallelMinN
 }
 
 // sweepThreads returns the goroutines the round-robin sweeps of nc columns
 // use: threads from parallelMinN on, one below (a small SVD would otherwise
 // start and stop its workers on every call, for steps of a few pairs).
-func (o sweepOrder) sweepThreads(nc, threads int) int {
+func (o svdPlan) sweepThreads(nc, threads int) int {
 	if nc >= o.parallelMinN {
 		return threads
 	}

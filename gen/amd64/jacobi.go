@@ -33,6 +33,7 @@ func jacobiKernels() {
 		householderApply(a)
 	}
 	jacobiAngles()
+	eigenKernels()
 }
 
 // pdHorizontalSum adds the float64 accumulators together, then the lanes of the

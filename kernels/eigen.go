@@ -1,0 +1,180 @@
+package kernels
+
+import "fmt"
+
+// The float64 kernels of the symmetric eigensolver that preconditions the SVD
+// (linalg/eigen_sym.go): a dot product, an axpy, the matrix-vector products
+// y += X·alpha and y += Xᵀ·alpha and the rank-2 update on a column-major
+// matrix, whose columns are contiguous, and the rotation sequence of a QL
+// sweep. The Gram
+// matrix of the SVD is eigen-decomposed in float64, so that its eigenvectors
+// are orthogonal far beyond float32's precision.
+
+// dot64Generic returns
+//
+//	for i := range x { s += x[i] * y[i] }
+func dot64Generic(x, y []float64) float64 {
+	y = y[:len(x)]
+	var s float64
+	for i, xv := range x {
+		s += xv * y[i]
+	}
+	return s
+}
+
+// axpy64Generic computes
+//
+//	for i := range x { y[i] += alpha * x[i] }
+func axpy64Generic(alpha float64, x, y []float64) {
+	y = y[:len(x)]
+	for i, xv := range x {
+		y[i] += alpha * xv
+	}
+}
+
+// gemv64Generic computes
+//
+//	for k, ak := range alpha {
+//		for i := range y { y[i] += ak * x[k*ldx+i] }
+//	}
+func gemv64Generic(y, x []float64, ldx int, alpha []float64) {
+	for k, ak := range alpha {
+		axpy64Generic(ak, x[k*ldx:k*ldx+len(y)], y)
+	}
+}
+
+// gemvT64Generic computes
+//
+//	for k := range y {
+//		for i, ai := range alpha { y[k] += x[k*ldx+i] * ai }
+//	}
+func gemvT64Generic(y, x []float64, ldx int, alpha []float64) {
+	for k := range y {
+		y[k] += dot64Generic(x[k*ldx:k*ldx+len(alpha)], alpha)
+	}
+}
+
+// rank2Update64Generic computes
+//
+//	for j := range alpha {
+//		for i := range x { c[j*ldc+i] += alpha[j]*x[i] + beta[j]*y[i] }
+//	}
+func rank2Update64Generic(c []float64, ldc int, x, y, alpha, beta []float64) {
+	for j, a := range alpha {
+		cj := c[j*ldc : j*ldc+len(x)]
+		b := beta[j]
+		for i, xv := range x {
+			cj[i] += a*xv + b*y[i]
+		}
+	}
+}
+
+// rotateSeq64Generic applies a sequence of plane rotations to consecutive
+// columns, the last first (LAPACK dlasr, side R, pivot V, direct B):
+//
+//	for k := len(c) - 1; k >= 0; k-- {
+//		x, y := z[k*ld:(k+1)*ld], z[(k+1)*ld:(k+2)*ld]
+//		for i := range x {
+//			x[i], y[i] = c[k]*x[i] - s[k]*y[i], s[k]*x[i] + c[k]*y[i]
+//		}
+//	}
+func rotateSeq64Generic(z []float64, ld int, c, s []float64) {
+	for k := len(c) - 1; k >= 0; k-- {
+		jacobiRotate64Generic(z[k*ld:(k+1)*ld], z[(k+1)*ld:(k+2)*ld], c[k], s[k])
+	}
+}
+
+// Dot64 returns Σ x[i]·y[i]. The slices must have the same length.
+func (v *Variant) Dot64(x, y []float64) float64 {
+	checkLen("Dot64", "x", "y", len(x), len(y))
+	return v.dot64(x, y)
+}
+
+// Axpy64 computes y[i] += alpha·x[i]. The slices must have the same length.
+func (v *Variant) Axpy64(alpha float64, x, y []float64) {
+	checkLen("Axpy64", "x", "y", len(x), len(y))
+	v.axpy64(alpha, x, y)
+}
+
+// Gemv64 computes y += X·alpha for the len(y)×len(alpha) column-major matrix X
+// whose column k is x[k*ldx : k*ldx+len(y)]. It panics unless ldx ≥ len(y)
+// and x holds every column.
+func (v *Variant) Gemv64(y, x []float64, ldx int, alpha []float64) {
+	if len(y) == 0 || len(alpha) == 0 {
+		return
+	}
+	checkColumns("Gemv64", len(x), ldx, len(y), len(alpha))
+	v.gemv64(y, x, ldx, alpha)
+}
+
+// GemvT64 computes y += Xᵀ·alpha for the len(alpha)×len(y) column-major matrix
+// X whose column k is x[k*ldx : k*ldx+len(alpha)]: y[k] gains the dot product
+// of column k with alpha. It panics unless ldx ≥ len(alpha) and x holds every
+// column.
+func (v *Variant) GemvT64(y, x []float64, ldx int, alpha []float64) {
+	if len(y) == 0 {
+		return
+	}
+	checkColumns("GemvT64", len(x), ldx, len(alpha), len(y))
+	v.gemvT64(y, x, ldx, alpha)
+}
+
+// Rank2Update64 computes C += x·alphaᵀ + y·betaᵀ for the len(x)×len(alpha)
+// column-major matrix C whose column j is c[j*ldc : j*ldc+len(x)]. x and y,
+// and alpha and beta, must have the same lengths; ldc ≥ len(x); c must hold
+// every column and not overlap x or y.
+func (v *Variant) Rank2Update64(c []float64, ldc int, x, y, alpha, beta []float64) {
+	checkLen("Rank2Update64", "x", "y", len(x), len(y))
+	checkLen("Rank2Update64", "alpha", "beta", len(alpha), len(beta))
+	if len(alpha) == 0 {
+		return
+	}
+	checkColumns("Rank2Update64", len(c), ldc, len(x), len(alpha))
+	v.rank2Update64(c, ldc, x, y, alpha, beta)
+}
+
+// RotateSeq64 applies the plane rotations (c[k], s[k]) to the column pairs
+// (k, k+1) of the column-major matrix z with columns of length ld, for k from
+// len(c)−1 down to 0 (the order of an implicit QL sweep), reading and writing
+// each column once (see rotateSeq64Generic for the loop). c and s must have the
+// same length and z must hold len(c)+1 columns.
+func (v *Variant) RotateSeq64(z []float64, ld int, c, s []float64) {
+	checkLen("RotateSeq64", "c", "s", len(c), len(s))
+	if len(c) == 0 || ld == 0 {
+		return
+	}
+	checkColumns("RotateSeq64", len(z), ld, ld, len(c)+1)
+	v.rotateSeq64(z, ld, c, s)
+}
+
+// checkColumns panics unless a matrix of cols columns of rows elements, stride
+// ld, fits in size elements, with ld ≥ rows.
+func checkColumns(kernel string, size, ld, rows, cols int) {
+	if ld < rows {
+		panic(fmt.Sprintf("kernels: %s: stride %d < column length %d", kernel, ld, rows))
+	}
+	if need := (cols-1)*ld + rows; size < need {
+		panic(fmt.Sprintf("kernels: %s: %d elements < %d for %d columns of %d with stride %d", kernel, size, need, cols, rows, ld))
+	}
+}
+
+// Dot64 returns Σ x[i]·y[i] with the active variant.
+func Dot64(x, y []float64) float64 { return active.Dot64(x, y) }
+
+// Axpy64 computes y += alpha·x with the active variant.
+func Axpy64(alpha float64, x, y []float64) { active.Axpy64(alpha, x, y) }
+
+// Gemv64 computes y += X·alpha with the active variant.
+func Gemv64(y, x []float64, ldx int, alpha []float64) { active.Gemv64(y, x, ldx, alpha) }
+
+// GemvT64 computes y += Xᵀ·alpha with the active variant.
+func GemvT64(y, x []float64, ldx int, alpha []float64) { active.GemvT64(y, x, ldx, alpha) }
+
+// Rank2Update64 computes C += x·alphaᵀ + y·betaᵀ with the active variant.
+func Rank2Update64(c []float64, ldc int, x, y, alpha, beta []float64) {
+	active.Rank2Update64(c, ldc, x, y, alpha, beta)
+}
+
+// RotateSeq64 applies a sequence of rotations to consecutive columns with the
+// active variant.
+func RotateSeq64(z []float64, ld int, c, s []float64) { active.RotateSeq64(z, ld, c, s) }

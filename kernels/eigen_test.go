@@ -1,0 +1,228 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randomSlice64(r *rand.Rand, n, off int) (s, buf []float64) {
+	s, buf = guarded64(n, off)
+	for i := range s {
+		s[i] = 2*r.Float64() - 1
+	}
+	return s, buf
+}
+
+func TestDot64(t *testing.T) {
+	forEachCase(t, func(t *testing.T, v *Variant, r *rand.Rand, n, off int) {
+		x, _ := randomSlice64(r, n, off)
+		y, _ := randomSlice64(r, n, (off+1)%4)
+		terms := make([]float64, n)
+		for i := range x {
+			terms[i] = x[i] * y[i]
+		}
+		// The products round too: one more ε per term than checkDot64 allows.
+		got := v.Dot64(x, y)
+		var exact, abs float64
+		for _, e := range terms {
+			exact += e
+			abs += math.Abs(e)
+		}
+		if tol := float64(n+2) * eps64 * abs; math.IsNaN(got) || math.Abs(got-exact) > tol {
+			t.Fatalf("Dot64 n=%d off=%d: got %v, want %v ± %v", n, off, got, exact, tol)
+		}
+	})
+}
+
+func TestAxpy64(t *testing.T) {
+	const alpha = -0.375
+	forEachCase(t, func(t *testing.T, v *Variant, r *rand.Rand, n, off int) {
+		x, _ := randomSlice64(r, n, off)
+		y, ybuf := randomSlice64(r, n, (off+2)%4)
+		y0 := append([]float64(nil), y...)
+		v.Axpy64(alpha, x, y)
+		checkGuards64(t, "Axpy64 y", ybuf, n, (off+2)%4)
+		for i := range y {
+			if want := y0[i] + alpha*x[i]; math.Abs(y[i]-want) > 2*eps64 {
+				t.Fatalf("Axpy64 n=%d off=%d: y[%d] = %v, want %v", n, off, i, y[i], want)
+			}
+		}
+	})
+}
+
+// TestGemv64 covers every row count to past two blocks of the widest
+// accumulator set, column counts 1–5, and ldx above the row count (the
+// rows between the columns must not be read into y or written).
+func TestGemv64(t *testing.T) {
+	for _, v := range Variants() {
+		r := rand.New(rand.NewPCG(2, uint64(v.level)))
+		for rows := 0; rows <= 140; rows++ {
+			for cols := 1; cols <= 5; cols++ {
+				for _, pad := range []int{0, 3} {
+					ldx := rows + pad
+					x, _ := randomSlice64(r, (cols-1)*ldx+rows, 0)
+					for k := 0; k < cols-1; k++ {
+						for i := rows; i < ldx; i++ {
+							x[k*ldx+i] = math.NaN() // between the columns: never read
+						}
+					}
+					alpha, _ := randomSlice64(r, cols, 1)
+					y, ybuf := randomSlice64(r, rows, 3)
+					y0 := append([]float64(nil), y...)
+					v.Gemv64(y, x, ldx, alpha)
+					name := fmt.Sprintf("%s Gemv64 rows=%d cols=%d ldx=%d", v, rows, cols, ldx)
+					checkGuards64(t, name, ybuf, rows, 3)
+					for i := range y {
+						want, abs := y0[i], math.Abs(y0[i])
+						for k, ak := range alpha {
+							want += ak * x[k*ldx+i]
+							abs += math.Abs(ak * x[k*ldx+i])
+						}
+						if math.IsNaN(y[i]) || math.Abs(y[i]-want) > float64(2*cols+2)*eps64*abs {
+							t.Fatalf("%s: y[%d] = %v, want %v", name, i, y[i], want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestEigenKernelPanics(t *testing.T) {
+	for name, c := range map[string]struct {
+		f    func()
+		want string
+	}{
+		"Dot64":  {func() { Dot64(make([]float64, 3), make([]float64, 2)) }, "kernels: Dot64: len(x) = 3 != len(y) = 2"},
+		"Axpy64": {func() { Axpy64(1, make([]float64, 3), make([]float64, 2)) }, "kernels: Axpy64: len(x) = 3 != len(y) = 2"},
+		"Gemv64 ldx": {func() { Gemv64(make([]float64, 4), make([]float64, 12), 3, make([]float64, 2)) },
+			"kernels: Gemv64: stride 3 < column length 4"},
+		"Gemv64 short x": {func() { Gemv64(make([]float64, 4), make([]float64, 8), 5, make([]float64, 2)) },
+			"kernels: Gemv64: 8 elements < 9 for 2 columns of 4 with stride 5"},
+		"GemvT64": {func() { GemvT64(make([]float64, 2), make([]float64, 7), 4, make([]float64, 4)) },
+			"kernels: GemvT64: 7 elements < 8 for 2 columns of 4 with stride 4"},
+		"Rank2Update64": {func() { Rank2Update64(make([]float64, 6), 3, make([]float64, 3), make([]float64, 2), nil, nil) },
+			"kernels: Rank2Update64: len(x) = 3 != len(y) = 2"},
+		"RotateSeq64": {func() { RotateSeq64(make([]float64, 8), 3, make([]float64, 2), make([]float64, 2)) },
+			"kernels: RotateSeq64: 8 elements < 9 for 3 columns of 3 with stride 3"},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); fmt.Sprint(r) != c.want {
+					t.Errorf("%s: panic %v, want %q", name, r, c.want)
+				}
+			}()
+			c.f()
+		}()
+	}
+}
+
+// eigenShapes are the (rows, cols) the matrix kernels are tested on: every
+// row count past the widest unrolled block, with 1–6 columns (GemvT64 groups
+// four).
+func eigenShapes(f func(rows, cols, pad int)) {
+	for rows := 0; rows <= 70; rows++ {
+		for cols := 1; cols <= 6; cols++ {
+			for _, pad := range []int{0, 3} {
+				f(rows, cols, pad)
+			}
+		}
+	}
+}
+
+// paddedColumns returns cols random columns of rows elements with stride
+// rows+pad; the padding holds NaN, which a kernel reading it would spread.
+func paddedColumns(r *rand.Rand, rows, cols, pad int) []float64 {
+	ld := rows + pad
+	x, _ := randomSlice64(r, max(cols*ld, 1), 0)
+	for k := 0; k < cols; k++ {
+		for i := rows; i < ld; i++ {
+			x[k*ld+i] = math.NaN()
+		}
+	}
+	return x
+}
+
+func TestGemvT64(t *testing.T) {
+	for _, v := range Variants() {
+		r := rand.New(rand.NewPCG(3, uint64(v.level)))
+		eigenShapes(func(rows, cols, pad int) {
+			ld := rows + pad
+			x := paddedColumns(r, rows, cols, pad)
+			alpha, _ := randomSlice64(r, rows, 1)
+			y, ybuf := randomSlice64(r, cols, 2)
+			y0 := append([]float64(nil), y...)
+			v.GemvT64(y, x, ld, alpha)
+			name := fmt.Sprintf("%s GemvT64 rows=%d cols=%d ld=%d", v, rows, cols, ld)
+			checkGuards64(t, name, ybuf, cols, 2)
+			for k := range y {
+				want, abs := y0[k], math.Abs(y0[k])
+				for i, ai := range alpha {
+					want += x[k*ld+i] * ai
+					abs += math.Abs(x[k*ld+i] * ai)
+				}
+				if math.IsNaN(y[k]) || math.Abs(y[k]-want) > float64(2*rows+2)*eps64*abs {
+					t.Fatalf("%s: y[%d] = %v, want %v", name, k, y[k], want)
+				}
+			}
+		})
+	}
+}
+
+func TestRank2Update64(t *testing.T) {
+	for _, v := range Variants() {
+		r := rand.New(rand.NewPCG(4, uint64(v.level)))
+		eigenShapes(func(rows, cols, pad int) {
+			ld := rows + pad
+			c := paddedColumns(r, rows, cols, pad)
+			c0 := append([]float64(nil), c...)
+			x, _ := randomSlice64(r, rows, 1)
+			y, _ := randomSlice64(r, rows, 2)
+			alpha, _ := randomSlice64(r, cols, 3)
+			beta, _ := randomSlice64(r, cols, 0)
+			v.Rank2Update64(c, ld, x, y, alpha, beta)
+			name := fmt.Sprintf("%s Rank2Update64 rows=%d cols=%d ld=%d", v, rows, cols, ld)
+			for j := 0; j < cols; j++ {
+				for i := 0; i < ld; i++ {
+					got := c[j*ld+i]
+					if i >= rows {
+						if !math.IsNaN(got) {
+							t.Fatalf("%s: wrote the padding at (%d, %d)", name, i, j)
+						}
+						continue
+					}
+					want := c0[j*ld+i] + alpha[j]*x[i] + beta[j]*y[i]
+					if math.Abs(got-want) > 4*eps64*(math.Abs(c0[j*ld+i])+2) {
+						t.Fatalf("%s: c(%d, %d) = %v, want %v", name, i, j, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestRotateSeq64(t *testing.T) {
+	for _, v := range Variants() {
+		r := rand.New(rand.NewPCG(5, uint64(v.level)))
+		eigenShapes(func(rows, cols, _ int) {
+			z, zbuf := randomSlice64(r, rows*(cols+1), 1)
+			c, s := make([]float64, cols), make([]float64, cols)
+			for k := range c {
+				th := 2 * math.Pi * r.Float64()
+				c[k], s[k] = math.Cos(th), math.Sin(th)
+			}
+			want := append([]float64(nil), z...)
+			rotateSeq64Generic(want, rows, c, s)
+			v.RotateSeq64(z, rows, c, s)
+			name := fmt.Sprintf("%s RotateSeq64 rows=%d rotations=%d", v, rows, cols)
+			checkGuards64(t, name, zbuf, rows*(cols+1), 1)
+			for i := range z {
+				if math.IsNaN(z[i]) || math.Abs(z[i]-want[i]) > float64(4*cols)*eps64 {
+					t.Fatalf("%s: z[%d] = %v, want %v", name, i, z[i], want[i])
+				}
+			}
+		})
+	}
+}

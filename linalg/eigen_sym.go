@@ -1,0 +1,217 @@
+package linalg
+
+import (
+	"math"
+
+	"github.com/rankae/rankae/kernels"
+)
+
+// The symmetric eigensolver behind the SVD's eigenvector preconditioner
+// (svd_eigen.go): Householder reduction to tridiagonal form, then the implicit
+// QL iteration with Wilkinson-type shifts (EISPACK tred2 and tql2), in float64 on
+// full symmetric storage so that every update streams down contiguous columns.
+
+// symEigenWork is the reusable workspace of symEigen.
+type symEigenWork struct {
+	d, e, p []float64
+	tau     []float64
+	zero    []float64
+	c, s    []float64 // the rotations of a QL sweep
+	order   []int
+	tmp     []float64
+}
+
+// symEigen computes the eigen-decomposition G = Z·diag(λ)·Zᵀ of the n×n
+// symmetric matrix g (full storage; row-major and column-major alike), which
+// it overwrites. On return column j of z (z[j*n:(j+1)*n]) is the unit
+// eigenvector of the j-th largest eigenvalue, lam[j]. The eigenvalues are
+// accurate to about n·ε·‖G‖ and the columns of z orthonormal to about n·ε
+// (ε = 2⁻⁵³): backward stable, not relatively accurate for tiny eigenvalues,
+// which is all the SVD's preconditioner needs. It returns false if the QL
+// iteration did not converge in 30 iterations for some eigenvalue.
+func symEigen(v *kernels.Variant, g []float64, n int, z, lam []float64, w *symEigenWork) bool {
+	w.d, w.e, w.p = growS(w.d, n), growS(w.e, n), growS(w.p, n)
+	w.tau = growS(w.tau, n)
+	d, e := w.d, w.e
+	tridiagonalize(v, g, n, d, e, w.tau, w.p)
+	w.zero = growS(w.zero, n)
+	clear(w.zero)
+	formQ(v, g, n, w.tau, z, w.p, w.zero)
+	w.c, w.s = growS(w.c, n), growS(w.s, n)
+	if !tridiagonalQL(v, d, e, n, z, w.c, w.s) {
+		return false
+	}
+	// Eigenvalues descending, with their vectors; stable, so ties keep order.
+	w.order = growS(w.order, n)
+	for i := range w.order {
+		w.order[i] = i
+	}
+	sortDescending(w.order, d)
+	w.tmp = growS(w.tmp, n*n)
+	copy(w.tmp, z)
+	for k, j := range w.order {
+		lam[k] = d[j]
+		copy(z[k*n:(k+1)*n], w.tmp[j*n:(j+1)*n])
+	}
+	return true
+}
+
+// gramNegligible is the squared norm below which tridiagonalize treats the
+// rest of a column as zero. The SVD's Gram matrix, of the matrix scaled to
+// max |a| < 1, has entries below its row count.
+const gramNegligible = 0x1p-600
+
+// tridiagonalize reduces the symmetric g (n×n, full storage) to T = QᵀGQ with
+// diagonal d and off-diagonal e (e[i] couples i and i+1; e[n−1] = 0), Q = H₀·H₁·…
+// with H_k = I − tau[k]·u·uᵀ, u = (0…0, 1, g[k*n+k+2:(k+1)*n]) (u's leading 1 at
+// index k+1). p is scratch of length n.
+func tridiagonalize(v *kernels.Variant, g []float64, n int, d, e, tau, p []float64) {
+	for k := 0; k+2 < n; k++ {
+		x := g[k*n+k+1 : (k+1)*n] // column k below the diagonal
+		l := len(x)
+		xx := v.Dot64(x[1:], x[1:])
+		alpha := x[0]
+		if xx < gramNegligible {
+			// Rounding residue (an exactly rank-deficient G leaves it): its
+			// squares would reach the subnormal range, where the reflector
+			// loses its orthogonality. Zeroing it perturbs G by less than that.
+			clear(x[1:])
+			tau[k], e[k] = 0, alpha
+			continue
+		}
+		beta := -math.Copysign(math.Sqrt(alpha*alpha+xx), alpha)
+		t := (beta - alpha) / beta
+		scal64(1/(alpha-beta), x[1:])
+		x[0] = 1
+		tau[k], e[k] = t, beta
+		// With p = −t·A₂₂·u and w = p − (t/2)(pᵀu)·u, H·A₂₂·H = A₂₂ + u·wᵀ + w·uᵀ.
+		a22 := g[(k+1)*n+k+1:]
+		p := p[:l]
+		clear(p)
+		v.Gemv64(p, a22, n, x)
+		scal64(-t, p)
+		v.Axpy64(-t/2*v.Dot64(p, x), x, p)
+		v.Rank2Update64(a22, n, x, p, p, x)
+	}
+	for i := 0; i < n; i++ {
+		d[i] = g[i*n+i]
+	}
+	if n >= 2 {
+		e[n-2] = g[(n-2)*n+n-1]
+	}
+	e[n-1] = 0
+}
+
+// formQ writes Q = H₀·H₁·…·H_{n−3} of tridiagonalize into z (column j at
+// z[j*n:]), applying the reflectors last to first so that each touches only
+// the trailing block it acts on. w is scratch and zero holds zeros, both of
+// length n.
+func formQ(v *kernels.Variant, g []float64, n int, tau, z, w, zero []float64) {
+	clear(z)
+	for j := 0; j < n; j++ {
+		z[j*n+j] = 1
+	}
+	for k := n - 3; k >= 0; k-- {
+		if tau[k] == 0 {
+			continue
+		}
+		// Z₂₂ −= t·u·(Z₂₂ᵀu)ᵀ on rows and columns k+1…n−1.
+		u := g[k*n+k+1 : (k+1)*n] // u[0] = 1
+		l := len(u)
+		z22 := z[(k+1)*n+k+1:]
+		w := w[:l]
+		clear(w)
+		v.GemvT64(w, z22, n, u)
+		scal64(-tau[k], w)
+		v.Rank2Update64(z22, n, u, u, w, zero[:l])
+	}
+}
+
+// tridiagonalQL diagonalises the symmetric tridiagonal matrix (d, e) by the
+// implicit QL iteration (EISPACK tql2), rotating the columns of z (n×n, column
+// j at z[j*n:]) along, each sweep's rotations (kept in cs and ss, of length n)
+// in one pass: on return d holds the eigenvalues (unsorted) and
+// column j of z the eigenvector of d[j]. It reports false if an eigenvalue
+// took more than 30 iterations.
+func tridiagonalQL(v *kernels.Variant, d, e []float64, n int, z, cs, ss []float64) bool {
+	const eps = 0x1p-52
+	var f, tst1 float64
+	for l := 0; l < n; l++ {
+		tst1 = math.Max(tst1, math.Abs(d[l])+math.Abs(e[l]))
+		m := l
+		for m < n-1 && math.Abs(e[m]) > eps*tst1 {
+			m++
+		}
+		if m > l {
+			for iter := 0; ; iter++ {
+				if iter == 30 {
+					return false
+				}
+				// The shift: the eigenvalue of the leading 2×2 block nearer d[l].
+				g := d[l]
+				p := (d[l+1] - g) / (2 * e[l])
+				r := math.Sqrt(p*p + 1)
+				if p*p > 0x1p1000 {
+					r = math.Abs(p)
+				}
+				if p < 0 {
+					r = -r
+				}
+				d[l] = e[l] / (p + r)
+				d[l+1] = e[l] * (p + r)
+				dl1 := d[l+1]
+				h := g - d[l]
+				for i := l + 2; i < n; i++ {
+					d[i] -= h
+				}
+				f += h
+				// The implicit QL sweep from m up to l.
+				p = d[m]
+				c, c2, c3 := 1.0, 1.0, 1.0
+				el1 := e[l+1]
+				var s, s2 float64
+				for i := m - 1; i >= l; i-- {
+					c3, c2, s2 = c2, c, s
+					g = c * e[i]
+					h = c * p
+					r = hypot(p, e[i])
+					e[i+1] = s * r
+					rinv := 1 / r // one division on the iteration's critical path, not two
+					s = e[i] * rinv
+					c = p * rinv
+					p = c*d[i] - s*g
+					d[i+1] = h + s*(c*g+s*d[i])
+					cs[i-l], ss[i-l] = c, s
+				}
+
+				// (z_i, z_{i+1}) ← (c·z_i − s·z_{i+1}, s·z_i + c·z_{i+1}), i = m−1…l.
+				v.RotateSeq64(z[l*n:(m+1)*n], n, cs[:m-l], ss[:m-l])
+				p = -s * s2 * c3 * el1 * e[l] / dl1
+				e[l] = s * p
+				d[l] = c * p
+				if math.Abs(e[l]) <= eps*tst1 {
+					break
+				}
+			}
+		}
+		d[l] += f
+		e[l] = 0
+	}
+	return true
+}
+
+// hypot is √(x² + y²) without math.Hypot's scaling where the squares can
+// neither overflow nor underflow, which is almost always in the QL iteration.
+func hypot(x, y float64) float64 {
+	s := x*x + y*y
+	if s > 0x1p-900 && s < 0x1p900 {
+		return math.Sqrt(s)
+	}
+	return math.Hypot(x, y)
+}
+
+func scal64(a float64, x []float64) {
+	for i := range x {
+		x[i] *= a
+	}
+}

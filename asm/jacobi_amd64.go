@@ -216,6 +216,31 @@ func Rank2Update64AVX512(c []float64, ldc int, x []float64, y []float64, alpha [
 //go:noescape
 func RotateSeq64AVX512(z []float64, ld int, c []float64, s []float64)
 
+// Gemm4Cols64AVX512 computes, with AVX512:
+//
+//	for j := 0; j < 4; j++ {
+//		for p := 0; p < k; p++ {
+//			for i := 0; i < m; i++ { c[j*ldc+i] += a[p*lda+i] * b[j*ldb+p] }
+//		}
+//	}
+//
+//go:noescape
+func Gemm4Cols64AVX512(m int, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int)
+
+// WidenAVX512 computes, with AVX512:
+//
+//	for i := range dst { dst[i] = float64(src[i]) }
+//
+//go:noescape
+func WidenAVX512(dst []float64, src []float32)
+
+// NarrowAVX512 computes, with AVX512:
+//
+//	for i := range dst { dst[i] = float32(src[i]) }
+//
+//go:noescape
+func NarrowAVX512(dst []float32, src []float64)
+
 // Dot64AVX2 computes, with AVX2:
 //
 //	for i := range x { s += x[i] * y[i] }
@@ -269,3 +294,28 @@ func Rank2Update64AVX2(c []float64, ldc int, x []float64, y []float64, alpha []f
 //
 //go:noescape
 func RotateSeq64AVX2(z []float64, ld int, c []float64, s []float64)
+
+// Gemm4Cols64AVX2 computes, with AVX2:
+//
+//	for j := 0; j < 4; j++ {
+//		for p := 0; p < k; p++ {
+//			for i := 0; i < m; i++ { c[j*ldc+i] += a[p*lda+i] * b[j*ldb+p] }
+//		}
+//	}
+//
+//go:noescape
+func Gemm4Cols64AVX2(m int, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int)
+
+// WidenAVX2 computes, with AVX2:
+//
+//	for i := range dst { dst[i] = float64(src[i]) }
+//
+//go:noescape
+func WidenAVX2(dst []float64, src []float32)
+
+// NarrowAVX2 computes, with AVX2:
+//
+//	for i := range dst { dst[i] = float32(src[i]) }
+//
+//go:noescape
+func NarrowAVX2(dst []float32, src []float64)

@@ -2125,6 +2125,282 @@ RotateSeq64AVX512_tail_end:
 	VZEROUPPER
 	RET
 
+// func Gemm4Cols64AVX512(m int, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int)
+// Requires: AVX, AVX512F, FMA3
+TEXT ·Gemm4Cols64AVX512(SB), NOSPLIT, $8-112
+	MOVQ m+0(FP), AX
+	MOVQ k+8(FP), CX
+	MOVQ a_base+16(FP), DX
+	MOVQ b_base+48(FP), BX
+	MOVQ c_base+80(FP), SI
+	MOVQ lda+40(FP), DI
+	MOVQ ldb+72(FP), R8
+	MOVQ ldc+104(FP), R9
+	SHLQ $0x03, DI
+	SHLQ $0x03, R8
+	SHLQ $0x03, R9
+	LEAQ (R8)(R8*2), R10
+	LEAQ (R9)(R9*2), R11
+	XORQ R12, R12
+
+Gemm4Cols64AVX512_block:
+	CMPQ    AX, $0x00000020
+	JB      Gemm4Cols64AVX512_block_end
+	LEAQ    (SI)(R12*8), R13
+	VMOVUPD (R13), Z0
+	VMOVUPD (R13)(R9*1), Z1
+	VMOVUPD (R13)(R9*2), Z2
+	VMOVUPD (R13)(R11*1), Z3
+	VMOVUPD 64(R13), Z4
+	VMOVUPD 64(R13)(R9*1), Z5
+	VMOVUPD 64(R13)(R9*2), Z6
+	VMOVUPD 64(R13)(R11*1), Z7
+	VMOVUPD 128(R13), Z8
+	VMOVUPD 128(R13)(R9*1), Z9
+	VMOVUPD 128(R13)(R9*2), Z10
+	VMOVUPD 128(R13)(R11*1), Z11
+	VMOVUPD 192(R13), Z12
+	VMOVUPD 192(R13)(R9*1), Z13
+	VMOVUPD 192(R13)(R9*2), Z14
+	VMOVUPD 192(R13)(R11*1), Z15
+	LEAQ    (DX)(R12*8), R14
+	MOVQ    BX, R15
+	MOVQ    CX, BP
+
+Gemm4Cols64AVX512_block_k:
+	TESTQ        BP, BP
+	JZ           Gemm4Cols64AVX512_block_store
+	VBROADCASTSD (R15), Z16
+	VBROADCASTSD (R15)(R8*1), Z17
+	VBROADCASTSD (R15)(R8*2), Z18
+	VBROADCASTSD (R15)(R10*1), Z19
+	VMOVUPD      (R14), Z20
+	VFMADD231PD  Z20, Z16, Z0
+	VFMADD231PD  Z20, Z17, Z1
+	VFMADD231PD  Z20, Z18, Z2
+	VFMADD231PD  Z20, Z19, Z3
+	VMOVUPD      64(R14), Z20
+	VFMADD231PD  Z20, Z16, Z4
+	VFMADD231PD  Z20, Z17, Z5
+	VFMADD231PD  Z20, Z18, Z6
+	VFMADD231PD  Z20, Z19, Z7
+	VMOVUPD      128(R14), Z20
+	VFMADD231PD  Z20, Z16, Z8
+	VFMADD231PD  Z20, Z17, Z9
+	VFMADD231PD  Z20, Z18, Z10
+	VFMADD231PD  Z20, Z19, Z11
+	VMOVUPD      192(R14), Z20
+	VFMADD231PD  Z20, Z16, Z12
+	VFMADD231PD  Z20, Z17, Z13
+	VFMADD231PD  Z20, Z18, Z14
+	VFMADD231PD  Z20, Z19, Z15
+	ADDQ         DI, R14
+	ADDQ         $0x08, R15
+	DECQ         BP
+	JMP          Gemm4Cols64AVX512_block_k
+
+Gemm4Cols64AVX512_block_store:
+	VMOVUPD Z0, (R13)
+	VMOVUPD Z1, (R13)(R9*1)
+	VMOVUPD Z2, (R13)(R9*2)
+	VMOVUPD Z3, (R13)(R11*1)
+	VMOVUPD Z4, 64(R13)
+	VMOVUPD Z5, 64(R13)(R9*1)
+	VMOVUPD Z6, 64(R13)(R9*2)
+	VMOVUPD Z7, 64(R13)(R11*1)
+	VMOVUPD Z8, 128(R13)
+	VMOVUPD Z9, 128(R13)(R9*1)
+	VMOVUPD Z10, 128(R13)(R9*2)
+	VMOVUPD Z11, 128(R13)(R11*1)
+	VMOVUPD Z12, 192(R13)
+	VMOVUPD Z13, 192(R13)(R9*1)
+	VMOVUPD Z14, 192(R13)(R9*2)
+	VMOVUPD Z15, 192(R13)(R11*1)
+	ADDQ    $0x00000020, R12
+	SUBQ    $0x00000020, AX
+	JMP     Gemm4Cols64AVX512_block
+
+Gemm4Cols64AVX512_block_end:
+Gemm4Cols64AVX512_single:
+	CMPQ    AX, $0x00000008
+	JB      Gemm4Cols64AVX512_single_end
+	LEAQ    (SI)(R12*8), R13
+	VMOVUPD (R13), Z0
+	VMOVUPD (R13)(R9*1), Z1
+	VMOVUPD (R13)(R9*2), Z2
+	VMOVUPD (R13)(R11*1), Z3
+	LEAQ    (DX)(R12*8), R14
+	MOVQ    BX, R15
+	MOVQ    CX, BP
+
+Gemm4Cols64AVX512_single_k:
+	TESTQ        BP, BP
+	JZ           Gemm4Cols64AVX512_single_store
+	VBROADCASTSD (R15), Z4
+	VBROADCASTSD (R15)(R8*1), Z5
+	VBROADCASTSD (R15)(R8*2), Z6
+	VBROADCASTSD (R15)(R10*1), Z7
+	VMOVUPD      (R14), Z8
+	VFMADD231PD  Z8, Z4, Z0
+	VFMADD231PD  Z8, Z5, Z1
+	VFMADD231PD  Z8, Z6, Z2
+	VFMADD231PD  Z8, Z7, Z3
+	ADDQ         DI, R14
+	ADDQ         $0x08, R15
+	DECQ         BP
+	JMP          Gemm4Cols64AVX512_single_k
+
+Gemm4Cols64AVX512_single_store:
+	VMOVUPD Z0, (R13)
+	VMOVUPD Z1, (R13)(R9*1)
+	VMOVUPD Z2, (R13)(R9*2)
+	VMOVUPD Z3, (R13)(R11*1)
+	ADDQ    $0x00000008, R12
+	SUBQ    $0x00000008, AX
+	JMP     Gemm4Cols64AVX512_single
+
+Gemm4Cols64AVX512_single_end:
+Gemm4Cols64AVX512_tail:
+	CMPQ   AX, $0x00000001
+	JB     Gemm4Cols64AVX512_tail_end
+	LEAQ   (SI)(R12*8), R13
+	VMOVSD (R13), X0
+	VMOVSD (R13)(R9*1), X1
+	VMOVSD (R13)(R9*2), X2
+	VMOVSD (R13)(R11*1), X3
+	LEAQ   (DX)(R12*8), R14
+	MOVQ   BX, R15
+	MOVQ   CX, BP
+
+Gemm4Cols64AVX512_tail_k:
+	TESTQ       BP, BP
+	JZ          Gemm4Cols64AVX512_tail_store
+	VMOVSD      (R15), X4
+	VMOVSD      (R15)(R8*1), X5
+	VMOVSD      (R15)(R8*2), X6
+	VMOVSD      (R15)(R10*1), X7
+	VMOVSD      (R14), X8
+	VFMADD231SD X8, X4, X0
+	VFMADD231SD X8, X5, X1
+	VFMADD231SD X8, X6, X2
+	VFMADD231SD X8, X7, X3
+	ADDQ        DI, R14
+	ADDQ        $0x08, R15
+	DECQ        BP
+	JMP         Gemm4Cols64AVX512_tail_k
+
+Gemm4Cols64AVX512_tail_store:
+	VMOVSD X0, (R13)
+	VMOVSD X1, (R13)(R9*1)
+	VMOVSD X2, (R13)(R9*2)
+	VMOVSD X3, (R13)(R11*1)
+	ADDQ   $0x00000001, R12
+	SUBQ   $0x00000001, AX
+	JMP    Gemm4Cols64AVX512_tail
+
+Gemm4Cols64AVX512_tail_end:
+	VZEROUPPER
+	RET
+
+// func WidenAVX512(dst []float64, src []float32)
+// Requires: AVX, AVX512F
+TEXT ·WidenAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ src_base+24(FP), CX
+	MOVQ dst_len+8(FP), DX
+	XORQ BX, BX
+
+WidenAVX512_block:
+	CMPQ      DX, $0x00000020
+	JB        WidenAVX512_block_end
+	VCVTPS2PD (CX)(BX*4), Z0
+	VMOVUPD   Z0, (AX)(BX*8)
+	VCVTPS2PD 32(CX)(BX*4), Z0
+	VMOVUPD   Z0, 64(AX)(BX*8)
+	VCVTPS2PD 64(CX)(BX*4), Z0
+	VMOVUPD   Z0, 128(AX)(BX*8)
+	VCVTPS2PD 96(CX)(BX*4), Z0
+	VMOVUPD   Z0, 192(AX)(BX*8)
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000020, DX
+	JMP       WidenAVX512_block
+
+WidenAVX512_block_end:
+WidenAVX512_single:
+	CMPQ      DX, $0x00000008
+	JB        WidenAVX512_single_end
+	VCVTPS2PD (CX)(BX*4), Z0
+	VMOVUPD   Z0, (AX)(BX*8)
+	ADDQ      $0x00000008, BX
+	SUBQ      $0x00000008, DX
+	JMP       WidenAVX512_single
+
+WidenAVX512_single_end:
+WidenAVX512_tail:
+	CMPQ      DX, $0x00000001
+	JB        WidenAVX512_tail_end
+	VCVTSS2SD (CX)(BX*4), X1, X1
+	VMOVSD    X1, (AX)(BX*8)
+	ADDQ      $0x00000001, BX
+	SUBQ      $0x00000001, DX
+	JMP       WidenAVX512_tail
+
+WidenAVX512_tail_end:
+	VZEROUPPER
+	RET
+
+// func NarrowAVX512(dst []float32, src []float64)
+// Requires: AVX, AVX512F
+TEXT ·NarrowAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ src_base+24(FP), CX
+	MOVQ dst_len+8(FP), DX
+	XORQ BX, BX
+
+NarrowAVX512_block:
+	CMPQ      DX, $0x00000020
+	JB        NarrowAVX512_block_end
+	VMOVUPD   (CX)(BX*8), Z0
+	VCVTPD2PS Z0, Y0
+	VMOVUPS   Y0, (AX)(BX*4)
+	VMOVUPD   64(CX)(BX*8), Z0
+	VCVTPD2PS Z0, Y0
+	VMOVUPS   Y0, 32(AX)(BX*4)
+	VMOVUPD   128(CX)(BX*8), Z0
+	VCVTPD2PS Z0, Y0
+	VMOVUPS   Y0, 64(AX)(BX*4)
+	VMOVUPD   192(CX)(BX*8), Z0
+	VCVTPD2PS Z0, Y0
+	VMOVUPS   Y0, 96(AX)(BX*4)
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000020, DX
+	JMP       NarrowAVX512_block
+
+NarrowAVX512_block_end:
+NarrowAVX512_single:
+	CMPQ      DX, $0x00000008
+	JB        NarrowAVX512_single_end
+	VMOVUPD   (CX)(BX*8), Z0
+	VCVTPD2PS Z0, Y0
+	VMOVUPS   Y0, (AX)(BX*4)
+	ADDQ      $0x00000008, BX
+	SUBQ      $0x00000008, DX
+	JMP       NarrowAVX512_single
+
+NarrowAVX512_single_end:
+NarrowAVX512_tail:
+	CMPQ      DX, $0x00000001
+	JB        NarrowAVX512_tail_end
+	VCVTSD2SS (CX)(BX*8), X1, X1
+	VMOVSS    X1, (AX)(BX*4)
+	ADDQ      $0x00000001, BX
+	SUBQ      $0x00000001, DX
+	JMP       NarrowAVX512_tail
+
+NarrowAVX512_tail_end:
+	VZEROUPPER
+	RET
+
 // func Dot64AVX2(x []float64, y []float64) float64
 // Requires: AVX, FMA3, SSE2
 TEXT ·Dot64AVX2(SB), NOSPLIT, $0-56
@@ -2713,5 +2989,255 @@ RotateSeq64AVX2_tail_last:
 	JMP    RotateSeq64AVX2_tail
 
 RotateSeq64AVX2_tail_end:
+	VZEROUPPER
+	RET
+
+// func Gemm4Cols64AVX2(m int, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int)
+// Requires: AVX, FMA3
+TEXT ·Gemm4Cols64AVX2(SB), NOSPLIT, $8-112
+	MOVQ m+0(FP), AX
+	MOVQ k+8(FP), CX
+	MOVQ a_base+16(FP), DX
+	MOVQ b_base+48(FP), BX
+	MOVQ c_base+80(FP), SI
+	MOVQ lda+40(FP), DI
+	MOVQ ldb+72(FP), R8
+	MOVQ ldc+104(FP), R9
+	SHLQ $0x03, DI
+	SHLQ $0x03, R8
+	SHLQ $0x03, R9
+	LEAQ (R8)(R8*2), R10
+	LEAQ (R9)(R9*2), R11
+	XORQ R12, R12
+
+Gemm4Cols64AVX2_block:
+	CMPQ    AX, $0x00000008
+	JB      Gemm4Cols64AVX2_block_end
+	LEAQ    (SI)(R12*8), R13
+	VMOVUPD (R13), Y0
+	VMOVUPD (R13)(R9*1), Y1
+	VMOVUPD (R13)(R9*2), Y2
+	VMOVUPD (R13)(R11*1), Y3
+	VMOVUPD 32(R13), Y4
+	VMOVUPD 32(R13)(R9*1), Y5
+	VMOVUPD 32(R13)(R9*2), Y6
+	VMOVUPD 32(R13)(R11*1), Y7
+	LEAQ    (DX)(R12*8), R14
+	MOVQ    BX, R15
+	MOVQ    CX, BP
+
+Gemm4Cols64AVX2_block_k:
+	TESTQ        BP, BP
+	JZ           Gemm4Cols64AVX2_block_store
+	VBROADCASTSD (R15), Y8
+	VBROADCASTSD (R15)(R8*1), Y9
+	VBROADCASTSD (R15)(R8*2), Y10
+	VBROADCASTSD (R15)(R10*1), Y11
+	VMOVUPD      (R14), Y12
+	VFMADD231PD  Y12, Y8, Y0
+	VFMADD231PD  Y12, Y9, Y1
+	VFMADD231PD  Y12, Y10, Y2
+	VFMADD231PD  Y12, Y11, Y3
+	VMOVUPD      32(R14), Y12
+	VFMADD231PD  Y12, Y8, Y4
+	VFMADD231PD  Y12, Y9, Y5
+	VFMADD231PD  Y12, Y10, Y6
+	VFMADD231PD  Y12, Y11, Y7
+	ADDQ         DI, R14
+	ADDQ         $0x08, R15
+	DECQ         BP
+	JMP          Gemm4Cols64AVX2_block_k
+
+Gemm4Cols64AVX2_block_store:
+	VMOVUPD Y0, (R13)
+	VMOVUPD Y1, (R13)(R9*1)
+	VMOVUPD Y2, (R13)(R9*2)
+	VMOVUPD Y3, (R13)(R11*1)
+	VMOVUPD Y4, 32(R13)
+	VMOVUPD Y5, 32(R13)(R9*1)
+	VMOVUPD Y6, 32(R13)(R9*2)
+	VMOVUPD Y7, 32(R13)(R11*1)
+	ADDQ    $0x00000008, R12
+	SUBQ    $0x00000008, AX
+	JMP     Gemm4Cols64AVX2_block
+
+Gemm4Cols64AVX2_block_end:
+Gemm4Cols64AVX2_single:
+	CMPQ    AX, $0x00000004
+	JB      Gemm4Cols64AVX2_single_end
+	LEAQ    (SI)(R12*8), R13
+	VMOVUPD (R13), Y0
+	VMOVUPD (R13)(R9*1), Y1
+	VMOVUPD (R13)(R9*2), Y2
+	VMOVUPD (R13)(R11*1), Y3
+	LEAQ    (DX)(R12*8), R14
+	MOVQ    BX, R15
+	MOVQ    CX, BP
+
+Gemm4Cols64AVX2_single_k:
+	TESTQ        BP, BP
+	JZ           Gemm4Cols64AVX2_single_store
+	VBROADCASTSD (R15), Y4
+	VBROADCASTSD (R15)(R8*1), Y5
+	VBROADCASTSD (R15)(R8*2), Y6
+	VBROADCASTSD (R15)(R10*1), Y7
+	VMOVUPD      (R14), Y8
+	VFMADD231PD  Y8, Y4, Y0
+	VFMADD231PD  Y8, Y5, Y1
+	VFMADD231PD  Y8, Y6, Y2
+	VFMADD231PD  Y8, Y7, Y3
+	ADDQ         DI, R14
+	ADDQ         $0x08, R15
+	DECQ         BP
+	JMP          Gemm4Cols64AVX2_single_k
+
+Gemm4Cols64AVX2_single_store:
+	VMOVUPD Y0, (R13)
+	VMOVUPD Y1, (R13)(R9*1)
+	VMOVUPD Y2, (R13)(R9*2)
+	VMOVUPD Y3, (R13)(R11*1)
+	ADDQ    $0x00000004, R12
+	SUBQ    $0x00000004, AX
+	JMP     Gemm4Cols64AVX2_single
+
+Gemm4Cols64AVX2_single_end:
+Gemm4Cols64AVX2_tail:
+	CMPQ   AX, $0x00000001
+	JB     Gemm4Cols64AVX2_tail_end
+	LEAQ   (SI)(R12*8), R13
+	VMOVSD (R13), X0
+	VMOVSD (R13)(R9*1), X1
+	VMOVSD (R13)(R9*2), X2
+	VMOVSD (R13)(R11*1), X3
+	LEAQ   (DX)(R12*8), R14
+	MOVQ   BX, R15
+	MOVQ   CX, BP
+
+Gemm4Cols64AVX2_tail_k:
+	TESTQ       BP, BP
+	JZ          Gemm4Cols64AVX2_tail_store
+	VMOVSD      (R15), X4
+	VMOVSD      (R15)(R8*1), X5
+	VMOVSD      (R15)(R8*2), X6
+	VMOVSD      (R15)(R10*1), X7
+	VMOVSD      (R14), X8
+	VFMADD231SD X8, X4, X0
+	VFMADD231SD X8, X5, X1
+	VFMADD231SD X8, X6, X2
+	VFMADD231SD X8, X7, X3
+	ADDQ        DI, R14
+	ADDQ        $0x08, R15
+	DECQ        BP
+	JMP         Gemm4Cols64AVX2_tail_k
+
+Gemm4Cols64AVX2_tail_store:
+	VMOVSD X0, (R13)
+	VMOVSD X1, (R13)(R9*1)
+	VMOVSD X2, (R13)(R9*2)
+	VMOVSD X3, (R13)(R11*1)
+	ADDQ   $0x00000001, R12
+	SUBQ   $0x00000001, AX
+	JMP    Gemm4Cols64AVX2_tail
+
+Gemm4Cols64AVX2_tail_end:
+	VZEROUPPER
+	RET
+
+// func WidenAVX2(dst []float64, src []float32)
+// Requires: AVX
+TEXT ·WidenAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ src_base+24(FP), CX
+	MOVQ dst_len+8(FP), DX
+	XORQ BX, BX
+
+WidenAVX2_block:
+	CMPQ      DX, $0x00000010
+	JB        WidenAVX2_block_end
+	VCVTPS2PD (CX)(BX*4), Y0
+	VMOVUPD   Y0, (AX)(BX*8)
+	VCVTPS2PD 16(CX)(BX*4), Y0
+	VMOVUPD   Y0, 32(AX)(BX*8)
+	VCVTPS2PD 32(CX)(BX*4), Y0
+	VMOVUPD   Y0, 64(AX)(BX*8)
+	VCVTPS2PD 48(CX)(BX*4), Y0
+	VMOVUPD   Y0, 96(AX)(BX*8)
+	ADDQ      $0x00000010, BX
+	SUBQ      $0x00000010, DX
+	JMP       WidenAVX2_block
+
+WidenAVX2_block_end:
+WidenAVX2_single:
+	CMPQ      DX, $0x00000004
+	JB        WidenAVX2_single_end
+	VCVTPS2PD (CX)(BX*4), Y0
+	VMOVUPD   Y0, (AX)(BX*8)
+	ADDQ      $0x00000004, BX
+	SUBQ      $0x00000004, DX
+	JMP       WidenAVX2_single
+
+WidenAVX2_single_end:
+WidenAVX2_tail:
+	CMPQ      DX, $0x00000001
+	JB        WidenAVX2_tail_end
+	VCVTSS2SD (CX)(BX*4), X1, X1
+	VMOVSD    X1, (AX)(BX*8)
+	ADDQ      $0x00000001, BX
+	SUBQ      $0x00000001, DX
+	JMP       WidenAVX2_tail
+
+WidenAVX2_tail_end:
+	VZEROUPPER
+	RET
+
+// func NarrowAVX2(dst []float32, src []float64)
+// Requires: AVX
+TEXT ·NarrowAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ src_base+24(FP), CX
+	MOVQ dst_len+8(FP), DX
+	XORQ BX, BX
+
+NarrowAVX2_block:
+	CMPQ       DX, $0x00000010
+	JB         NarrowAVX2_block_end
+	VMOVUPD    (CX)(BX*8), Y0
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, (AX)(BX*4)
+	VMOVUPD    32(CX)(BX*8), Y0
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, 16(AX)(BX*4)
+	VMOVUPD    64(CX)(BX*8), Y0
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, 32(AX)(BX*4)
+	VMOVUPD    96(CX)(BX*8), Y0
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, 48(AX)(BX*4)
+	ADDQ       $0x00000010, BX
+	SUBQ       $0x00000010, DX
+	JMP        NarrowAVX2_block
+
+NarrowAVX2_block_end:
+NarrowAVX2_single:
+	CMPQ       DX, $0x00000004
+	JB         NarrowAVX2_single_end
+	VMOVUPD    (CX)(BX*8), Y0
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, (AX)(BX*4)
+	ADDQ       $0x00000004, BX
+	SUBQ       $0x00000004, DX
+	JMP        NarrowAVX2_single
+
+NarrowAVX2_single_end:
+NarrowAVX2_tail:
+	CMPQ      DX, $0x00000001
+	JB        NarrowAVX2_tail_end
+	VCVTSD2SS (CX)(BX*8), X1, X1
+	VMOVSS    X1, (AX)(BX*4)
+	ADDQ      $0x00000001, BX
+	SUBQ      $0x00000001, DX
+	JMP       NarrowAVX2_tail
+
+NarrowAVX2_tail_end:
 	VZEROUPPER
 	RET

@@ -39,6 +39,9 @@ type Variant struct {
 	gemvT64       func(y, x []float64, ldx int, alpha []float64)
 	rank2Update64 func(c []float64, ldc int, x, y, alpha, beta []float64)
 	rotateSeq64   func(z []float64, ld int, c, s []float64)
+	gemm4Cols64   func(m, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int)
+	widen         func(dst []float64, src []float32)
+	narrow        func(dst []float32, src []float64)
 
 	// The batched kernels of a round-robin step (jacobi_step.go) and of the
 	// QR (householder.go); a variant without assembly for them loops over its
@@ -88,6 +91,9 @@ var genericVariant = &Variant{
 	gemvT64:       gemvT64Generic,
 	rank2Update64: rank2Update64Generic,
 	rotateSeq64:   rotateSeq64Generic,
+	gemm4Cols64:   gemm4Cols64Generic,
+	widen:         widenGeneric,
+	narrow:        narrowGeneric,
 
 	copyRows: copyRowsGeneric,
 	addRows:  addRowsGeneric,
@@ -180,6 +186,7 @@ func withLoops(vs []*Variant) []*Variant {
 		if v.dot64 == nil {
 			v.dot64, v.axpy64, v.gemv64 = dot64Generic, axpy64Generic, gemv64Generic
 			v.gemvT64, v.rank2Update64, v.rotateSeq64 = gemvT64Generic, rank2Update64Generic, rotateSeq64Generic
+			v.gemm4Cols64, v.widen, v.narrow = gemm4Cols64Generic, widenGeneric, narrowGeneric
 		}
 		v.gemm.copyRows = v.copyRows // PackAT
 	}

@@ -84,6 +84,53 @@ func rotateSeq64Generic(z []float64, ld int, c, s []float64) {
 	}
 }
 
+// gemm4Cols64Generic computes
+//
+//	for j := 0; j < 4; j++ {
+//		for p := 0; p < k; p++ {
+//			for i := 0; i < m; i++ { c[j*ldc+i] += a[p*lda+i] * b[j*ldb+p] }
+//		}
+//	}
+func gemm4Cols64Generic(m, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	for j := 0; j < 4; j++ {
+		gemv64Generic(c[j*ldc:j*ldc+m], a, lda, b[j*ldb:j*ldb+k])
+	}
+}
+
+// widenGeneric computes
+//
+//	for i := range dst { dst[i] = float64(src[i]) }
+func widenGeneric(dst []float64, src []float32) {
+	src = src[:len(dst)]
+	for i, e := range src {
+		dst[i] = float64(e)
+	}
+}
+
+// narrowGeneric computes
+//
+//	for i := range dst { dst[i] = float32(src[i]) }
+func narrowGeneric(dst []float32, src []float64) {
+	src = src[:len(dst)]
+	for i, e := range src {
+		dst[i] = float32(e)
+	}
+}
+
+// Widen converts src to float64 into dst (exactly). The slices must have the
+// same length.
+func (v *Variant) Widen(dst []float64, src []float32) {
+	checkLen("Widen", "dst", "src", len(dst), len(src))
+	v.widen(dst, src)
+}
+
+// Narrow rounds src to float32 into dst (to nearest). The slices must have the
+// same length.
+func (v *Variant) Narrow(dst []float32, src []float64) {
+	checkLen("Narrow", "dst", "src", len(dst), len(src))
+	v.narrow(dst, src)
+}
+
 // Dot64 returns Σ x[i]·y[i]. The slices must have the same length.
 func (v *Variant) Dot64(x, y []float64) float64 {
 	checkLen("Dot64", "x", "y", len(x), len(y))
@@ -147,6 +194,31 @@ func (v *Variant) RotateSeq64(z []float64, ld int, c, s []float64) {
 	v.rotateSeq64(z, ld, c, s)
 }
 
+// Gemm64 computes C += A·B for column-major matrices: C is m×n with column j
+// at c[j*ldc:], A is m×k with column p at a[p*lda:], B is k×n with column j at
+// b[j*ldb:]. Four columns of C go through each pass over A (see
+// gemm4Cols64Generic), the rest through Gemv64. It panics unless the
+// strides are at least the column lengths and the slices hold the matrices;
+// C must not overlap A or B.
+func (v *Variant) Gemm64(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("kernels: Gemm64: %d×%d×%d product", m, n, k))
+	}
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	checkColumns("Gemm64", len(a), lda, m, k)
+	checkColumns("Gemm64", len(b), ldb, k, n)
+	checkColumns("Gemm64", len(c), ldc, m, n)
+	j := 0
+	for ; j+4 <= n; j += 4 {
+		v.gemm4Cols64(m, k, a, lda, b[j*ldb:], ldb, c[j*ldc:], ldc)
+	}
+	for ; j < n; j++ {
+		v.gemv64(c[j*ldc:j*ldc+m], a, lda, b[j*ldb:j*ldb+k])
+	}
+}
+
 // checkColumns panics unless a matrix of cols columns of rows elements, stride
 // ld, fits in size elements, with ld ≥ rows.
 func checkColumns(kernel string, size, ld, rows, cols int) {
@@ -157,6 +229,12 @@ func checkColumns(kernel string, size, ld, rows, cols int) {
 		panic(fmt.Sprintf("kernels: %s: %d elements < %d for %d columns of %d with stride %d", kernel, size, need, cols, rows, ld))
 	}
 }
+
+// Widen converts src to float64 with the active variant.
+func Widen(dst []float64, src []float32) { active.Widen(dst, src) }
+
+// Narrow rounds src to float32 with the active variant.
+func Narrow(dst []float32, src []float64) { active.Narrow(dst, src) }
 
 // Dot64 returns Σ x[i]·y[i] with the active variant.
 func Dot64(x, y []float64) float64 { return active.Dot64(x, y) }
@@ -173,6 +251,11 @@ func GemvT64(y, x []float64, ldx int, alpha []float64) { active.GemvT64(y, x, ld
 // Rank2Update64 computes C += x·alphaᵀ + y·betaᵀ with the active variant.
 func Rank2Update64(c []float64, ldc int, x, y, alpha, beta []float64) {
 	active.Rank2Update64(c, ldc, x, y, alpha, beta)
+}
+
+// Gemm64 computes C += A·B (column-major) with the active variant.
+func Gemm64(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	active.Gemm64(m, n, k, a, lda, b, ldb, c, ldc)
 }
 
 // RotateSeq64 applies a sequence of rotations to consecutive columns with the

@@ -226,3 +226,70 @@ func TestRotateSeq64(t *testing.T) {
 		})
 	}
 }
+
+func TestGemm64(t *testing.T) {
+	for _, v := range Variants() {
+		r := rand.New(rand.NewPCG(6, uint64(v.level)))
+		for _, m := range []int{1, 3, 7, 8, 9, 15, 16, 31, 32, 33, 40, 64, 70} {
+			for _, n := range []int{1, 3, 4, 5, 8, 9} {
+				for _, k := range []int{1, 2, 5, 17} {
+					lda, ldb, ldc := m+1, k+2, m+3
+					a := paddedColumns(r, m, k, lda-m)
+					b := paddedColumns(r, k, n, ldb-k)
+					c := paddedColumns(r, m, n, ldc-m)
+					c0 := append([]float64(nil), c...)
+					v.Gemm64(m, n, k, a, lda, b, ldb, c, ldc)
+					name := fmt.Sprintf("%s Gemm64 %d×%d×%d", v, m, n, k)
+					for j := 0; j < n; j++ {
+						for i := 0; i < ldc; i++ {
+							got := c[j*ldc+i]
+							if i >= m {
+								if !math.IsNaN(got) {
+									t.Fatalf("%s: wrote the padding at (%d, %d)", name, i, j)
+								}
+								continue
+							}
+							want, abs := c0[j*ldc+i], math.Abs(c0[j*ldc+i])
+							for p := 0; p < k; p++ {
+								want += a[p*lda+i] * b[j*ldb+p]
+								abs += math.Abs(a[p*lda+i] * b[j*ldb+p])
+							}
+							if math.Abs(got-want) > float64(2*k+2)*eps64*abs {
+								t.Fatalf("%s: c(%d, %d) = %v, want %v", name, i, j, got, want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestWidenNarrow(t *testing.T) {
+	forEachCase(t, func(t *testing.T, v *Variant, r *rand.Rand, n, off int) {
+		src, _ := randomSlice(r, n, off)
+		if n > 2 {
+			src[0], src[1] = float32(math.Inf(-1)), float32(math.NaN())
+		}
+		wide, wbuf := guarded64(n, (off+1)%4)
+		v.Widen(wide, src)
+		checkGuards64(t, "Widen", wbuf, n, (off+1)%4)
+		for i, e := range src {
+			if !sameValue(float32(wide[i]), e) || (wide[i] != float64(e) && e == e) {
+				t.Fatalf("Widen n=%d: [%d] = %v, want %v", n, i, wide[i], e)
+			}
+		}
+		// Halfway and near-halfway values between float32 neighbours.
+		for i := range wide {
+			wide[i] += 0x1p-30 * float64(i%3-1)
+		}
+		narrow, nbuf := guarded(n, (off+2)%4)
+		v.Narrow(narrow, wide)
+		checkGuards(t, "Narrow", nbuf, n, (off+2)%4)
+		for i, e := range wide {
+			if want := float32(e); !sameValue(narrow[i], want) {
+				t.Fatalf("Narrow n=%d: [%d] = %v, want %v", n, i, narrow[i], want)
+			}
+		}
+	})
+}

@@ -36,6 +36,9 @@ func archVariants() []*Variant {
 			gemvT64:       asm.GemvT64AVX512,
 			rank2Update64: asm.Rank2Update64AVX512,
 			rotateSeq64:   asm.RotateSeq64AVX512,
+			gemm4Cols64:   asm.Gemm4Cols64AVX512,
+			widen:         asm.WidenAVX512,
+			narrow:        asm.NarrowAVX512,
 
 			jacobiPairDots:      asm.JacobiPairDotsAVX512,
 			jacobiAngles:        asm.JacobiAnglesAVX2, // four pairs a vector at both levels: gen/amd64/jacobi_step.go
@@ -77,6 +80,9 @@ func archVariants() []*Variant {
 			gemvT64:       asm.GemvT64AVX2,
 			rank2Update64: asm.Rank2Update64AVX2,
 			rotateSeq64:   asm.RotateSeq64AVX2,
+			gemm4Cols64:   asm.Gemm4Cols64AVX2,
+			widen:         asm.WidenAVX2,
+			narrow:        asm.NarrowAVX2,
 
 			jacobiPairDots:      asm.JacobiPairDotsAVX2,
 			jacobiAngles:        asm.JacobiAnglesAVX2, // four pairs a vector at both levels: gen/amd64/jacobi_step.go

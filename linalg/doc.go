@@ -6,7 +6,9 @@
 // micro-kernel from package kernels chosen for the CPU), run on up to Threads()
 // goroutines. Blas32 plugs it into gonum: blas32.Use(linalg.Blas32{}).
 //
-// SVDJacobi (and SVDJacobi64) is the thin SVD by one-sided Jacobi, so far in plain
-// Go; its SIMD kernels, preconditioning, parallel ordering and the stable SVD
-// gradient are to come (DESIGN.md §5).
+// SVDJacobi (SVD.Factorize without allocation, SVDJacobi64 in float64) is the
+// thin SVD by one-sided Jacobi on the SIMD kernels, preconditioned by the
+// eigenvectors of the Gram matrix (svd_eigen.go, on the float64 eigensolver of
+// eigen_sym.go) or a Householder QR; SVD.Reconstruct and the Backward methods
+// give the truncated reconstruction and the stable SVD gradient (DESIGN.md §5).
 package linalg

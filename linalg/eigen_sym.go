@@ -174,7 +174,10 @@ func tridiagonalQL(v *kernels.Variant, d, e []float64, n int, z, cs, ss []float6
 					c3, c2, s2 = c2, c, s
 					g = c * e[i]
 					h = c * p
-					r = hypot(p, e[i])
+					r = math.Sqrt(p*p + e[i]*e[i])
+					if !(r > 0x1p-450 && r < 0x1p450) { // the squares may have under- or overflowed
+						r = math.Hypot(p, e[i])
+					}
 					e[i+1] = s * r
 					rinv := 1 / r // one division on the iteration's critical path, not two
 					s = e[i] * rinv
@@ -198,16 +201,6 @@ func tridiagonalQL(v *kernels.Variant, d, e []float64, n int, z, cs, ss []float6
 		e[l] = 0
 	}
 	return true
-}
-
-// hypot is √(x² + y²) without math.Hypot's scaling where the squares can
-// neither overflow nor underflow, which is almost always in the QL iteration.
-func hypot(x, y float64) float64 {
-	s := x*x + y*y
-	if s > 0x1p-900 && s < 0x1p900 {
-		return math.Sqrt(s)
-	}
-	return math.Hypot(x, y)
 }
 
 func scal64(a float64, x []float64) {

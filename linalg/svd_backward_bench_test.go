@@ -10,10 +10,11 @@ import (
 // BenchmarkSVDBackward times the stable SVD backward on one thread at the
 // RRAE latent shapes (L×B): m=..,n=..,k=.. is ReconstructBackwardWork (the
 // training path, VJP of Y_k), m=..,n=..,full is BackwardWork with all of
-// gU, gS, gV, and m=..,n=..,forward is SVDJacobi on the same matrix for
-// comparison. m=..,n=..,k=..,paired alternates one forward and one
-// backward per iteration and reports both times and their ratio (bwd/fwd)
-// from the same run.
+// gU, gS, gV, and m=..,n=..,forward is SVD.Factorize (reusing its
+// workspace, as training does) on the same matrix for comparison.
+// m=..,n=..,k=..,paired alternates one forward and one backward per
+// iteration and reports both times and their ratio (bwd/fwd) from the same
+// run.
 func BenchmarkSVDBackward(b *testing.B) {
 	defer SetThreads(SetThreads(1))
 	type shape struct{ m, n int }
@@ -37,8 +38,9 @@ func BenchmarkSVDBackward(b *testing.B) {
 		gA := make([]float32, m*n)
 		work := make([]float32, SVDBackwardWorkLen(m, n))
 		b.Run(fmt.Sprintf("m=%d,n=%d,forward", m, n), func(b *testing.B) {
+			var f SVD
 			for i := 0; i < b.N; i++ {
-				if _, err := SVDJacobi(m, n, a, n); err != nil {
+				if err := f.Factorize(m, n, a, n); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -60,14 +62,15 @@ func BenchmarkSVDBackward(b *testing.B) {
 		if m == 128 && n == 64 {
 			b.Run(fmt.Sprintf("m=%d,n=%d,k=16,paired", m, n), func(b *testing.B) {
 				var fwd, bwd time.Duration
+				var f SVD
 				for i := 0; i < b.N; i++ {
 					t0 := time.Now()
-					s, err := SVDJacobi(m, n, a, n)
+					err := f.Factorize(m, n, a, n)
 					t1 := time.Now()
 					if err != nil {
 						b.Fatal(err)
 					}
-					s.ReconstructBackwardWork(16, g, n, gA, n, work)
+					f.ReconstructBackwardWork(16, g, n, gA, n, work)
 					bwd += time.Since(t1)
 					fwd += t1.Sub(t0)
 				}

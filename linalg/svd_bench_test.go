@@ -157,16 +157,17 @@ func BenchmarkSVDPairCost(b *testing.B) {
 	}
 }
 
-// BenchmarkSVDOrder times the two sweep orders on one goroutine with the
-// active kernels, for choosing svdRoundRobinMaxN.
+// BenchmarkSVDOrder times the plans on one goroutine with the active kernels:
+// the sweeps alone in either order, and the eigenvector preconditioner, for
+// choosing svdRoundRobinMaxN and svdEigenMaxN.
 func BenchmarkSVDOrder(b *testing.B) {
-	for _, sh := range svdBenchShapes[:6] {
+	for _, sh := range svdBenchShapes {
 		m, n := sh[0], sh[1]
 		a := svdRandMat(rand.New(rand.NewSource(1)), m, n)
 		for _, o := range []struct {
 			name  string
 			order svdPlan
-		}{{"de-rijk", deRijkOrder}, {"round-robin", roundRobinOrder}} {
+		}{{"de-rijk", deRijkOrder}, {"round-robin", roundRobinOrder}, {"eigen", eigenPlan}} {
 			b.Run(fmt.Sprintf("m=%d,n=%d/order=%s", m, n, o.name), func(b *testing.B) {
 				var s SVD
 				loopCPU(b, func() {

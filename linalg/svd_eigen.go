@@ -16,11 +16,12 @@ const svdEigenMaxN = 512
 
 // eigenWork is the preconditioner's part of svdWork.
 type eigenWork struct {
-	g   []float64 // the Gram matrix, then the tridiagonalisation's reflectors
-	lam []float64 // eigenvalues, descending
-	x64 []float64 // X in float64
-	acc []float64 // one column of X·Z, accumulated in float64
-	sym symEigenWork
+	g    []float64 // the Gram matrix, then the tridiagonalisation's reflectors
+	lam  []float64 // eigenvalues, descending
+	cols []float64 // X in float64, column j at cols[j*mt:]; then X·Z as rounded
+	rows []float64 // the same by rows (row i at rows[i*nt:]); X·Z before rounding in between
+	t32  []float32 // the float32 matrix by rows
+	sym  symEigenWork
 }
 
 // eigenPrecondition writes X·Z into b (mt×nt, column j at b[j*mt:]) and Z into
@@ -31,34 +32,23 @@ type eigenWork struct {
 func eigenPrecondition(v *kernels.Variant, x []float32, mt, nt int, b []float32, w []float64, tol float64, ew *eigenWork) (ok, orthogonal bool) {
 	g := growS(ew.g, nt*nt)
 	ew.g = g
-	// X in float64: the products of float32 are exact there, so G and X·Z
-	// carry only their summation's rounding.
-	x64 := growS(ew.x64, mt*nt)
-	ew.x64 = x64
-	for i, e := range x {
-		x64[i] = float64(e)
-	}
-	gram(v, x64, mt, nt, g)
+	// X in float64, by columns and by rows: the products of float32 are exact
+	// there, so G and X·Z carry only their summation's rounding.
+	ew.cols, ew.rows = growS(ew.cols, mt*nt), growS(ew.rows, mt*nt)
+	ew.t32 = growS(ew.t32, mt*nt)
+	ew.gram(v, x, mt, nt, g)
 	ew.lam = growS(ew.lam, nt)
 	if !symEigen(v, g, nt, w, ew.lam, &ew.sym) {
 		return false, false
 	}
-	acc := growS(ew.acc, mt)
-	ew.acc = acc
-	for j := 0; j < nt; j++ {
-		clear(acc)
-		v.Gemv64(acc, x64, mt, w[j*nt:(j+1)*nt])
-		bj := b[j*mt : (j+1)*mt]
-		for i, e := range acc {
-			bj[i] = float32(e)
-		}
-	}
+	// B = X·Z, rounded to float32.
+	bz := ew.rows
+	clear(bz)
+	v.Gemm64(mt, nt, nt, ew.cols, mt, w, nt, bz, mt)
+	v.Narrow(b, bz)
 	// The test the sweeps would make on every pair (kernels.JacobiRotation),
 	// on the Gram matrix of b as stored.
-	for i, e := range b {
-		x64[i] = float64(e)
-	}
-	gram(v, x64, mt, nt, g)
+	ew.gram(v, b, mt, nt, g)
 	for i := 0; i < nt; i++ {
 		app := g[i*nt+i]
 		for j := i + 1; j < nt; j++ {
@@ -71,13 +61,21 @@ func eigenPrecondition(v *kernels.Variant, x []float32, mt, nt int, b []float32,
 	return true, true
 }
 
-// gram writes G = XᵀX into g (nt×nt, full) for x (mt×nt, column j at x[j*mt:]).
-func gram(v *kernels.Variant, x []float64, mt, nt int, g []float64) {
+// gram writes G = XᵀX into g (nt×nt, full) for x (mt×nt, column j at
+// x[j*mt:]), leaving X in float64 in ew.cols (by columns) and ew.rows (by
+// rows), so that the product runs on the float64 GEMM.
+func (ew *eigenWork) gram(v *kernels.Variant, x []float32, mt, nt int, g []float64) {
+	v.Widen(ew.cols, x)
+	v.Transpose(nt, mt, x, mt, ew.t32, nt)
+	v.Widen(ew.rows, ew.t32)
+	clear(g)
+	// The lower triangle by groups of four columns (Gemm64's pass), then the
+	// upper one by symmetry.
+	for j0 := 0; j0 < nt; j0 += 4 {
+		w := min(4, nt-j0)
+		v.Gemm64(nt-j0, w, mt, ew.rows[j0:], nt, ew.cols[j0*mt:], mt, g[j0*nt+j0:], nt)
+	}
 	for j := 0; j < nt; j++ {
-		// Column j from row j down: the dots of columns j…nt−1 with column j.
-		gj := g[j*nt+j : (j+1)*nt]
-		clear(gj)
-		v.GemvT64(gj, x[j*mt:], mt, x[j*mt:(j+1)*mt])
 		for i := j + 1; i < nt; i++ {
 			g[i*nt+j] = g[j*nt+i]
 		}

@@ -11,9 +11,10 @@ import (
 
 // The float32 SVD on the SIMD kernels: one-sided Jacobi on the columns of the tall
 // orientation, stored transposed so that every column is contiguous (the pair
-// kernels kernels.JacobiDots and JacobiRotate then stream), with a Householder QR
-// preconditioner when m ≥ 2n (as LAPACK sgejsv) and the accumulated right
-// rotations in float64.
+// kernels kernels.JacobiDots and JacobiRotate then stream), preconditioned by the
+// eigenvectors of XᵀX (svd_eigen.go) or, on wider matrices, by a Householder QR
+// when m ≥ 2n (as LAPACK sgejsv), with the accumulated right rotations in
+// float64.
 
 // svdWork is the workspace of SVD.Factorize, kept between calls so that a training
 // loop factorising same-shaped matrices allocates nothing.
@@ -140,25 +141,29 @@ func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, 
 	for k := 0; k < r; k++ {
 		s.S[k] = float32(sig[k])
 		uc, vc := ut[k*mt:(k+1)*mt], vt[k*nt:(k+1)*nt]
+		right := vc // V's column: vt's, or ut's for the transpose
 		if trans {
-			uc, vc = vc, uc
+			right = uc
 		}
-		best := 0
-		for i := range vc {
-			if abs32(vc[i]) > abs32(vc[best]) {
-				best = i
+		best := float32(0)
+		for _, e := range right {
+			if abs32(e) > abs32(best) {
+				best = e
 			}
 		}
-		sgn := float32(1)
-		if vc[best] < 0 {
-			sgn = -1
+		if best < 0 {
+			v.Scal(-1, uc)
+			v.Scal(-1, vc)
 		}
-		for i, e := range uc {
-			s.U[i*r+k] = sgn * e
-		}
-		for i, e := range vc {
-			s.V[i*r+k] = sgn * e
-		}
+	}
+	// The tall U (mt×nt) and V (nt×nt) are stored by columns: row-major
+	// U and V are their transposes.
+	if trans {
+		v.Transpose(nt, nt, vt, nt, s.U, r)
+		v.Transpose(nt, mt, ut, mt, s.V, r)
+	} else {
+		v.Transpose(nt, mt, ut, mt, s.U, r)
+		v.Transpose(nt, nt, vt, nt, s.V, r)
 	}
 	if nc, ok := err.(*NotConvergedError); ok {
 		nc.Residual = s.residual(a, lda)

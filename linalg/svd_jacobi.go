@@ -37,16 +37,23 @@ const (
 )
 
 // SVDJacobi computes the thin SVD of the m×n row-major matrix a (stride lda)
-// by one-sided (Hestenes) Jacobi, as LAPACK sgesvj/sgejsv:
+// by one-sided (Hestenes) Jacobi, as LAPACK sgesvj/sgejsv, preconditioned:
 //
-//   - the columns of the tall orientation (wide matrices are transposed) are
-//     stored contiguously, so that the pair kernels kernels.JacobiDots (the
-//     three dot products of a pair in one pass, accumulated in float64) and
-//     kernels.JacobiRotate stream on the active SIMD level;
-//   - when m ≥ 2n a Householder QR with static column pivoting (columns by
-//     descending norm) preconditions it, and the sweeps run on Rᵀ (n×n), as
-//     sgejsv; from 96 columns on the QR applies its reflectors in blocks of
-//     32 through Sgemm (sgeqrf);
+//   - the columns of the tall orientation X (wide matrices are transposed)
+//     are stored contiguously, so that the pair kernels kernels.JacobiDots
+//     (the three dot products of a pair in one pass, accumulated in float64)
+//     and kernels.JacobiRotate stream on the active SIMD level;
+//   - up to svdEigenMaxN (512) columns, the eigenvectors Z of the Gram matrix
+//     XᵀX, computed in float64 (Householder tridiagonalisation and the
+//     implicit QL iteration), precondition it (Veselić and Hari): the columns
+//     of X·Z are orthogonal up to rounding, which is checked on their Gram
+//     matrix by the sweeps' own test, so that usually no sweep runs; when a
+//     pair fails it (ill-conditioned X, whose small eigenvalues Z resolves
+//     only to ε₆₄·κ²), the sweeps below finish on X·Z;
+//   - beyond that, when m ≥ 2n a Householder QR with static column pivoting
+//     (columns by descending norm) preconditions it, and the sweeps run on Rᵀ
+//     (n×n), as sgejsv; from 96 columns on the QR applies its reflectors in
+//     blocks of 32 through Sgemm (sgeqrf);
 //   - the pair (p, q) is rotated while |aₚᵀa_q| > tol·‖aₚ‖·‖a_q‖ with tol =
 //     max(√rows·ε/4, 2ε), sgesvj's √rows·ε tightened so that ‖UᵀU − I‖_F and
 //     ‖VᵀV − I‖_F stay ≤ 1e-5; the dot products are fresh for every pair, so no
@@ -63,8 +70,9 @@ const (
 //     depend on their number; in between, serial sweeps with de Rijk
 //     pivoting (its ordering saves sweeps on wide matrices).
 //
-// a is not modified. The work is O(sweeps·n²·rows) with typically 6–8 sweeps.
-// For repeated factorisations without allocation, use SVD.Factorize.
+// a is not modified. The work is O(rows·n² + n³) with the preconditioner, and
+// O(sweeps·n²·rows) with typically 6–8 sweeps without it. For repeated
+// factorisations without allocation, use SVD.Factorize.
 //
 // Example, the best rank-k approximation of a:
 //

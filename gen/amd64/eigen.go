@@ -20,6 +20,9 @@ func eigenKernels() {
 		gemvT64(a)
 		rank2Update64(a)
 		rotateSeq64(a)
+		gemm4Cols64(a)
+		widen(a)
+		narrow(a)
 	}
 }
 
@@ -368,6 +371,186 @@ func rotateSeq64(a *isa) {
 	countedLoop(fn+"_block", i, rows, rotateSeq64Unroll*dl, block(fn+"_block", rotateSeq64Unroll))
 	countedLoop(fn+"_single", i, rows, dl, block(fn+"_single", 1))
 	countedLoop(fn+"_tail", i, rows, 1, block(fn+"_tail", 0))
+	VZEROUPPER()
+	RET()
+}
+
+// gemm4Cols64 is four matrix-vector products in one: each vector of A's
+// column is loaded once for four FMAs, which takes the products off the
+// memory bound that Gemv64 has when A does not fit in L1 (X·Z and XᵀX of the
+// SVD's preconditioner). Rows go rowVectors vectors at a time (16
+// accumulators on AVX-512, 8 on AVX2), then one vector, then one row.
+func gemm4Cols64(a *isa) {
+	fn := a.kernel("Gemm4Cols64", "func(m, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int)",
+		"for j := 0; j < 4; j++ {",
+		"\tfor p := 0; p < k; p++ {",
+		"\t\tfor i := 0; i < m; i++ { c[j*ldc+i] += a[p*lda+i] * b[j*ldb+p] }",
+		"\t}",
+		"}")
+	rows, kk := GP64(), GP64()
+	Load(Param("m"), rows)
+	Load(Param("k"), kk)
+	ab, bb, cb := base("a"), base("b"), base("c")
+	lda, ldb, ldc := GP64(), GP64(), GP64()
+	Load(Param("lda"), lda)
+	Load(Param("ldb"), ldb)
+	Load(Param("ldc"), ldc)
+	SHLQ(U8(3), lda)
+	SHLQ(U8(3), ldb)
+	SHLQ(U8(3), ldc)
+	ldb3, ldc3 := GP64(), GP64()
+	LEAQ(Mem{Base: ldb, Index: ldb, Scale: 2}, ldb3)
+	LEAQ(Mem{Base: ldc, Index: ldc, Scale: 2}, ldc3)
+	dl := a.lanes / 2
+	i := GP64()
+	XORQ(i, i)
+	// col returns the address of element off (bytes) of column j of a matrix
+	// at base with stride ld (bytes) and 3·ld in ld3.
+	col := func(base, ld, ld3 Register, j int, off Mem) Mem {
+		m := off
+		m.Base = base
+		switch j {
+		case 0:
+		case 1, 2:
+			m.Index, m.Scale = ld, uint8(j)
+		case 3:
+			m.Index, m.Scale = ld3, 1
+		}
+		return m
+	}
+	block := func(label string, count int) func() {
+		return func() {
+			scalar := count == 0
+			nv := max(count, 1)
+			vec := a.vec
+			if scalar {
+				vec = XMM
+			}
+			load := func(m Mem, v VecVirtual) {
+				if scalar {
+					VMOVSD(m, v)
+				} else {
+					VMOVUPD(m, v)
+				}
+			}
+			// Rows i… of C's four columns, as accumulators.
+			cp := GP64()
+			LEAQ(Mem{Base: cb, Index: i, Scale: 8}, cp)
+			acc := make([][4]VecVirtual, nv)
+			for u := range acc {
+				for j := range 4 {
+					acc[u][j] = vec()
+					load(col(cp, ldc, ldc3, j, Mem{Disp: 8 * dl * u}), acc[u][j])
+				}
+			}
+			ap, bp, p := GP64(), GP64(), GP64()
+			LEAQ(Mem{Base: ab, Index: i, Scale: 8}, ap)
+			MOVQ(bb, bp)
+			MOVQ(kk, p)
+			Label(label + "_k")
+			TESTQ(p, p)
+			JZ(LabelRef(label + "_store"))
+			var bv [4]VecVirtual
+			for j := range bv {
+				bv[j] = vec()
+				if scalar {
+					VMOVSD(col(bp, ldb, ldb3, j, Mem{}), bv[j])
+				} else {
+					VBROADCASTSD(col(bp, ldb, ldb3, j, Mem{}), bv[j])
+				}
+			}
+			for u := range acc {
+				x := vec()
+				load(Mem{Base: ap, Disp: 8 * dl * u}, x)
+				for j := range 4 {
+					if scalar {
+						VFMADD231SD(x, bv[j], acc[u][j])
+					} else {
+						VFMADD231PD(x, bv[j], acc[u][j])
+					}
+				}
+			}
+			ADDQ(lda, ap)
+			ADDQ(U8(8), bp)
+			DECQ(p)
+			JMP(LabelRef(label + "_k"))
+			Label(label + "_store")
+			for u := range acc {
+				for j := range 4 {
+					m := col(cp, ldc, ldc3, j, Mem{Disp: 8 * dl * u})
+					if scalar {
+						VMOVSD(acc[u][j], m)
+					} else {
+						VMOVUPD(acc[u][j], m)
+					}
+				}
+			}
+		}
+	}
+	rowVectors := 4
+	if a == avx2 {
+		rowVectors = 2 // 8 accumulators and 4 broadcasts of 16 registers
+	}
+	countedLoop(fn+"_block", i, rows, rowVectors*dl, block(fn+"_block", rowVectors))
+	countedLoop(fn+"_single", i, rows, dl, block(fn+"_single", 1))
+	countedLoop(fn+"_tail", i, rows, 1, block(fn+"_tail", 0))
+	VZEROUPPER()
+	RET()
+}
+
+// widen and narrow convert between float32 and float64 (VCVTPS2PD and
+// VCVTPD2PS), half a float32 vector at a time: the preconditioner works on X
+// in float64 and rounds X·Z back to float32.
+func widen(a *isa) {
+	fn := a.kernel("Widen", "func(dst []float64, src []float32)", "for i := range dst { dst[i] = float64(src[i]) }")
+	convert(a, fn, func(i GPVirtual, dst, src Register, dl, j int) {
+		v := a.vec()
+		VCVTPS2PD(Mem{Base: src, Index: i, Scale: 4, Disp: 4 * dl * j}, v)
+		VMOVUPD(v, Mem{Base: dst, Index: i, Scale: 8, Disp: 8 * dl * j})
+	}, func(i GPVirtual, dst, src Register) {
+		v := XMM()
+		VCVTSS2SD(Mem{Base: src, Index: i, Scale: 4}, v, v)
+		VMOVSD(v, Mem{Base: dst, Index: i, Scale: 8})
+	})
+}
+
+func narrow(a *isa) {
+	fn := a.kernel("Narrow", "func(dst []float32, src []float64)", "for i := range dst { dst[i] = float32(src[i]) }")
+	convert(a, fn, func(i GPVirtual, dst, src Register, dl, j int) {
+		v := a.vec()
+		VMOVUPD(Mem{Base: src, Index: i, Scale: 8, Disp: 8 * dl * j}, v)
+		h := YMM()
+		if a == avx512 {
+			VCVTPD2PS(v, h)
+			VMOVUPS(h, Mem{Base: dst, Index: i, Scale: 4, Disp: 4 * dl * j})
+		} else {
+			VCVTPD2PSY(v, h.AsX())
+			VMOVUPS(h.AsX(), Mem{Base: dst, Index: i, Scale: 4, Disp: 4 * dl * j})
+		}
+	}, func(i GPVirtual, dst, src Register) {
+		v := XMM()
+		VCVTSD2SS(Mem{Base: src, Index: i, Scale: 8}, v, v)
+		VMOVSS(v, Mem{Base: dst, Index: i, Scale: 4})
+	})
+}
+
+// convert emits the loop of widen and narrow over len(dst) elements: blocks
+// of mapUnroll float64 vectors, single vectors, then one element at a time.
+func convert(a *isa, fn string, vector func(i GPVirtual, dst, src Register, dl, j int), scalar func(i GPVirtual, dst, src Register)) {
+	dst, src, n := base("dst"), base("src"), length("dst")
+	dl := a.lanes / 2
+	i := GP64()
+	XORQ(i, i)
+	body := func(count int) func() {
+		return func() {
+			for j := 0; j < count; j++ {
+				vector(i, dst, src, dl, j)
+			}
+		}
+	}
+	countedLoop(fn+"_block", i, n, mapUnroll*dl, body(mapUnroll))
+	countedLoop(fn+"_single", i, n, dl, body(1))
+	countedLoop(fn+"_tail", i, n, 1, func() { scalar(i, dst, src) })
 	VZEROUPPER()
 	RET()
 }

@@ -1522,8 +1522,18 @@ JacobiAnglesAVX2_done:
 	VZEROUPPER
 	RET
 
+DATA avx2TailMasks64<>+0(SB)/8, $0xffffffffffffffff
+DATA avx2TailMasks64<>+8(SB)/8, $0xffffffffffffffff
+DATA avx2TailMasks64<>+16(SB)/8, $0xffffffffffffffff
+DATA avx2TailMasks64<>+24(SB)/8, $0xffffffffffffffff
+DATA avx2TailMasks64<>+32(SB)/8, $0x0000000000000000
+DATA avx2TailMasks64<>+40(SB)/8, $0x0000000000000000
+DATA avx2TailMasks64<>+48(SB)/8, $0x0000000000000000
+DATA avx2TailMasks64<>+56(SB)/8, $0x0000000000000000
+GLOBL avx2TailMasks64<>(SB), RODATA|NOPTR, $64
+
 // func Dot64AVX512(x []float64, y []float64) float64
-// Requires: AVX, AVX512DQ, AVX512F, FMA3, SSE2
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE2
 TEXT ·Dot64AVX512(SB), NOSPLIT, $0-56
 	MOVQ   x_base+0(FP), AX
 	MOVQ   y_base+24(FP), CX
@@ -1572,6 +1582,16 @@ Dot64AVX512_single:
 	JMP         Dot64AVX512_single
 
 Dot64AVX512_single_end:
+	TESTQ       DX, DX
+	JZ          Dot64AVX512_tail_none
+	MOVL        $0x000000ff, SI
+	BZHIL       DX, SI, DX
+	KMOVW       DX, K1
+	VMOVUPD.Z   (AX)(BX*8), K1, Z8
+	VMOVUPD.Z   (CX)(BX*8), K1, Z9
+	VFMADD231PD Z9, Z8, Z0
+
+Dot64AVX512_tail_none:
 	VADDPD        Z4, Z0, Z0
 	VADDPD        Z5, Z1, Z1
 	VADDPD        Z6, Z2, Z2
@@ -1585,23 +1605,12 @@ Dot64AVX512_single_end:
 	VADDPD        X0, X1, X0
 	VPERMILPD     $0x01, X0, X1
 	VADDSD        X1, X0, X0
-
-Dot64AVX512_tail:
-	CMPQ        DX, $0x00000001
-	JB          Dot64AVX512_tail_end
-	VMOVSD      (AX)(BX*8), X1
-	VFMADD231SD (CX)(BX*8), X1, X0
-	ADDQ        $0x00000001, BX
-	SUBQ        $0x00000001, DX
-	JMP         Dot64AVX512_tail
-
-Dot64AVX512_tail_end:
-	MOVSD X0, ret+48(FP)
+	MOVSD         X0, ret+48(FP)
 	VZEROUPPER
 	RET
 
 // func Axpy64AVX512(alpha float64, x []float64, y []float64)
-// Requires: AVX, AVX512F, FMA3
+// Requires: AVX, AVX512F, BMI2
 TEXT ·Axpy64AVX512(SB), NOSPLIT, $0-56
 	MOVQ         x_base+8(FP), AX
 	MOVQ         y_base+32(FP), CX
@@ -1640,22 +1649,22 @@ Axpy64AVX512_single:
 	JMP         Axpy64AVX512_single
 
 Axpy64AVX512_single_end:
-Axpy64AVX512_tail:
-	CMPQ        DX, $0x00000001
-	JB          Axpy64AVX512_tail_end
-	VMOVSD      (CX)(BX*8), X1
-	VFMADD231SD (AX)(BX*8), X0, X1
-	VMOVSD      X1, (CX)(BX*8)
-	ADDQ        $0x00000001, BX
-	SUBQ        $0x00000001, DX
-	JMP         Axpy64AVX512_tail
+	TESTQ       DX, DX
+	JZ          Axpy64AVX512_tail_none
+	MOVL        $0x000000ff, SI
+	BZHIL       DX, SI, DX
+	KMOVW       DX, K1
+	VMOVUPD.Z   (AX)(BX*8), K1, Z1
+	VMOVUPD.Z   (CX)(BX*8), K1, Z2
+	VFMADD231PD Z1, Z0, Z2
+	VMOVUPD     Z2, K1, (CX)(BX*8)
 
-Axpy64AVX512_tail_end:
+Axpy64AVX512_tail_none:
 	VZEROUPPER
 	RET
 
 // func Gemv64AVX512(y []float64, x []float64, ldx int, alpha []float64)
-// Requires: AVX, AVX512F, FMA3
+// Requires: AVX, AVX512F, BMI2
 TEXT ·Gemv64AVX512(SB), NOSPLIT, $0-80
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
@@ -1737,36 +1746,36 @@ Gemv64AVX512_single_store:
 	JMP     Gemv64AVX512_single
 
 Gemv64AVX512_single_end:
-Gemv64AVX512_tail:
-	CMPQ   DX, $0x00000001
-	JB     Gemv64AVX512_tail_end
-	LEAQ   (CX)(R8*8), R9
-	MOVQ   BX, R10
-	VMOVSD (AX)(R8*8), X0
-	MOVQ   SI, R11
+	TESTQ     DX, DX
+	JZ        Gemv64AVX512_tail_none
+	MOVL      $0x000000ff, R9
+	BZHIL     DX, R9, DX
+	KMOVW     DX, K1
+	LEAQ      (CX)(R8*8), CX
+	MOVQ      BX, DX
+	VMOVUPD.Z (AX)(R8*8), K1, Z0
+	MOVQ      SI, BX
 
 Gemv64AVX512_tail_k:
-	TESTQ       R10, R10
-	JZ          Gemv64AVX512_tail_store
-	VMOVSD      (R11), X1
-	VFMADD231SD (R9), X1, X0
-	ADDQ        $0x08, R11
-	ADDQ        DI, R9
-	DECQ        R10
-	JMP         Gemv64AVX512_tail_k
+	TESTQ        DX, DX
+	JZ           Gemv64AVX512_tail_store
+	VBROADCASTSD (BX), Z1
+	VMOVUPD.Z    (CX), K1, Z2
+	VFMADD231PD  Z2, Z1, Z0
+	ADDQ         $0x08, BX
+	ADDQ         DI, CX
+	DECQ         DX
+	JMP          Gemv64AVX512_tail_k
 
 Gemv64AVX512_tail_store:
-	VMOVSD X0, (AX)(R8*8)
-	ADDQ   $0x00000001, R8
-	SUBQ   $0x00000001, DX
-	JMP    Gemv64AVX512_tail
+	VMOVUPD Z0, K1, (AX)(R8*8)
 
-Gemv64AVX512_tail_end:
+Gemv64AVX512_tail_none:
 	VZEROUPPER
 	RET
 
 // func GemvT64AVX512(y []float64, x []float64, ldx int, alpha []float64)
-// Requires: AVX, AVX512DQ, AVX512F, FMA3
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
 TEXT ·GemvT64AVX512(SB), NOSPLIT, $0-80
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
@@ -1804,6 +1813,22 @@ GemvT64AVX512_group_vec:
 	JMP         GemvT64AVX512_group_vec
 
 GemvT64AVX512_group_vec_end:
+	TESTQ       R14, R14
+	JZ          GemvT64AVX512_group_tail_none
+	MOVL        $0x000000ff, R15
+	BZHIL       R14, R15, R14
+	KMOVW       R14, K1
+	VMOVUPD.Z   (SI)(R13*8), K1, Z4
+	VMOVUPD.Z   (R9)(R13*8), K1, Z5
+	VFMADD231PD Z5, Z4, Z0
+	VMOVUPD.Z   (R10)(R13*8), K1, Z5
+	VFMADD231PD Z5, Z4, Z1
+	VMOVUPD.Z   (R11)(R13*8), K1, Z5
+	VFMADD231PD Z5, Z4, Z2
+	VMOVUPD.Z   (R12)(R13*8), K1, Z5
+	VFMADD231PD Z5, Z4, Z3
+
+GemvT64AVX512_group_tail_none:
 	VEXTRACTF64X4 $0x01, Z0, Y4
 	VADDPD        Y4, Y0, Y4
 	VEXTRACTF128  $0x01, Y4, X0
@@ -1828,35 +1853,21 @@ GemvT64AVX512_group_vec_end:
 	VADDPD        X3, X4, X3
 	VPERMILPD     $0x01, X3, X4
 	VADDSD        X4, X3, X3
-
-GemvT64AVX512_group_tail:
-	CMPQ        R14, $0x00000001
-	JB          GemvT64AVX512_group_tail_end
-	VMOVSD      (SI)(R13*8), X4
-	VFMADD231SD (R9)(R13*8), X4, X0
-	VFMADD231SD (R10)(R13*8), X4, X1
-	VFMADD231SD (R11)(R13*8), X4, X2
-	VFMADD231SD (R12)(R13*8), X4, X3
-	ADDQ        $0x00000001, R13
-	SUBQ        $0x00000001, R14
-	JMP         GemvT64AVX512_group_tail
-
-GemvT64AVX512_group_tail_end:
-	VADDSD (AX)(R8*8), X0, X0
-	VMOVSD X0, (AX)(R8*8)
-	VADDSD 8(AX)(R8*8), X1, X1
-	VMOVSD X1, 8(AX)(R8*8)
-	VADDSD 16(AX)(R8*8), X2, X2
-	VMOVSD X2, 16(AX)(R8*8)
-	VADDSD 24(AX)(R8*8), X3, X3
-	VMOVSD X3, 24(AX)(R8*8)
-	ADDQ   DI, CX
-	ADDQ   DI, CX
-	ADDQ   DI, CX
-	ADDQ   DI, CX
-	ADDQ   $0x00000004, R8
-	SUBQ   $0x00000004, DX
-	JMP    GemvT64AVX512_group
+	VADDSD        (AX)(R8*8), X0, X0
+	VMOVSD        X0, (AX)(R8*8)
+	VADDSD        8(AX)(R8*8), X1, X1
+	VMOVSD        X1, 8(AX)(R8*8)
+	VADDSD        16(AX)(R8*8), X2, X2
+	VMOVSD        X2, 16(AX)(R8*8)
+	VADDSD        24(AX)(R8*8), X3, X3
+	VMOVSD        X3, 24(AX)(R8*8)
+	ADDQ          DI, CX
+	ADDQ          DI, CX
+	ADDQ          DI, CX
+	ADDQ          DI, CX
+	ADDQ          $0x00000004, R8
+	SUBQ          $0x00000004, DX
+	JMP           GemvT64AVX512_group
 
 GemvT64AVX512_group_end:
 GemvT64AVX512_single:
@@ -1877,36 +1888,35 @@ GemvT64AVX512_single_vec:
 	JMP         GemvT64AVX512_single_vec
 
 GemvT64AVX512_single_vec_end:
+	TESTQ       R11, R11
+	JZ          GemvT64AVX512_single_tail_none
+	MOVL        $0x000000ff, R12
+	BZHIL       R11, R12, R11
+	KMOVW       R11, K1
+	VMOVUPD.Z   (SI)(R10*8), K1, Z1
+	VMOVUPD.Z   (R9)(R10*8), K1, Z2
+	VFMADD231PD Z2, Z1, Z0
+
+GemvT64AVX512_single_tail_none:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y1
 	VEXTRACTF128  $0x01, Y1, X0
 	VADDPD        X0, X1, X0
 	VPERMILPD     $0x01, X0, X1
 	VADDSD        X1, X0, X0
-
-GemvT64AVX512_single_tail:
-	CMPQ        R11, $0x00000001
-	JB          GemvT64AVX512_single_tail_end
-	VMOVSD      (SI)(R10*8), X1
-	VFMADD231SD (R9)(R10*8), X1, X0
-	ADDQ        $0x00000001, R10
-	SUBQ        $0x00000001, R11
-	JMP         GemvT64AVX512_single_tail
-
-GemvT64AVX512_single_tail_end:
-	VADDSD (AX)(R8*8), X0, X0
-	VMOVSD X0, (AX)(R8*8)
-	ADDQ   DI, CX
-	ADDQ   $0x00000001, R8
-	SUBQ   $0x00000001, DX
-	JMP    GemvT64AVX512_single
+	VADDSD        (AX)(R8*8), X0, X0
+	VMOVSD        X0, (AX)(R8*8)
+	ADDQ          DI, CX
+	ADDQ          $0x00000001, R8
+	SUBQ          $0x00000001, DX
+	JMP           GemvT64AVX512_single
 
 GemvT64AVX512_single_end:
 	VZEROUPPER
 	RET
 
 // func Rank2Update64AVX512(c []float64, ldc int, x []float64, y []float64, alpha []float64, beta []float64)
-// Requires: AVX, AVX512F, FMA3
+// Requires: AVX, AVX512F, BMI2
 TEXT ·Rank2Update64AVX512(SB), NOSPLIT, $0-128
 	MOVQ c_base+0(FP), AX
 	MOVQ x_base+32(FP), CX
@@ -1963,18 +1973,19 @@ Rank2Update64AVX512_single:
 	JMP         Rank2Update64AVX512_single
 
 Rank2Update64AVX512_single_end:
-Rank2Update64AVX512_tail:
-	CMPQ        R12, $0x00000001
-	JB          Rank2Update64AVX512_tail_end
-	VMOVSD      (AX)(R11*8), X2
-	VFMADD231SD (CX)(R11*8), X0, X2
-	VFMADD231SD (DX)(R11*8), X1, X2
-	VMOVSD      X2, (AX)(R11*8)
-	ADDQ        $0x00000001, R11
-	SUBQ        $0x00000001, R12
-	JMP         Rank2Update64AVX512_tail
+	TESTQ       R12, R12
+	JZ          Rank2Update64AVX512_tail_none
+	MOVL        $0x000000ff, R13
+	BZHIL       R12, R13, R12
+	KMOVW       R12, K1
+	VMOVUPD.Z   (AX)(R11*8), K1, Z2
+	VMOVUPD.Z   (CX)(R11*8), K1, Z3
+	VMOVUPD.Z   (DX)(R11*8), K1, Z4
+	VFMADD231PD Z3, Z0, Z2
+	VFMADD231PD Z4, Z1, Z2
+	VMOVUPD     Z2, K1, (AX)(R11*8)
 
-Rank2Update64AVX512_tail_end:
+Rank2Update64AVX512_tail_none:
 	ADDQ R9, AX
 	ADDQ $0x00000001, R10
 	SUBQ $0x00000001, SI
@@ -1985,7 +1996,7 @@ Rank2Update64AVX512_col_end:
 	RET
 
 // func RotateSeq64AVX512(z []float64, ld int, c []float64, s []float64)
-// Requires: AVX, AVX512F, FMA3
+// Requires: AVX, AVX512F, BMI2
 TEXT ·RotateSeq64AVX512(SB), NOSPLIT, $0-80
 	MOVQ z_base+0(FP), AX
 	MOVQ c_len+40(FP), CX
@@ -2089,44 +2100,43 @@ RotateSeq64AVX512_single_last:
 	JMP     RotateSeq64AVX512_single
 
 RotateSeq64AVX512_single_end:
-RotateSeq64AVX512_tail:
-	CMPQ   DI, $0x00000001
-	JB     RotateSeq64AVX512_tail_end
-	MOVQ   CX, R9
-	IMULQ  SI, R9
-	ADDQ   AX, R9
-	LEAQ   (R9)(R8*8), R9
-	VMOVSD (R9), X0
-	MOVQ   CX, R10
+	TESTQ     DI, DI
+	JZ        RotateSeq64AVX512_tail_none
+	MOVL      $0x000000ff, R9
+	BZHIL     DI, R9, DI
+	KMOVW     DI, K1
+	MOVQ      CX, DI
+	IMULQ     SI, DI
+	ADDQ      AX, DI
+	LEAQ      (DI)(R8*8), DI
+	VMOVUPD.Z (DI), K1, Z0
+	MOVQ      CX, AX
 
 RotateSeq64AVX512_tail_rot:
-	TESTQ       R10, R10
-	JZ          RotateSeq64AVX512_tail_last
-	DECQ        R10
-	SUBQ        SI, R9
-	VMOVSD      (DX)(R10*8), X1
-	VMOVSD      (BX)(R10*8), X2
-	VMOVSD      (R9), X3
-	VMULSD      X0, X1, X4
-	VFMADD231SD X3, X2, X4
-	VMULSD      X0, X2, X0
-	VFMSUB231SD X3, X1, X0
-	VMOVSD      X4, (R9)(SI*1)
-	VMOVAPD     X0, X0
-	JMP         RotateSeq64AVX512_tail_rot
+	TESTQ        AX, AX
+	JZ           RotateSeq64AVX512_tail_last
+	DECQ         AX
+	SUBQ         SI, DI
+	VBROADCASTSD (DX)(AX*8), Z1
+	VBROADCASTSD (BX)(AX*8), Z2
+	VMOVUPD.Z    (DI), K1, Z3
+	VMULPD       Z0, Z1, Z4
+	VFMADD231PD  Z3, Z2, Z4
+	VMULPD       Z0, Z2, Z0
+	VFMSUB231PD  Z3, Z1, Z0
+	VMOVUPD      Z4, K1, (DI)(SI*1)
+	VMOVAPD      Z0, Z0
+	JMP          RotateSeq64AVX512_tail_rot
 
 RotateSeq64AVX512_tail_last:
-	VMOVSD X0, (R9)
-	ADDQ   $0x00000001, R8
-	SUBQ   $0x00000001, DI
-	JMP    RotateSeq64AVX512_tail
+	VMOVUPD Z0, K1, (DI)
 
-RotateSeq64AVX512_tail_end:
+RotateSeq64AVX512_tail_none:
 	VZEROUPPER
 	RET
 
 // func Gemm4Cols64AVX512(m int, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int)
-// Requires: AVX, AVX512F, FMA3
+// Requires: AVX, AVX512F, BMI2
 TEXT ·Gemm4Cols64AVX512(SB), NOSPLIT, $8-112
 	MOVQ m+0(FP), AX
 	MOVQ k+8(FP), CX
@@ -2260,45 +2270,43 @@ Gemm4Cols64AVX512_single_store:
 	JMP     Gemm4Cols64AVX512_single
 
 Gemm4Cols64AVX512_single_end:
-Gemm4Cols64AVX512_tail:
-	CMPQ   AX, $0x00000001
-	JB     Gemm4Cols64AVX512_tail_end
-	LEAQ   (SI)(R12*8), R13
-	VMOVSD (R13), X0
-	VMOVSD (R13)(R9*1), X1
-	VMOVSD (R13)(R9*2), X2
-	VMOVSD (R13)(R11*1), X3
-	LEAQ   (DX)(R12*8), R14
-	MOVQ   BX, R15
-	MOVQ   CX, BP
+	TESTQ     AX, AX
+	JZ        Gemm4Cols64AVX512_tail_none
+	MOVL      $0x000000ff, R13
+	BZHIL     AX, R13, AX
+	KMOVW     AX, K1
+	LEAQ      (SI)(R12*8), AX
+	VMOVUPD.Z (AX), K1, Z0
+	VMOVUPD.Z (AX)(R9*1), K1, Z1
+	VMOVUPD.Z (AX)(R9*2), K1, Z2
+	VMOVUPD.Z (AX)(R11*1), K1, Z3
+	LEAQ      (DX)(R12*8), DX
+	MOVQ      CX, CX
 
 Gemm4Cols64AVX512_tail_k:
-	TESTQ       BP, BP
-	JZ          Gemm4Cols64AVX512_tail_store
-	VMOVSD      (R15), X4
-	VMOVSD      (R15)(R8*1), X5
-	VMOVSD      (R15)(R8*2), X6
-	VMOVSD      (R15)(R10*1), X7
-	VMOVSD      (R14), X8
-	VFMADD231SD X8, X4, X0
-	VFMADD231SD X8, X5, X1
-	VFMADD231SD X8, X6, X2
-	VFMADD231SD X8, X7, X3
-	ADDQ        DI, R14
-	ADDQ        $0x08, R15
-	DECQ        BP
-	JMP         Gemm4Cols64AVX512_tail_k
+	TESTQ        CX, CX
+	JZ           Gemm4Cols64AVX512_tail_store
+	VBROADCASTSD (BX), Z4
+	VBROADCASTSD (BX)(R8*1), Z5
+	VBROADCASTSD (BX)(R8*2), Z6
+	VBROADCASTSD (BX)(R10*1), Z7
+	VMOVUPD.Z    (DX), K1, Z8
+	VFMADD231PD  Z8, Z4, Z0
+	VFMADD231PD  Z8, Z5, Z1
+	VFMADD231PD  Z8, Z6, Z2
+	VFMADD231PD  Z8, Z7, Z3
+	ADDQ         DI, DX
+	ADDQ         $0x08, BX
+	DECQ         CX
+	JMP          Gemm4Cols64AVX512_tail_k
 
 Gemm4Cols64AVX512_tail_store:
-	VMOVSD X0, (R13)
-	VMOVSD X1, (R13)(R9*1)
-	VMOVSD X2, (R13)(R9*2)
-	VMOVSD X3, (R13)(R11*1)
-	ADDQ   $0x00000001, R12
-	SUBQ   $0x00000001, AX
-	JMP    Gemm4Cols64AVX512_tail
+	VMOVUPD Z0, K1, (AX)
+	VMOVUPD Z1, K1, (AX)(R9*1)
+	VMOVUPD Z2, K1, (AX)(R9*2)
+	VMOVUPD Z3, K1, (AX)(R11*1)
 
-Gemm4Cols64AVX512_tail_end:
+Gemm4Cols64AVX512_tail_none:
 	VZEROUPPER
 	RET
 
@@ -2451,6 +2459,16 @@ Dot64AVX2_single:
 	JMP         Dot64AVX2_single
 
 Dot64AVX2_single_end:
+	TESTQ       DX, DX
+	JZ          Dot64AVX2_tail_none
+	LEAQ        avx2TailMasks64<>+0(SB), SI
+	NEGQ        DX
+	VMOVUPD     32(SI)(DX*8), Y8
+	VMASKMOVPD  (AX)(BX*8), Y8, Y9
+	VMASKMOVPD  (CX)(BX*8), Y8, Y8
+	VFMADD231PD Y8, Y9, Y0
+
+Dot64AVX2_tail_none:
 	VADDPD       Y4, Y0, Y0
 	VADDPD       Y5, Y1, Y1
 	VADDPD       Y6, Y2, Y2
@@ -2462,18 +2480,7 @@ Dot64AVX2_single_end:
 	VADDPD       X1, X0, X1
 	VPERMILPD    $0x01, X1, X0
 	VADDSD       X0, X1, X1
-
-Dot64AVX2_tail:
-	CMPQ        DX, $0x00000001
-	JB          Dot64AVX2_tail_end
-	VMOVSD      (AX)(BX*8), X0
-	VFMADD231SD (CX)(BX*8), X0, X1
-	ADDQ        $0x00000001, BX
-	SUBQ        $0x00000001, DX
-	JMP         Dot64AVX2_tail
-
-Dot64AVX2_tail_end:
-	MOVSD X1, ret+48(FP)
+	MOVSD        X1, ret+48(FP)
 	VZEROUPPER
 	RET
 
@@ -2517,17 +2524,17 @@ Axpy64AVX2_single:
 	JMP         Axpy64AVX2_single
 
 Axpy64AVX2_single_end:
-Axpy64AVX2_tail:
-	CMPQ        DX, $0x00000001
-	JB          Axpy64AVX2_tail_end
-	VMOVSD      (CX)(BX*8), X1
-	VFMADD231SD (AX)(BX*8), X0, X1
-	VMOVSD      X1, (CX)(BX*8)
-	ADDQ        $0x00000001, BX
-	SUBQ        $0x00000001, DX
-	JMP         Axpy64AVX2_tail
+	TESTQ       DX, DX
+	JZ          Axpy64AVX2_tail_none
+	LEAQ        avx2TailMasks64<>+0(SB), SI
+	NEGQ        DX
+	VMOVUPD     32(SI)(DX*8), Y1
+	VMASKMOVPD  (AX)(BX*8), Y1, Y2
+	VMASKMOVPD  (CX)(BX*8), Y1, Y3
+	VFMADD231PD Y2, Y0, Y3
+	VMASKMOVPD  Y3, Y1, (CX)(BX*8)
 
-Axpy64AVX2_tail_end:
+Axpy64AVX2_tail_none:
 	VZEROUPPER
 	RET
 
@@ -2614,31 +2621,31 @@ Gemv64AVX2_single_store:
 	JMP     Gemv64AVX2_single
 
 Gemv64AVX2_single_end:
-Gemv64AVX2_tail:
-	CMPQ   DX, $0x00000001
-	JB     Gemv64AVX2_tail_end
-	LEAQ   (CX)(R8*8), R9
-	MOVQ   BX, R10
-	VMOVSD (AX)(R8*8), X0
-	MOVQ   SI, R11
+	TESTQ      DX, DX
+	JZ         Gemv64AVX2_tail_none
+	LEAQ       avx2TailMasks64<>+0(SB), R9
+	NEGQ       DX
+	VMOVUPD    32(R9)(DX*8), Y0
+	LEAQ       (CX)(R8*8), CX
+	MOVQ       BX, DX
+	VMASKMOVPD (AX)(R8*8), Y0, Y1
+	MOVQ       SI, BX
 
 Gemv64AVX2_tail_k:
-	TESTQ       R10, R10
-	JZ          Gemv64AVX2_tail_store
-	VMOVSD      (R11), X1
-	VFMADD231SD (R9), X1, X0
-	ADDQ        $0x08, R11
-	ADDQ        DI, R9
-	DECQ        R10
-	JMP         Gemv64AVX2_tail_k
+	TESTQ        DX, DX
+	JZ           Gemv64AVX2_tail_store
+	VBROADCASTSD (BX), Y2
+	VMASKMOVPD   (CX), Y0, Y3
+	VFMADD231PD  Y3, Y2, Y1
+	ADDQ         $0x08, BX
+	ADDQ         DI, CX
+	DECQ         DX
+	JMP          Gemv64AVX2_tail_k
 
 Gemv64AVX2_tail_store:
-	VMOVSD X0, (AX)(R8*8)
-	ADDQ   $0x00000001, R8
-	SUBQ   $0x00000001, DX
-	JMP    Gemv64AVX2_tail
+	VMASKMOVPD Y1, Y0, (AX)(R8*8)
 
-Gemv64AVX2_tail_end:
+Gemv64AVX2_tail_none:
 	VZEROUPPER
 	RET
 
@@ -2681,6 +2688,22 @@ GemvT64AVX2_group_vec:
 	JMP         GemvT64AVX2_group_vec
 
 GemvT64AVX2_group_vec_end:
+	TESTQ       R14, R14
+	JZ          GemvT64AVX2_group_tail_none
+	LEAQ        avx2TailMasks64<>+0(SB), R15
+	NEGQ        R14
+	VMOVUPD     32(R15)(R14*8), Y4
+	VMASKMOVPD  (SI)(R13*8), Y4, Y5
+	VMASKMOVPD  (R9)(R13*8), Y4, Y6
+	VFMADD231PD Y6, Y5, Y0
+	VMASKMOVPD  (R10)(R13*8), Y4, Y6
+	VFMADD231PD Y6, Y5, Y1
+	VMASKMOVPD  (R11)(R13*8), Y4, Y6
+	VFMADD231PD Y6, Y5, Y2
+	VMASKMOVPD  (R12)(R13*8), Y4, Y4
+	VFMADD231PD Y4, Y5, Y3
+
+GemvT64AVX2_group_tail_none:
 	VEXTRACTF128 $0x01, Y0, X4
 	VADDPD       X4, X0, X4
 	VPERMILPD    $0x01, X4, X0
@@ -2697,35 +2720,21 @@ GemvT64AVX2_group_vec_end:
 	VADDPD       X2, X3, X2
 	VPERMILPD    $0x01, X2, X3
 	VADDSD       X3, X2, X2
-
-GemvT64AVX2_group_tail:
-	CMPQ        R14, $0x00000001
-	JB          GemvT64AVX2_group_tail_end
-	VMOVSD      (SI)(R13*8), X3
-	VFMADD231SD (R9)(R13*8), X3, X4
-	VFMADD231SD (R10)(R13*8), X3, X0
-	VFMADD231SD (R11)(R13*8), X3, X1
-	VFMADD231SD (R12)(R13*8), X3, X2
-	ADDQ        $0x00000001, R13
-	SUBQ        $0x00000001, R14
-	JMP         GemvT64AVX2_group_tail
-
-GemvT64AVX2_group_tail_end:
-	VADDSD (AX)(R8*8), X4, X4
-	VMOVSD X4, (AX)(R8*8)
-	VADDSD 8(AX)(R8*8), X0, X0
-	VMOVSD X0, 8(AX)(R8*8)
-	VADDSD 16(AX)(R8*8), X1, X1
-	VMOVSD X1, 16(AX)(R8*8)
-	VADDSD 24(AX)(R8*8), X2, X2
-	VMOVSD X2, 24(AX)(R8*8)
-	ADDQ   DI, CX
-	ADDQ   DI, CX
-	ADDQ   DI, CX
-	ADDQ   DI, CX
-	ADDQ   $0x00000004, R8
-	SUBQ   $0x00000004, DX
-	JMP    GemvT64AVX2_group
+	VADDSD       (AX)(R8*8), X4, X4
+	VMOVSD       X4, (AX)(R8*8)
+	VADDSD       8(AX)(R8*8), X0, X0
+	VMOVSD       X0, 8(AX)(R8*8)
+	VADDSD       16(AX)(R8*8), X1, X1
+	VMOVSD       X1, 16(AX)(R8*8)
+	VADDSD       24(AX)(R8*8), X2, X2
+	VMOVSD       X2, 24(AX)(R8*8)
+	ADDQ         DI, CX
+	ADDQ         DI, CX
+	ADDQ         DI, CX
+	ADDQ         DI, CX
+	ADDQ         $0x00000004, R8
+	SUBQ         $0x00000004, DX
+	JMP          GemvT64AVX2_group
 
 GemvT64AVX2_group_end:
 GemvT64AVX2_single:
@@ -2746,27 +2755,26 @@ GemvT64AVX2_single_vec:
 	JMP         GemvT64AVX2_single_vec
 
 GemvT64AVX2_single_vec_end:
+	TESTQ       R11, R11
+	JZ          GemvT64AVX2_single_tail_none
+	LEAQ        avx2TailMasks64<>+0(SB), R12
+	NEGQ        R11
+	VMOVUPD     32(R12)(R11*8), Y1
+	VMASKMOVPD  (SI)(R10*8), Y1, Y2
+	VMASKMOVPD  (R9)(R10*8), Y1, Y1
+	VFMADD231PD Y1, Y2, Y0
+
+GemvT64AVX2_single_tail_none:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X1
 	VPERMILPD    $0x01, X1, X0
 	VADDSD       X0, X1, X1
-
-GemvT64AVX2_single_tail:
-	CMPQ        R11, $0x00000001
-	JB          GemvT64AVX2_single_tail_end
-	VMOVSD      (SI)(R10*8), X0
-	VFMADD231SD (R9)(R10*8), X0, X1
-	ADDQ        $0x00000001, R10
-	SUBQ        $0x00000001, R11
-	JMP         GemvT64AVX2_single_tail
-
-GemvT64AVX2_single_tail_end:
-	VADDSD (AX)(R8*8), X1, X1
-	VMOVSD X1, (AX)(R8*8)
-	ADDQ   DI, CX
-	ADDQ   $0x00000001, R8
-	SUBQ   $0x00000001, DX
-	JMP    GemvT64AVX2_single
+	VADDSD       (AX)(R8*8), X1, X1
+	VMOVSD       X1, (AX)(R8*8)
+	ADDQ         DI, CX
+	ADDQ         $0x00000001, R8
+	SUBQ         $0x00000001, DX
+	JMP          GemvT64AVX2_single
 
 GemvT64AVX2_single_end:
 	VZEROUPPER
@@ -2830,18 +2838,19 @@ Rank2Update64AVX2_single:
 	JMP         Rank2Update64AVX2_single
 
 Rank2Update64AVX2_single_end:
-Rank2Update64AVX2_tail:
-	CMPQ        R12, $0x00000001
-	JB          Rank2Update64AVX2_tail_end
-	VMOVSD      (AX)(R11*8), X2
-	VFMADD231SD (CX)(R11*8), X0, X2
-	VFMADD231SD (DX)(R11*8), X1, X2
-	VMOVSD      X2, (AX)(R11*8)
-	ADDQ        $0x00000001, R11
-	SUBQ        $0x00000001, R12
-	JMP         Rank2Update64AVX2_tail
+	TESTQ       R12, R12
+	JZ          Rank2Update64AVX2_tail_none
+	LEAQ        avx2TailMasks64<>+0(SB), R13
+	NEGQ        R12
+	VMOVUPD     32(R13)(R12*8), Y2
+	VMASKMOVPD  (AX)(R11*8), Y2, Y3
+	VMASKMOVPD  (CX)(R11*8), Y2, Y4
+	VMASKMOVPD  (DX)(R11*8), Y2, Y5
+	VFMADD231PD Y4, Y0, Y3
+	VFMADD231PD Y5, Y1, Y3
+	VMASKMOVPD  Y3, Y2, (AX)(R11*8)
 
-Rank2Update64AVX2_tail_end:
+Rank2Update64AVX2_tail_none:
 	ADDQ R9, AX
 	ADDQ $0x00000001, R10
 	SUBQ $0x00000001, SI
@@ -2956,39 +2965,38 @@ RotateSeq64AVX2_single_last:
 	JMP     RotateSeq64AVX2_single
 
 RotateSeq64AVX2_single_end:
-RotateSeq64AVX2_tail:
-	CMPQ   DI, $0x00000001
-	JB     RotateSeq64AVX2_tail_end
-	MOVQ   CX, R9
-	IMULQ  SI, R9
-	ADDQ   AX, R9
-	LEAQ   (R9)(R8*8), R9
-	VMOVSD (R9), X0
-	MOVQ   CX, R10
+	TESTQ      DI, DI
+	JZ         RotateSeq64AVX2_tail_none
+	LEAQ       avx2TailMasks64<>+0(SB), R9
+	NEGQ       DI
+	VMOVUPD    32(R9)(DI*8), Y0
+	MOVQ       CX, DI
+	IMULQ      SI, DI
+	ADDQ       AX, DI
+	LEAQ       (DI)(R8*8), DI
+	VMASKMOVPD (DI), Y0, Y1
+	MOVQ       CX, AX
 
 RotateSeq64AVX2_tail_rot:
-	TESTQ       R10, R10
-	JZ          RotateSeq64AVX2_tail_last
-	DECQ        R10
-	SUBQ        SI, R9
-	VMOVSD      (DX)(R10*8), X1
-	VMOVSD      (BX)(R10*8), X2
-	VMOVSD      (R9), X3
-	VMULSD      X0, X1, X4
-	VFMADD231SD X3, X2, X4
-	VMULSD      X0, X2, X0
-	VFMSUB231SD X3, X1, X0
-	VMOVSD      X4, (R9)(SI*1)
-	VMOVAPD     X0, X0
-	JMP         RotateSeq64AVX2_tail_rot
+	TESTQ        AX, AX
+	JZ           RotateSeq64AVX2_tail_last
+	DECQ         AX
+	SUBQ         SI, DI
+	VBROADCASTSD (DX)(AX*8), Y2
+	VBROADCASTSD (BX)(AX*8), Y3
+	VMASKMOVPD   (DI), Y0, Y4
+	VMULPD       Y1, Y2, Y5
+	VFMADD231PD  Y4, Y3, Y5
+	VMULPD       Y1, Y3, Y1
+	VFMSUB231PD  Y4, Y2, Y1
+	VMASKMOVPD   Y5, Y0, (DI)(SI*1)
+	VMOVAPD      Y1, Y1
+	JMP          RotateSeq64AVX2_tail_rot
 
 RotateSeq64AVX2_tail_last:
-	VMOVSD X0, (R9)
-	ADDQ   $0x00000001, R8
-	SUBQ   $0x00000001, DI
-	JMP    RotateSeq64AVX2_tail
+	VMASKMOVPD Y1, Y0, (DI)
 
-RotateSeq64AVX2_tail_end:
+RotateSeq64AVX2_tail_none:
 	VZEROUPPER
 	RET
 
@@ -3101,45 +3109,43 @@ Gemm4Cols64AVX2_single_store:
 	JMP     Gemm4Cols64AVX2_single
 
 Gemm4Cols64AVX2_single_end:
-Gemm4Cols64AVX2_tail:
-	CMPQ   AX, $0x00000001
-	JB     Gemm4Cols64AVX2_tail_end
-	LEAQ   (SI)(R12*8), R13
-	VMOVSD (R13), X0
-	VMOVSD (R13)(R9*1), X1
-	VMOVSD (R13)(R9*2), X2
-	VMOVSD (R13)(R11*1), X3
-	LEAQ   (DX)(R12*8), R14
-	MOVQ   BX, R15
-	MOVQ   CX, BP
+	TESTQ      AX, AX
+	JZ         Gemm4Cols64AVX2_tail_none
+	LEAQ       avx2TailMasks64<>+0(SB), R13
+	NEGQ       AX
+	VMOVUPD    32(R13)(AX*8), Y0
+	LEAQ       (SI)(R12*8), AX
+	VMASKMOVPD (AX), Y0, Y1
+	VMASKMOVPD (AX)(R9*1), Y0, Y2
+	VMASKMOVPD (AX)(R9*2), Y0, Y3
+	VMASKMOVPD (AX)(R11*1), Y0, Y4
+	LEAQ       (DX)(R12*8), DX
+	MOVQ       CX, CX
 
 Gemm4Cols64AVX2_tail_k:
-	TESTQ       BP, BP
-	JZ          Gemm4Cols64AVX2_tail_store
-	VMOVSD      (R15), X4
-	VMOVSD      (R15)(R8*1), X5
-	VMOVSD      (R15)(R8*2), X6
-	VMOVSD      (R15)(R10*1), X7
-	VMOVSD      (R14), X8
-	VFMADD231SD X8, X4, X0
-	VFMADD231SD X8, X5, X1
-	VFMADD231SD X8, X6, X2
-	VFMADD231SD X8, X7, X3
-	ADDQ        DI, R14
-	ADDQ        $0x08, R15
-	DECQ        BP
-	JMP         Gemm4Cols64AVX2_tail_k
+	TESTQ        CX, CX
+	JZ           Gemm4Cols64AVX2_tail_store
+	VBROADCASTSD (BX), Y5
+	VBROADCASTSD (BX)(R8*1), Y6
+	VBROADCASTSD (BX)(R8*2), Y7
+	VBROADCASTSD (BX)(R10*1), Y8
+	VMASKMOVPD   (DX), Y0, Y9
+	VFMADD231PD  Y9, Y5, Y1
+	VFMADD231PD  Y9, Y6, Y2
+	VFMADD231PD  Y9, Y7, Y3
+	VFMADD231PD  Y9, Y8, Y4
+	ADDQ         DI, DX
+	ADDQ         $0x08, BX
+	DECQ         CX
+	JMP          Gemm4Cols64AVX2_tail_k
 
 Gemm4Cols64AVX2_tail_store:
-	VMOVSD X0, (R13)
-	VMOVSD X1, (R13)(R9*1)
-	VMOVSD X2, (R13)(R9*2)
-	VMOVSD X3, (R13)(R11*1)
-	ADDQ   $0x00000001, R12
-	SUBQ   $0x00000001, AX
-	JMP    Gemm4Cols64AVX2_tail
+	VMASKMOVPD Y1, Y0, (AX)
+	VMASKMOVPD Y2, Y0, (AX)(R9*1)
+	VMASKMOVPD Y3, Y0, (AX)(R9*2)
+	VMASKMOVPD Y4, Y0, (AX)(R11*1)
 
-Gemm4Cols64AVX2_tail_end:
+Gemm4Cols64AVX2_tail_none:
 	VZEROUPPER
 	RET
 

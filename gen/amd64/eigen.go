@@ -7,12 +7,26 @@ import (
 )
 
 // The float64 kernels of the symmetric eigensolver that preconditions the SVD
-// (linalg/eigen_sym.go, linalg/svd_eigen.go): a dot product, an axpy and a
-// matrix-vector product y += X·a on column-major X, whose columns are the
-// contiguous ones. Fewer than a vector of elements at the end are done one by
-// one with scalar instructions, as in rotate64Loop.
+// (linalg/eigen_sym.go, linalg/svd_eigen.go): dot products, axpys,
+// matrix-vector products and rank-2 updates on column-major matrices, whose
+// columns are the contiguous ones, the rotation sequence of a QL sweep, a
+// four-column GEMM, and the float32↔float64 conversions. The eigensolver's
+// vectors have every length, so fewer than a vector of elements at the end go
+// through one masked vector (pd.masked), not one element at a time.
+
+// avx2TailMasks64 holds four all-ones quadwords followed by four zero ones:
+// the four starting at quadword 4−r form the VMASKMOVPD mask for r lanes.
+var avx2TailMasks64 Mem
 
 func eigenKernels() {
+	avx2TailMasks64 = GLOBL("avx2TailMasks64", RODATA|NOPTR)
+	for i := 0; i < 8; i++ {
+		w := uint64(0)
+		if i < 4 {
+			w = ^uint64(0)
+		}
+		DATA(8*i, U64(w))
+	}
 	for _, a := range isas {
 		dot64(a)
 		axpy64(a)
@@ -39,6 +53,64 @@ func countedLoop(name string, i, n GPVirtual, step int, body func()) {
 	Label(name + "_end")
 }
 
+// pd moves float64 vectors between memory and registers: whole ones, or under
+// mask only the first lanes (masked loads read zeros elsewhere and do not
+// fault, masked stores leave the rest of memory untouched).
+type pd struct {
+	a    *isa
+	mask Op // nil: whole vectors
+}
+
+// masked returns the pd of the first n float64 lanes, 0 < n < a.lanes/2.
+func (a *isa) masked(n GPVirtual) pd {
+	if a == avx512 {
+		ones, bits := GP32(), GP32()
+		MOVL(U32(0xff), ones)
+		BZHIL(n.As32(), ones, bits)
+		k := K()
+		KMOVW(bits, k)
+		return pd{a, k}
+	}
+	tab, neg := GP64(), GP64()
+	LEAQ(avx2TailMasks64, tab)
+	MOVQ(n, neg)
+	NEGQ(neg)
+	mask := a.vec()
+	VMOVUPD(Mem{Base: tab, Index: neg, Scale: 8, Disp: 32}, mask)
+	return pd{a, mask}
+}
+
+func (m pd) load(mem Mem, v VecVirtual) {
+	switch {
+	case m.mask == nil:
+		VMOVUPD(mem, v)
+	case m.a == avx512:
+		VMOVUPD_Z(mem, m.mask, v)
+	default:
+		VMASKMOVPD(mem, m.mask.(VecVirtual), v)
+	}
+}
+
+func (m pd) store(v VecVirtual, mem Mem) {
+	switch {
+	case m.mask == nil:
+		VMOVUPD(v, mem)
+	case m.a == avx512:
+		VMOVUPD(v, m.mask, mem)
+	default:
+		VMASKMOVPD(v, m.mask.(VecVirtual), mem)
+	}
+}
+
+// tail emits body(m) once for the last n < a.lanes/2 elements, if any, under
+// the label name.
+func (a *isa) tail(name string, n GPVirtual, body func(m pd)) {
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_none"))
+	body(a.masked(n))
+	Label(name + "_none")
+}
+
 func dot64(a *isa) {
 	fn := a.kernel("Dot64", "func(x, y []float64) float64", "for i := range x { s += x[i] * y[i] }", "return s")
 	x, y, n := base("x"), base("y"), length("x")
@@ -58,13 +130,13 @@ func dot64(a *isa) {
 	}
 	countedLoop(fn+"_block", i, n, reduceUnroll*dl, body(reduceUnroll))
 	countedLoop(fn+"_single", i, n, dl, body(1))
-	s := a.pdHorizontalSum(acc)
-	countedLoop(fn+"_tail", i, n, 1, func() {
-		v := XMM()
-		VMOVSD(Mem{Base: x, Index: i, Scale: 8}, v)
-		VFMADD231SD(Mem{Base: y, Index: i, Scale: 8}, v, s)
+	a.tail(fn+"_tail", n, func(m pd) {
+		vx, vy := a.vec(), a.vec()
+		m.load(addr(x, 0), vx)
+		m.load(addr(y, 0), vy)
+		VFMADD231PD(vy, vx, acc[0])
 	})
-	Store(s, ReturnIndex(0))
+	Store(a.pdHorizontalSum(acc), ReturnIndex(0))
 	VZEROUPPER()
 	RET()
 }
@@ -90,11 +162,12 @@ func axpy64(a *isa) {
 	}
 	countedLoop(fn+"_block", i, n, mapUnroll*dl, body(mapUnroll))
 	countedLoop(fn+"_single", i, n, dl, body(1))
-	countedLoop(fn+"_tail", i, n, 1, func() {
-		v := XMM()
-		VMOVSD(Mem{Base: y, Index: i, Scale: 8}, v)
-		VFMADD231SD(Mem{Base: x, Index: i, Scale: 8}, alpha.AsX(), v)
-		VMOVSD(v, Mem{Base: y, Index: i, Scale: 8})
+	a.tail(fn+"_tail", n, func(m pd) {
+		vx, vy := a.vec(), a.vec()
+		m.load(addr(x, 0), vx)
+		m.load(addr(y, 0), vy)
+		VFMADD231PD(vx, alpha, vy)
+		m.store(vy, addr(y, 0))
 	})
 	VZEROUPPER()
 	RET()
@@ -117,57 +190,46 @@ func gemv64(a *isa) {
 	i := GP64() // the row of the block, in elements
 	XORQ(i, i)
 	// block emits y[i:i+count*dl] += X[i:i+count*dl, :]·alpha with count
-	// accumulators (scalar ones when count is 0: one row).
-	block := func(label string, count int) func() {
-		return func() {
-			xp, k := GP64(), GP64()
-			LEAQ(Mem{Base: x, Index: i, Scale: 8}, xp)
-			MOVQ(cols, k)
-			ya := func(j int) Mem { return Mem{Base: y, Index: i, Scale: 8, Disp: 8 * dl * j} }
-			var acc []VecVirtual
-			if count == 0 {
-				acc = []VecVirtual{XMM()}
-				VMOVSD(ya(0), acc[0])
+	// accumulators (one masked one for the tail).
+	block := func(label string, count int, m pd) {
+		xp, k := GP64(), GP64()
+		LEAQ(Mem{Base: x, Index: i, Scale: 8}, xp)
+		MOVQ(cols, k)
+		ya := func(j int) Mem { return Mem{Base: y, Index: i, Scale: 8, Disp: 8 * dl * j} }
+		acc := make([]VecVirtual, count)
+		for j := range acc {
+			acc[j] = a.vec()
+			m.load(ya(j), acc[j])
+		}
+		ap := GP64()
+		MOVQ(al, ap)
+		Label(label + "_k")
+		TESTQ(k, k)
+		JZ(LabelRef(label + "_store"))
+		b := a.vec()
+		VBROADCASTSD(Mem{Base: ap}, b)
+		for j := range acc {
+			if m.mask == nil {
+				VFMADD231PD(Mem{Base: xp, Disp: 8 * dl * j}, b, acc[j])
 			} else {
-				acc = make([]VecVirtual, count)
-				for j := range acc {
-					acc[j] = a.vec()
-					VMOVUPD(ya(j), acc[j])
-				}
-			}
-			ap := GP64()
-			MOVQ(al, ap)
-			Label(label + "_k")
-			TESTQ(k, k)
-			JZ(LabelRef(label + "_store"))
-			if count == 0 {
-				s := XMM()
-				VMOVSD(Mem{Base: ap}, s)
-				VFMADD231SD(Mem{Base: xp}, s, acc[0])
-			} else {
-				b := a.vec()
-				VBROADCASTSD(Mem{Base: ap}, b)
-				for j := range acc {
-					VFMADD231PD(Mem{Base: xp, Disp: 8 * dl * j}, b, acc[j])
-				}
-			}
-			ADDQ(U8(8), ap)
-			ADDQ(ld, xp)
-			DECQ(k)
-			JMP(LabelRef(label + "_k"))
-			Label(label + "_store")
-			if count == 0 {
-				VMOVSD(acc[0], ya(0))
-			} else {
-				for j := range acc {
-					VMOVUPD(acc[j], ya(j))
-				}
+				t := a.vec()
+				m.load(Mem{Base: xp, Disp: 8 * dl * j}, t)
+				VFMADD231PD(t, b, acc[j])
 			}
 		}
+		ADDQ(U8(8), ap)
+		ADDQ(ld, xp)
+		DECQ(k)
+		JMP(LabelRef(label + "_k"))
+		Label(label + "_store")
+		for j := range acc {
+			m.store(acc[j], ya(j))
+		}
 	}
-	countedLoop(fn+"_block", i, rows, reduceUnroll*dl, block(fn+"_block", reduceUnroll))
-	countedLoop(fn+"_single", i, rows, dl, block(fn+"_single", 1))
-	countedLoop(fn+"_tail", i, rows, 1, block(fn+"_tail", 0))
+	whole := pd{a: a}
+	countedLoop(fn+"_block", i, rows, reduceUnroll*dl, func() { block(fn+"_block", reduceUnroll, whole) })
+	countedLoop(fn+"_single", i, rows, dl, func() { block(fn+"_single", 1, whole) })
+	a.tail(fn+"_tail", rows, func(m pd) { block(fn+"_tail", 1, m) })
 	VZEROUPPER()
 	RET()
 }
@@ -214,17 +276,19 @@ func gemvT64(a *isa) {
 					VFMADD231PD(Mem{Base: ptr[j], Index: i, Scale: 8}, v, acc[j])
 				}
 			})
+			a.tail(label+"_tail", n, func(m pd) {
+				v := a.vec()
+				m.load(Mem{Base: al, Index: i, Scale: 8}, v)
+				for j := range acc {
+					t := a.vec()
+					m.load(Mem{Base: ptr[j], Index: i, Scale: 8}, t)
+					VFMADD231PD(t, v, acc[j])
+				}
+			})
 			sums := make([]Register, count)
 			for j := range acc {
 				sums[j] = a.pdHorizontalSum(acc[j : j+1])
 			}
-			countedLoop(label+"_tail", i, n, 1, func() {
-				v := XMM()
-				VMOVSD(Mem{Base: al, Index: i, Scale: 8}, v)
-				for j := range sums {
-					VFMADD231SD(Mem{Base: ptr[j], Index: i, Scale: 8}, v, sums[j])
-				}
-			})
 			for j := range sums {
 				VADDSD(Mem{Base: y, Index: k, Scale: 8, Disp: 8 * j}, sums[j], sums[j])
 				VMOVSD(sums[j], Mem{Base: y, Index: k, Scale: 8, Disp: 8 * j})
@@ -274,12 +338,14 @@ func rank2Update64(a *isa) {
 		}
 		countedLoop(fn+"_block", i, n, mapUnroll*dl, body(mapUnroll))
 		countedLoop(fn+"_single", i, n, dl, body(1))
-		countedLoop(fn+"_tail", i, n, 1, func() {
-			v := XMM()
-			VMOVSD(Mem{Base: cp, Index: i, Scale: 8}, v)
-			VFMADD231SD(Mem{Base: x, Index: i, Scale: 8}, va.AsX(), v)
-			VFMADD231SD(Mem{Base: y, Index: i, Scale: 8}, vb.AsX(), v)
-			VMOVSD(v, Mem{Base: cp, Index: i, Scale: 8})
+		a.tail(fn+"_tail", n, func(m pd) {
+			v, vx, vy := a.vec(), a.vec(), a.vec()
+			m.load(addr(cp, 0), v)
+			m.load(addr(x, 0), vx)
+			m.load(addr(y, 0), vy)
+			VFMADD231PD(vx, va, v)
+			VFMADD231PD(vy, vb, v)
+			m.store(v, addr(cp, 0))
 		})
 		ADDQ(ld, cp)
 	})
@@ -308,69 +374,50 @@ func rotateSeq64(a *isa) {
 	dl := a.lanes / 2
 	i := GP64() // the first row of the block
 	XORQ(i, i)
-	// block runs the rotations down count vectors of rows (one row when count
-	// is 0), carrying column k+1 in registers and storing each column once.
-	block := func(label string, count int) func() {
-		return func() {
-			p := GP64() // row i of the last column, then of column k
-			MOVQ(nrot, p)
-			IMULQ(ld, p)
-			ADDQ(zb, p)
-			LEAQ(Mem{Base: p, Index: i, Scale: 8}, p)
-			lanes := max(count, 1)
-			carry := make([]VecVirtual, lanes)
-			vec := a.vec
-			load, store := func(m Mem, v VecVirtual) { VMOVUPD(m, v) }, func(v VecVirtual, m Mem) { VMOVUPD(v, m) }
-			if count == 0 {
-				vec = XMM
-				load, store = func(m Mem, v VecVirtual) { VMOVSD(m, v) }, func(v VecVirtual, m Mem) { VMOVSD(v, m) }
-			}
-			for u := range carry {
-				carry[u] = vec()
-				load(Mem{Base: p, Disp: 8 * dl * u}, carry[u])
-			}
-			k := GP64()
-			MOVQ(nrot, k)
-			Label(label + "_rot")
-			TESTQ(k, k)
-			JZ(LabelRef(label + "_last"))
-			DECQ(k)
-			SUBQ(ld, p)
-			ck, sk := vec(), vec()
-			if count == 0 {
-				VMOVSD(Mem{Base: cb, Index: k, Scale: 8}, ck)
-				VMOVSD(Mem{Base: sb, Index: k, Scale: 8}, sk)
-			} else {
-				VBROADCASTSD(Mem{Base: cb, Index: k, Scale: 8}, ck)
-				VBROADCASTSD(Mem{Base: sb, Index: k, Scale: 8}, sk)
-			}
-			for u := range carry {
-				x, ny, nc := vec(), vec(), vec()
-				load(Mem{Base: p, Disp: 8 * dl * u}, x)
-				if count == 0 {
-					VMULSD(carry[u], ck, ny)
-					VFMADD231SD(x, sk, ny) // column k+1: s·x + c·y
-					VMULSD(carry[u], sk, nc)
-					VFMSUB231SD(x, ck, nc) // column k: c·x − s·y
-				} else {
-					VMULPD(carry[u], ck, ny)
-					VFMADD231PD(x, sk, ny)
-					VMULPD(carry[u], sk, nc)
-					VFMSUB231PD(x, ck, nc)
-				}
-				store(ny, Mem{Base: p, Index: ld, Scale: 1, Disp: 8 * dl * u})
-				VMOVAPD(nc, carry[u])
-			}
-			JMP(LabelRef(label + "_rot"))
-			Label(label + "_last")
-			for u := range carry {
-				store(carry[u], Mem{Base: p, Disp: 8 * dl * u})
-			}
+	// block runs the rotations down count vectors of rows (one masked vector
+	// for the tail), carrying column k+1 in registers and storing each column
+	// once.
+	block := func(label string, count int, m pd) {
+		p := GP64() // row i of the last column, then of column k
+		MOVQ(nrot, p)
+		IMULQ(ld, p)
+		ADDQ(zb, p)
+		LEAQ(Mem{Base: p, Index: i, Scale: 8}, p)
+		carry := make([]VecVirtual, count)
+		for u := range carry {
+			carry[u] = a.vec()
+			m.load(Mem{Base: p, Disp: 8 * dl * u}, carry[u])
+		}
+		k := GP64()
+		MOVQ(nrot, k)
+		Label(label + "_rot")
+		TESTQ(k, k)
+		JZ(LabelRef(label + "_last"))
+		DECQ(k)
+		SUBQ(ld, p)
+		ck, sk := a.vec(), a.vec()
+		VBROADCASTSD(Mem{Base: cb, Index: k, Scale: 8}, ck)
+		VBROADCASTSD(Mem{Base: sb, Index: k, Scale: 8}, sk)
+		for u := range carry {
+			x, ny, nc := a.vec(), a.vec(), a.vec()
+			m.load(Mem{Base: p, Disp: 8 * dl * u}, x)
+			VMULPD(carry[u], ck, ny)
+			VFMADD231PD(x, sk, ny) // column k+1: s·x + c·y
+			VMULPD(carry[u], sk, nc)
+			VFMSUB231PD(x, ck, nc) // column k: c·x − s·y
+			m.store(ny, Mem{Base: p, Index: ld, Scale: 1, Disp: 8 * dl * u})
+			VMOVAPD(nc, carry[u])
+		}
+		JMP(LabelRef(label + "_rot"))
+		Label(label + "_last")
+		for u := range carry {
+			m.store(carry[u], Mem{Base: p, Disp: 8 * dl * u})
 		}
 	}
-	countedLoop(fn+"_block", i, rows, rotateSeq64Unroll*dl, block(fn+"_block", rotateSeq64Unroll))
-	countedLoop(fn+"_single", i, rows, dl, block(fn+"_single", 1))
-	countedLoop(fn+"_tail", i, rows, 1, block(fn+"_tail", 0))
+	whole := pd{a: a}
+	countedLoop(fn+"_block", i, rows, rotateSeq64Unroll*dl, func() { block(fn+"_block", rotateSeq64Unroll, whole) })
+	countedLoop(fn+"_single", i, rows, dl, func() { block(fn+"_single", 1, whole) })
+	a.tail(fn+"_tail", rows, func(m pd) { block(fn+"_tail", 1, m) })
 	VZEROUPPER()
 	RET()
 }
@@ -379,7 +426,7 @@ func rotateSeq64(a *isa) {
 // column is loaded once for four FMAs, which takes the products off the
 // memory bound that Gemv64 has when A does not fit in L1 (X·Z and XᵀX of the
 // SVD's preconditioner). Rows go rowVectors vectors at a time (16
-// accumulators on AVX-512, 8 on AVX2), then one vector, then one row.
+// accumulators on AVX-512, 8 on AVX2), then one vector, then a masked one.
 func gemm4Cols64(a *isa) {
 	fn := a.kernel("Gemm4Cols64", "func(m, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int)",
 		"for j := 0; j < 4; j++ {",
@@ -418,72 +465,45 @@ func gemm4Cols64(a *isa) {
 		}
 		return m
 	}
-	block := func(label string, count int) func() {
-		return func() {
-			scalar := count == 0
-			nv := max(count, 1)
-			vec := a.vec
-			if scalar {
-				vec = XMM
+	// block emits rows i… of C's four columns in count vectors of
+	// accumulators (one masked vector for the tail).
+	block := func(label string, count int, m pd) {
+		cp := GP64()
+		LEAQ(Mem{Base: cb, Index: i, Scale: 8}, cp)
+		acc := make([][4]VecVirtual, count)
+		for u := range acc {
+			for j := range 4 {
+				acc[u][j] = a.vec()
+				m.load(col(cp, ldc, ldc3, j, Mem{Disp: 8 * dl * u}), acc[u][j])
 			}
-			load := func(m Mem, v VecVirtual) {
-				if scalar {
-					VMOVSD(m, v)
-				} else {
-					VMOVUPD(m, v)
-				}
+		}
+		ap, bp, p := GP64(), GP64(), GP64()
+		LEAQ(Mem{Base: ab, Index: i, Scale: 8}, ap)
+		MOVQ(bb, bp)
+		MOVQ(kk, p)
+		Label(label + "_k")
+		TESTQ(p, p)
+		JZ(LabelRef(label + "_store"))
+		var bv [4]VecVirtual
+		for j := range bv {
+			bv[j] = a.vec()
+			VBROADCASTSD(col(bp, ldb, ldb3, j, Mem{}), bv[j])
+		}
+		for u := range acc {
+			x := a.vec()
+			m.load(Mem{Base: ap, Disp: 8 * dl * u}, x)
+			for j := range 4 {
+				VFMADD231PD(x, bv[j], acc[u][j])
 			}
-			// Rows i… of C's four columns, as accumulators.
-			cp := GP64()
-			LEAQ(Mem{Base: cb, Index: i, Scale: 8}, cp)
-			acc := make([][4]VecVirtual, nv)
-			for u := range acc {
-				for j := range 4 {
-					acc[u][j] = vec()
-					load(col(cp, ldc, ldc3, j, Mem{Disp: 8 * dl * u}), acc[u][j])
-				}
-			}
-			ap, bp, p := GP64(), GP64(), GP64()
-			LEAQ(Mem{Base: ab, Index: i, Scale: 8}, ap)
-			MOVQ(bb, bp)
-			MOVQ(kk, p)
-			Label(label + "_k")
-			TESTQ(p, p)
-			JZ(LabelRef(label + "_store"))
-			var bv [4]VecVirtual
-			for j := range bv {
-				bv[j] = vec()
-				if scalar {
-					VMOVSD(col(bp, ldb, ldb3, j, Mem{}), bv[j])
-				} else {
-					VBROADCASTSD(col(bp, ldb, ldb3, j, Mem{}), bv[j])
-				}
-			}
-			for u := range acc {
-				x := vec()
-				load(Mem{Base: ap, Disp: 8 * dl * u}, x)
-				for j := range 4 {
-					if scalar {
-						VFMADD231SD(x, bv[j], acc[u][j])
-					} else {
-						VFMADD231PD(x, bv[j], acc[u][j])
-					}
-				}
-			}
-			ADDQ(lda, ap)
-			ADDQ(U8(8), bp)
-			DECQ(p)
-			JMP(LabelRef(label + "_k"))
-			Label(label + "_store")
-			for u := range acc {
-				for j := range 4 {
-					m := col(cp, ldc, ldc3, j, Mem{Disp: 8 * dl * u})
-					if scalar {
-						VMOVSD(acc[u][j], m)
-					} else {
-						VMOVUPD(acc[u][j], m)
-					}
-				}
+		}
+		ADDQ(lda, ap)
+		ADDQ(U8(8), bp)
+		DECQ(p)
+		JMP(LabelRef(label + "_k"))
+		Label(label + "_store")
+		for u := range acc {
+			for j := range 4 {
+				m.store(acc[u][j], col(cp, ldc, ldc3, j, Mem{Disp: 8 * dl * u}))
 			}
 		}
 	}
@@ -491,9 +511,10 @@ func gemm4Cols64(a *isa) {
 	if a == avx2 {
 		rowVectors = 2 // 8 accumulators and 4 broadcasts of 16 registers
 	}
-	countedLoop(fn+"_block", i, rows, rowVectors*dl, block(fn+"_block", rowVectors))
-	countedLoop(fn+"_single", i, rows, dl, block(fn+"_single", 1))
-	countedLoop(fn+"_tail", i, rows, 1, block(fn+"_tail", 0))
+	whole := pd{a: a}
+	countedLoop(fn+"_block", i, rows, rowVectors*dl, func() { block(fn+"_block", rowVectors, whole) })
+	countedLoop(fn+"_single", i, rows, dl, func() { block(fn+"_single", 1, whole) })
+	a.tail(fn+"_tail", rows, func(m pd) { block(fn+"_tail", 1, m) })
 	VZEROUPPER()
 	RET()
 }

@@ -15,7 +15,9 @@ import (
 type symEigenWork struct {
 	d, e, p []float64
 	tau     []float64
-	zero    []float64
+	vb, vt  []float64 // formQ's block of reflectors, by columns and by rows
+	t       []float64 // its triangular factor
+	wv, tw  []float64 // Vᵀ·Z and T·Vᵀ·Z
 	c, s    []float64 // the rotations of a QL sweep
 	order   []int
 	tmp     []float64
@@ -34,9 +36,7 @@ func symEigen(v *kernels.Variant, g []float64, n int, z, lam []float64, w *symEi
 	w.tau = growS(w.tau, n)
 	d, e := w.d, w.e
 	tridiagonalize(v, g, n, d, e, w.tau, w.p)
-	w.zero = growS(w.zero, n)
-	clear(w.zero)
-	formQ(v, g, n, w.tau, z, w.p, w.zero)
+	formQ(v, g, n, w.tau, z, w)
 	w.c, w.s = growS(w.c, n), growS(w.s, n)
 	if !tridiagonalQL(v, d, e, n, z, w.c, w.s) {
 		return false
@@ -55,6 +55,9 @@ func symEigen(v *kernels.Variant, g []float64, n int, z, lam []float64, w *symEi
 	}
 	return true
 }
+
+// qBlock is the number of reflectors formQ applies at once.
+const qBlock = 8
 
 // gramNegligible is the squared norm below which tridiagonalize treats the
 // rest of a column as zero. The SVD's Gram matrix, of the matrix scaled to
@@ -104,26 +107,66 @@ func tridiagonalize(v *kernels.Variant, g []float64, n int, d, e, tau, p []float
 
 // formQ writes Q = H₀·H₁·…·H_{n−3} of tridiagonalize into z (column j at
 // z[j*n:]), applying the reflectors last to first so that each touches only
-// the trailing block it acts on. w is scratch and zero holds zeros, both of
-// length n.
-func formQ(v *kernels.Variant, g []float64, n int, tau, z, w, zero []float64) {
+// the trailing block it acts on, qBlock at a time as I − V·T·Vᵀ (LAPACK
+// dlarft and dlarfb: three products on kernels.Gemm64, where one pass over Z
+// per reflector would be bound by memory; twice as fast at n = 128).
+func formQ(v *kernels.Variant, g []float64, n int, tau, z []float64, w *symEigenWork) {
 	clear(z)
 	for j := 0; j < n; j++ {
 		z[j*n+j] = 1
 	}
-	for k := n - 3; k >= 0; k-- {
-		if tau[k] == 0 {
-			continue
+	nr := n - 2 // reflectors
+	for j1 := nr; j1 > 0; {
+		j0 := (j1 - 1) / qBlock * qBlock
+		nb, rows := j1-j0, n-j0-1 // reflectors j0…j1−1 on rows j0+1…n−1
+		// V (rows×nb, by columns) and Vᵀ (by columns of length nb).
+		vb, vt := growS(w.vb, rows*nb), growS(w.vt, rows*nb)
+		w.vb, w.vt = vb, vt
+		clear(vb)
+		for c := 0; c < nb; c++ {
+			k := j0 + c
+			col := vb[c*rows : (c+1)*rows]
+			col[c] = 1
+			copy(col[c+1:], g[k*n+k+2:(k+1)*n])
 		}
-		// Z₂₂ −= t·u·(Z₂₂ᵀu)ᵀ on rows and columns k+1…n−1.
-		u := g[k*n+k+1 : (k+1)*n] // u[0] = 1
-		l := len(u)
-		z22 := z[(k+1)*n+k+1:]
-		w := w[:l]
-		clear(w)
-		v.GemvT64(w, z22, n, u)
-		scal64(-tau[k], w)
-		v.Rank2Update64(z22, n, u, u, w, zero[:l])
+		for i := 0; i < rows; i++ {
+			for c := 0; c < nb; c++ {
+				vt[i*nb+c] = vb[c*rows+i]
+			}
+		}
+		// −T (nb×nb, upper, by columns): T[c, c] = t_c and
+		// T[0:c, c] = −t_c·T[0:c, 0:c]·V[:, 0:c]ᵀ·v_c.
+		t := growS(w.t, nb*nb)
+		w.t = t
+		clear(t)
+		tmp := w.p[:nb]
+		for c := 0; c < nb; c++ {
+			tc := tau[j0+c]
+			t[c*nb+c] = -tc
+			if c == 0 || tc == 0 {
+				continue
+			}
+			y := tmp[:c]
+			clear(y)
+			v.GemvT64(y, vb, rows, vb[c*rows:(c+1)*rows])
+			for r := 0; r < c; r++ {
+				var acc float64
+				for q := r; q < c; q++ {
+					acc += t[q*nb+r] * y[q]
+				}
+				t[c*nb+r] = -tc * acc
+			}
+		}
+		// Z₂₂ ← (I − V·T·Vᵀ)·Z₂₂ on rows and columns j0+1…n−1.
+		z22 := z[(j0+1)*n+j0+1:]
+		wv, tw := growS(w.wv, nb*rows), growS(w.tw, nb*rows)
+		w.wv, w.tw = wv, tw
+		clear(wv)
+		v.Gemm64(nb, rows, rows, vt, nb, z22, n, wv, nb) // Vᵀ·Z₂₂
+		clear(tw)
+		v.Gemm64(nb, rows, nb, t, nb, wv, nb, tw, nb) // −T·Vᵀ·Z₂₂
+		v.Gemm64(rows, rows, nb, vb, rows, tw, nb, z22, n)
+		j1 = j0
 	}
 }
 

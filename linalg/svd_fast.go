@@ -269,18 +269,13 @@ func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads int, orderin
 			clear(dst)
 			continue
 		}
-		inv := 1 / norms[j]
-		for i, e := range src {
-			dst[i] = float32(float64(e) * inv)
-		}
+		copy(dst, src)
+		v.Scal(float32(1/norms[j]), dst)
 	}
 	completeColumns(v, z, rows, nt, zero)
 	if !useQR {
 		for k, j := range order {
-			dst, src := vt[k*nt:(k+1)*nt], w[pos[j]*nt:(pos[j]+1)*nt]
-			for i, e := range src {
-				dst[i] = float32(e)
-			}
+			v.Narrow(vt[k*nt:(k+1)*nt], w[pos[j]*nt:(pos[j]+1)*nt])
 		}
 		return err
 	}

@@ -52,41 +52,29 @@ func TestAxpy64(t *testing.T) {
 	})
 }
 
-// TestGemv64 covers every row count to past two blocks of the widest
-// accumulator set, column counts 1–5, and ldx above the row count (the
-// rows between the columns must not be read into y or written).
 func TestGemv64(t *testing.T) {
 	for _, v := range Variants() {
 		r := rand.New(rand.NewPCG(2, uint64(v.level)))
-		for rows := 0; rows <= 140; rows++ {
-			for cols := 1; cols <= 5; cols++ {
-				for _, pad := range []int{0, 3} {
-					ldx := rows + pad
-					x, _ := randomSlice64(r, (cols-1)*ldx+rows, 0)
-					for k := 0; k < cols-1; k++ {
-						for i := rows; i < ldx; i++ {
-							x[k*ldx+i] = math.NaN() // between the columns: never read
-						}
-					}
-					alpha, _ := randomSlice64(r, cols, 1)
-					y, ybuf := randomSlice64(r, rows, 3)
-					y0 := append([]float64(nil), y...)
-					v.Gemv64(y, x, ldx, alpha)
-					name := fmt.Sprintf("%s Gemv64 rows=%d cols=%d ldx=%d", v, rows, cols, ldx)
-					checkGuards64(t, name, ybuf, rows, 3)
-					for i := range y {
-						want, abs := y0[i], math.Abs(y0[i])
-						for k, ak := range alpha {
-							want += ak * x[k*ldx+i]
-							abs += math.Abs(ak * x[k*ldx+i])
-						}
-						if math.IsNaN(y[i]) || math.Abs(y[i]-want) > float64(2*cols+2)*eps64*abs {
-							t.Fatalf("%s: y[%d] = %v, want %v", name, i, y[i], want)
-						}
-					}
+		eigenShapes(func(rows, cols, pad int) {
+			ld := rows + pad
+			x := paddedColumns(r, rows, cols, pad)
+			alpha, _ := randomSlice64(r, cols, 1)
+			y, ybuf := randomSlice64(r, rows, 3)
+			y0 := append([]float64(nil), y...)
+			v.Gemv64(y, x, ld, alpha)
+			name := fmt.Sprintf("%s Gemv64 rows=%d cols=%d ld=%d", v, rows, cols, ld)
+			checkGuards64(t, name, ybuf, rows, 3)
+			for i := range y {
+				want, abs := y0[i], math.Abs(y0[i])
+				for k, ak := range alpha {
+					want += ak * x[k*ld+i]
+					abs += math.Abs(ak * x[k*ld+i])
+				}
+				if math.IsNaN(y[i]) || math.Abs(y[i]-want) > float64(2*cols+2)*eps64*abs {
+					t.Fatalf("%s: y[%d] = %v, want %v", name, i, y[i], want)
 				}
 			}
-		}
+		})
 	}
 }
 
@@ -120,10 +108,11 @@ func TestEigenKernelPanics(t *testing.T) {
 }
 
 // eigenShapes are the (rows, cols) the matrix kernels are tested on: every
-// row count past the widest unrolled block, with 1–6 columns (GemvT64 groups
-// four).
+// row count to past two of the widest unrolled blocks (Gemv64's 64 rows),
+// with 1–6 columns (GemvT64 groups four), each with and without padding
+// between the columns.
 func eigenShapes(f func(rows, cols, pad int)) {
-	for rows := 0; rows <= 70; rows++ {
+	for rows := 0; rows <= 140; rows++ {
 		for cols := 1; cols <= 6; cols++ {
 			for _, pad := range []int{0, 3} {
 				f(rows, cols, pad)

@@ -111,6 +111,17 @@ func (a *isa) tail(name string, n GPVirtual, body func(m pd)) {
 	Label(name + "_none")
 }
 
+// rowBlocks emits the row loop of the matrix kernels: blocks of unroll
+// vectors from row i on, then single vectors, then one masked vector; block
+// emits the work on count vectors moved as m says, with labels from label.
+func (a *isa) rowBlocks(fn string, i, rows GPVirtual, unroll int, block func(label string, count int, m pd)) {
+	dl := a.lanes / 2
+	whole := pd{a: a}
+	countedLoop(fn+"_block", i, rows, unroll*dl, func() { block(fn+"_block", unroll, whole) })
+	countedLoop(fn+"_single", i, rows, dl, func() { block(fn+"_single", 1, whole) })
+	a.tail(fn+"_tail", rows, func(m pd) { block(fn+"_tail", 1, m) })
+}
+
 func dot64(a *isa) {
 	fn := a.kernel("Dot64", "func(x, y []float64) float64", "for i := range x { s += x[i] * y[i] }", "return s")
 	x, y, n := base("x"), base("y"), length("x")
@@ -226,10 +237,7 @@ func gemv64(a *isa) {
 			m.store(acc[j], ya(j))
 		}
 	}
-	whole := pd{a: a}
-	countedLoop(fn+"_block", i, rows, reduceUnroll*dl, func() { block(fn+"_block", reduceUnroll, whole) })
-	countedLoop(fn+"_single", i, rows, dl, func() { block(fn+"_single", 1, whole) })
-	a.tail(fn+"_tail", rows, func(m pd) { block(fn+"_tail", 1, m) })
+	a.rowBlocks(fn, i, rows, reduceUnroll, block)
 	VZEROUPPER()
 	RET()
 }
@@ -414,10 +422,7 @@ func rotateSeq64(a *isa) {
 			m.store(carry[u], Mem{Base: p, Disp: 8 * dl * u})
 		}
 	}
-	whole := pd{a: a}
-	countedLoop(fn+"_block", i, rows, rotateSeq64Unroll*dl, func() { block(fn+"_block", rotateSeq64Unroll, whole) })
-	countedLoop(fn+"_single", i, rows, dl, func() { block(fn+"_single", 1, whole) })
-	a.tail(fn+"_tail", rows, func(m pd) { block(fn+"_tail", 1, m) })
+	a.rowBlocks(fn, i, rows, rotateSeq64Unroll, block)
 	VZEROUPPER()
 	RET()
 }
@@ -511,10 +516,7 @@ func gemm4Cols64(a *isa) {
 	if a == avx2 {
 		rowVectors = 2 // 8 accumulators and 4 broadcasts of 16 registers
 	}
-	whole := pd{a: a}
-	countedLoop(fn+"_block", i, rows, rowVectors*dl, func() { block(fn+"_block", rowVectors, whole) })
-	countedLoop(fn+"_single", i, rows, dl, func() { block(fn+"_single", 1, whole) })
-	a.tail(fn+"_tail", rows, func(m pd) { block(fn+"_tail", 1, m) })
+	a.rowBlocks(fn, i, rows, rowVectors, block)
 	VZEROUPPER()
 	RET()
 }

@@ -63,3 +63,68 @@ func JacobiRotatePairsNEON(cols []float32, rows int, p, q []int, c, s []float64)
 //
 //go:noescape
 func JacobiRotatePairs64NEON(w []float64, rows int, p, q []int, c, s []float64)
+
+// Dot64NEON computes, with NEON:
+//
+//	for i := range x { s += x[i] * y[i] }
+//	return s
+//
+//go:noescape
+func Dot64NEON(x, y []float64) float64
+
+// Axpy64NEON computes, with NEON:
+//
+//	for i := range x { y[i] += alpha * x[i] }
+//
+//go:noescape
+func Axpy64NEON(alpha float64, x, y []float64)
+
+// Gemv64NEON computes, with NEON:
+//
+//	for k, ak := range alpha {
+//		for i := range y { y[i] += ak * x[k*ldx+i] }
+//	}
+//
+//go:noescape
+func Gemv64NEON(y, x []float64, ldx int, alpha []float64)
+
+// GemvT64NEON computes, with NEON:
+//
+//	for k := range y {
+//		for i, ai := range alpha { y[k] += x[k*ldx+i] * ai }
+//	}
+//
+//go:noescape
+func GemvT64NEON(y, x []float64, ldx int, alpha []float64)
+
+// Rank2Update64NEON computes, with NEON:
+//
+//	for j := range alpha {
+//		for i := range x { c[j*ldc+i] += alpha[j]*x[i] + beta[j]*y[i] }
+//	}
+//
+//go:noescape
+func Rank2Update64NEON(c []float64, ldc int, x, y, alpha, beta []float64)
+
+// RotateSeq64NEON computes, with NEON:
+//
+//	for k := len(c) - 1; k >= 0; k-- {
+//		x, y := z[k*ld:(k+1)*ld], z[(k+1)*ld:(k+2)*ld]
+//		for i := range x {
+//			x[i], y[i] = c[k]*x[i] - s[k]*y[i], s[k]*x[i] + c[k]*y[i]
+//		}
+//	}
+//
+//go:noescape
+func RotateSeq64NEON(z []float64, ld int, c, s []float64)
+
+// Gemm4Cols64NEON computes, with NEON:
+//
+//	for j := 0; j < 4; j++ {
+//		for p := 0; p < k; p++ {
+//			for i := 0; i < m; i++ { c[j*ldc+i] += a[p*lda+i] * b[j*ldb+p] }
+//		}
+//	}
+//
+//go:noescape
+func Gemm4Cols64NEON(m, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int)

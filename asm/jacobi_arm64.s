@@ -488,3 +488,514 @@ next:
 
 end:
 	RET
+
+// func Dot64NEON(x, y []float64) float64
+TEXT ·Dot64NEON(SB), NOSPLIT, $0-56
+	MOVD    x_base+0(FP), R0
+	MOVD    y_base+24(FP), R1
+	MOVD    x_len+8(FP), R2
+	VEOR    V16.B16, V16.B16, V16.B16
+	VEOR    V17.B16, V17.B16, V17.B16
+	VEOR    V18.B16, V18.B16, V18.B16
+	VEOR    V19.B16, V19.B16, V19.B16
+	SUBS    $8, R2, R2
+	BLT     tail
+
+loop8:
+	VLD1.P  64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P  64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD    $0x4e64cc10 // fmla v16.2d, v0.2d, v4.2d
+	WORD    $0x4e65cc31 // fmla v17.2d, v1.2d, v5.2d
+	WORD    $0x4e66cc52 // fmla v18.2d, v2.2d, v6.2d
+	WORD    $0x4e67cc73 // fmla v19.2d, v3.2d, v7.2d
+	SUBS    $8, R2, R2
+	BGE     loop8
+
+tail:
+	ADDS    $8, R2, R2
+	BEQ     done
+
+loop1:
+	FMOVD.P 8(R0), F0
+	FMOVD.P 8(R1), F4
+	WORD    $0x4e64cc10 // fmla v16.2d, v0.2d, v4.2d
+	SUBS    $1, R2, R2
+	BNE     loop1
+
+done:
+	WORD    $0x4e71d610 // fadd v16.2d, v16.2d, v17.2d
+	WORD    $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	WORD    $0x4e72d610 // fadd v16.2d, v16.2d, v18.2d
+	WORD    $0x7e70da10 // faddp d16, v16.2d
+	FMOVD   F16, ret+48(FP)
+	RET
+
+// func Axpy64NEON(alpha float64, x, y []float64)
+TEXT ·Axpy64NEON(SB), NOSPLIT, $0-56
+	MOVD    x_base+8(FP), R0
+	MOVD    y_base+32(FP), R1
+	MOVD    x_len+16(FP), R3
+	MOVD    R1, R2
+	FMOVD   alpha+0(FP), F31
+	WORD    $0x4e0807ff // dup v31.2d, v31.d[0]
+	SUBS    $8, R3, R3
+	BLT     tail
+
+loop8:
+	VLD1.P  64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P  64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD    $0x4e60cfe4 // fmla v4.2d, v31.2d, v0.2d
+	WORD    $0x4e61cfe5 // fmla v5.2d, v31.2d, v1.2d
+	WORD    $0x4e62cfe6 // fmla v6.2d, v31.2d, v2.2d
+	WORD    $0x4e63cfe7 // fmla v7.2d, v31.2d, v3.2d
+	VST1.P  [V4.S4, V5.S4, V6.S4, V7.S4], 64(R2)
+	SUBS    $8, R3, R3
+	BGE     loop8
+
+tail:
+	ADDS    $8, R3, R3
+	BEQ     done
+
+loop1:
+	FMOVD.P 8(R0), F0
+	FMOVD.P 8(R1), F4
+	WORD    $0x4e60cfe4 // fmla v4.2d, v31.2d, v0.2d
+	FMOVD.P F4, 8(R2)
+	SUBS    $1, R3, R3
+	BNE     loop1
+
+done:
+	RET
+
+// func Gemv64NEON(y, x []float64, ldx int, alpha []float64)
+TEXT ·Gemv64NEON(SB), NOSPLIT, $0-80
+	MOVD    y_base+0(FP), R0
+	MOVD    x_base+24(FP), R1
+	MOVD    y_len+8(FP), R2
+	MOVD    ldx+48(FP), R3
+	LSL     $3, R3, R3
+	MOVD    alpha_base+56(FP), R4
+	MOVD    alpha_len+64(FP), R5
+	SUBS    $8, R2, R2
+	BLT     tail
+
+loop8:
+	MOVD    R0, R9
+	VLD1.P  64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
+	MOVD    R1, R6
+	MOVD    R4, R7
+	MOVD    R5, R8
+
+k4:
+	FMOVD.P 8(R7), F30
+	WORD    $0x4e0807de // dup v30.2d, v30.d[0]
+	VLD1    (R6), [V0.S4, V1.S4, V2.S4, V3.S4]
+	WORD    $0x4e60cfd0 // fmla v16.2d, v30.2d, v0.2d
+	WORD    $0x4e61cfd1 // fmla v17.2d, v30.2d, v1.2d
+	WORD    $0x4e62cfd2 // fmla v18.2d, v30.2d, v2.2d
+	WORD    $0x4e63cfd3 // fmla v19.2d, v30.2d, v3.2d
+	ADD     R3, R6, R6
+	SUBS    $1, R8, R8
+	BNE     k4
+	VST1.P  [V16.S4, V17.S4, V18.S4, V19.S4], 64(R9)
+	ADDS    $64, R1, R1
+	SUBS    $8, R2, R2
+	BGE     loop8
+
+tail:
+	ADDS    $8, R2, R2
+	BEQ     done
+
+loop1:
+	MOVD    R0, R9
+	FMOVD.P 8(R0), F16
+	MOVD    R1, R6
+	MOVD    R4, R7
+	MOVD    R5, R8
+
+k1s:
+	FMOVD.P 8(R7), F30
+	WORD    $0x4e0807de // dup v30.2d, v30.d[0]
+	FMOVD   (R6), F0
+	WORD    $0x4e60cfd0 // fmla v16.2d, v30.2d, v0.2d
+	ADD     R3, R6, R6
+	SUBS    $1, R8, R8
+	BNE     k1s
+	FMOVD.P F16, 8(R9)
+	ADDS    $8, R1, R1
+	SUBS    $1, R2, R2
+	BNE     loop1
+
+done:
+	RET
+
+// func GemvT64NEON(y, x []float64, ldx int, alpha []float64)
+TEXT ·GemvT64NEON(SB), NOSPLIT, $0-80
+	MOVD    y_base+0(FP), R0
+	MOVD    x_base+24(FP), R1
+	MOVD    y_len+8(FP), R2
+	MOVD    ldx+48(FP), R3
+	LSL     $3, R3, R3
+	MOVD    alpha_base+56(FP), R4
+	MOVD    alpha_len+64(FP), R5
+	CBZ     R2, end
+
+col:
+	VEOR    V16.B16, V16.B16, V16.B16
+	VEOR    V17.B16, V17.B16, V17.B16
+	VEOR    V18.B16, V18.B16, V18.B16
+	VEOR    V19.B16, V19.B16, V19.B16
+	MOVD    R1, R6
+	MOVD    R4, R7
+	MOVD    R5, R8
+	CBZ     R8, sum
+	SUBS    $8, R8, R8
+	BLT     dtail
+
+dloop8:
+	VLD1.P  64(R6), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P  64(R7), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD    $0x4e64cc10 // fmla v16.2d, v0.2d, v4.2d
+	WORD    $0x4e65cc31 // fmla v17.2d, v1.2d, v5.2d
+	WORD    $0x4e66cc52 // fmla v18.2d, v2.2d, v6.2d
+	WORD    $0x4e67cc73 // fmla v19.2d, v3.2d, v7.2d
+	SUBS    $8, R8, R8
+	BGE     dloop8
+
+dtail:
+	ADDS    $8, R8, R8
+	BEQ     ddone
+
+dloop1:
+	FMOVD.P 8(R6), F0
+	FMOVD.P 8(R7), F4
+	WORD    $0x4e64cc10 // fmla v16.2d, v0.2d, v4.2d
+	SUBS    $1, R8, R8
+	BNE     dloop1
+
+ddone:
+
+sum:
+	WORD    $0x4e71d610 // fadd v16.2d, v16.2d, v17.2d
+	WORD    $0x4e73d652 // fadd v18.2d, v18.2d, v19.2d
+	WORD    $0x4e72d610 // fadd v16.2d, v16.2d, v18.2d
+	WORD    $0x7e70da10 // faddp d16, v16.2d
+	FMOVD   (R0), F20
+	WORD    $0x4e74d610 // fadd v16.2d, v16.2d, v20.2d
+	FMOVD.P F16, 8(R0)
+	ADD     R3, R1, R1
+	SUBS    $1, R2, R2
+	BNE     col
+
+end:
+	RET
+
+// func Rank2Update64NEON(c []float64, ldc int, x, y, alpha, beta []float64)
+TEXT ·Rank2Update64NEON(SB), NOSPLIT, $0-128
+	MOVD    c_base+0(FP), R0
+	MOVD    ldc+24(FP), R1
+	LSL     $3, R1, R1
+	MOVD    x_base+32(FP), R2
+	MOVD    y_base+56(FP), R3
+	MOVD    alpha_base+80(FP), R4
+	MOVD    beta_base+104(FP), R5
+	MOVD    alpha_len+88(FP), R6
+	MOVD    x_len+40(FP), R7
+	CBZ     R6, end
+	CBZ     R7, end
+
+col:
+	FMOVD.P 8(R4), F30
+	WORD    $0x4e0807de // dup v30.2d, v30.d[0]
+	FMOVD.P 8(R5), F31
+	WORD    $0x4e0807ff // dup v31.2d, v31.d[0]
+	MOVD    R0, R8
+	MOVD    R0, R9
+	MOVD    R2, R10
+	MOVD    R3, R11
+	MOVD    R7, R12
+	SUBS    $8, R12, R12
+	BLT     rtail
+
+rloop8:
+	VLD1.P  64(R8), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P  64(R10), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD    $0x4e64cfc0 // fmla v0.2d, v30.2d, v4.2d
+	WORD    $0x4e65cfc1 // fmla v1.2d, v30.2d, v5.2d
+	WORD    $0x4e66cfc2 // fmla v2.2d, v30.2d, v6.2d
+	WORD    $0x4e67cfc3 // fmla v3.2d, v30.2d, v7.2d
+	VLD1.P  64(R11), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD    $0x4e64cfe0 // fmla v0.2d, v31.2d, v4.2d
+	WORD    $0x4e65cfe1 // fmla v1.2d, v31.2d, v5.2d
+	WORD    $0x4e66cfe2 // fmla v2.2d, v31.2d, v6.2d
+	WORD    $0x4e67cfe3 // fmla v3.2d, v31.2d, v7.2d
+	VST1.P  [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	SUBS    $8, R12, R12
+	BGE     rloop8
+
+rtail:
+	ADDS    $8, R12, R12
+	BEQ     rdone
+
+rloop1:
+	FMOVD.P 8(R8), F0
+	FMOVD.P 8(R10), F4
+	WORD    $0x4e64cfc0 // fmla v0.2d, v30.2d, v4.2d
+	FMOVD.P 8(R11), F4
+	WORD    $0x4e64cfe0 // fmla v0.2d, v31.2d, v4.2d
+	FMOVD.P F0, 8(R9)
+	SUBS    $1, R12, R12
+	BNE     rloop1
+
+rdone:
+	ADD     R1, R0, R0
+	SUBS    $1, R6, R6
+	BNE     col
+
+end:
+	RET
+
+// func RotateSeq64NEON(z []float64, ld int, c, s []float64)
+TEXT ·RotateSeq64NEON(SB), NOSPLIT, $0-80
+	MOVD    z_base+0(FP), R0
+	MOVD    ld+24(FP), R1
+	MOVD    R1, R2
+	LSL     $3, R1, R1
+	MOVD    c_base+32(FP), R3
+	MOVD    s_base+56(FP), R4
+	MOVD    c_len+40(FP), R5
+	CBZ     R5, end
+	CBZ     R2, end
+	MOVD    R5, R11
+	MUL     R1, R11, R11
+	SUBS    $8, R2, R2
+	BLT     tail
+
+loop8:
+	MOVD    R0, R6
+	ADD     R11, R6, R6
+	VLD1    (R6), [V16.S4, V17.S4, V18.S4, V19.S4]
+	MOVD    R3, R8
+	MOVD    R4, R9
+	MOVD    R5, R10
+	LSL     $3, R10, R10
+	ADD     R10, R8, R8
+	ADD     R10, R9, R9
+	MOVD    R5, R10
+
+rot4:
+	MOVD    R6, R7
+	SUB     R1, R6, R6
+	SUBS    $8, R8, R8
+	SUBS    $8, R9, R9
+	FMOVD   (R8), F28
+	WORD    $0x4e08079c // dup v28.2d, v28.d[0]
+	FMOVD   (R9), F29
+	FNEGD   F29, F29
+	WORD    $0x4e0807be // dup v30.2d, v29.d[0]
+	FNEGD   F29, F29
+	WORD    $0x4e0807bd // dup v29.2d, v29.d[0]
+	VLD1    (R6), [V0.S4, V1.S4, V2.S4, V3.S4]
+	WORD    $0x6e7cde04 // fmul v4.2d, v16.2d, v28.2d
+	WORD    $0x4e7dcc04 // fmla v4.2d, v0.2d, v29.2d
+	WORD    $0x6e7ede10 // fmul v16.2d, v16.2d, v30.2d
+	WORD    $0x4e7ccc10 // fmla v16.2d, v0.2d, v28.2d
+	WORD    $0x6e7cde25 // fmul v5.2d, v17.2d, v28.2d
+	WORD    $0x4e7dcc25 // fmla v5.2d, v1.2d, v29.2d
+	WORD    $0x6e7ede31 // fmul v17.2d, v17.2d, v30.2d
+	WORD    $0x4e7ccc31 // fmla v17.2d, v1.2d, v28.2d
+	WORD    $0x6e7cde46 // fmul v6.2d, v18.2d, v28.2d
+	WORD    $0x4e7dcc46 // fmla v6.2d, v2.2d, v29.2d
+	WORD    $0x6e7ede52 // fmul v18.2d, v18.2d, v30.2d
+	WORD    $0x4e7ccc52 // fmla v18.2d, v2.2d, v28.2d
+	WORD    $0x6e7cde67 // fmul v7.2d, v19.2d, v28.2d
+	WORD    $0x4e7dcc67 // fmla v7.2d, v3.2d, v29.2d
+	WORD    $0x6e7ede73 // fmul v19.2d, v19.2d, v30.2d
+	WORD    $0x4e7ccc73 // fmla v19.2d, v3.2d, v28.2d
+	VST1    [V4.S4, V5.S4, V6.S4, V7.S4], (R7)
+	SUBS    $1, R10, R10
+	BNE     rot4
+	VST1    [V16.S4, V17.S4, V18.S4, V19.S4], (R6)
+	ADDS    $64, R0, R0
+	SUBS    $8, R2, R2
+	BGE     loop8
+
+tail:
+	ADDS    $8, R2, R2
+	BEQ     done
+
+loop1:
+	MOVD    R0, R6
+	ADD     R11, R6, R6
+	FMOVD   (R6), F16
+	MOVD    R3, R8
+	MOVD    R4, R9
+	MOVD    R5, R10
+	LSL     $3, R10, R10
+	ADD     R10, R8, R8
+	ADD     R10, R9, R9
+	MOVD    R5, R10
+
+rot1:
+	MOVD    R6, R7
+	SUB     R1, R6, R6
+	SUBS    $8, R8, R8
+	SUBS    $8, R9, R9
+	FMOVD   (R8), F28
+	WORD    $0x4e08079c // dup v28.2d, v28.d[0]
+	FMOVD   (R9), F29
+	FNEGD   F29, F29
+	WORD    $0x4e0807be // dup v30.2d, v29.d[0]
+	FNEGD   F29, F29
+	WORD    $0x4e0807bd // dup v29.2d, v29.d[0]
+	FMOVD   (R6), F0
+	WORD    $0x6e7cde04 // fmul v4.2d, v16.2d, v28.2d
+	WORD    $0x4e7dcc04 // fmla v4.2d, v0.2d, v29.2d
+	WORD    $0x6e7ede10 // fmul v16.2d, v16.2d, v30.2d
+	WORD    $0x4e7ccc10 // fmla v16.2d, v0.2d, v28.2d
+	FMOVD.P F4, 8(R7)
+	SUBS    $1, R10, R10
+	BNE     rot1
+	FMOVD.P F16, 8(R6)
+	ADDS    $8, R0, R0
+	SUBS    $1, R2, R2
+	BNE     loop1
+
+done:
+
+end:
+	RET
+
+// func Gemm4Cols64NEON(m, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int)
+TEXT ·Gemm4Cols64NEON(SB), NOSPLIT, $0-112
+	MOVD    m+0(FP), R0
+	MOVD    k+8(FP), R1
+	MOVD    a_base+16(FP), R2
+	MOVD    lda+40(FP), R3
+	LSL     $3, R3, R3
+	MOVD    b_base+48(FP), R4
+	MOVD    ldb+72(FP), R5
+	LSL     $3, R5, R5
+	MOVD    c_base+80(FP), R6
+	MOVD    ldc+104(FP), R7
+	LSL     $3, R7, R7
+	CBZ     R1, end
+	SUBS    $8, R0, R0
+	BLT     tail
+
+loop8:
+	MOVD    R6, R19
+	VLD1    (R19), [V16.S4, V17.S4, V18.S4, V19.S4]
+	MOVD    R4, R10
+	MOVD    R19, R20
+	ADD     R7, R20, R20
+	VLD1    (R20), [V20.S4, V21.S4, V22.S4, V23.S4]
+	MOVD    R10, R11
+	ADD     R5, R11, R11
+	MOVD    R20, R21
+	ADD     R7, R21, R21
+	VLD1    (R21), [V24.S4, V25.S4, V26.S4, V27.S4]
+	MOVD    R11, R12
+	ADD     R5, R12, R12
+	MOVD    R21, R22
+	ADD     R7, R22, R22
+	VLD1    (R22), [V28.S4, V29.S4, V30.S4, V31.S4]
+	MOVD    R12, R13
+	ADD     R5, R13, R13
+	MOVD    R2, R8
+	MOVD    R1, R9
+
+k4:
+	FMOVD.P 8(R10), F4
+	WORD    $0x4e080484 // dup v4.2d, v4.d[0]
+	FMOVD.P 8(R11), F5
+	WORD    $0x4e0804a5 // dup v5.2d, v5.d[0]
+	FMOVD.P 8(R12), F6
+	WORD    $0x4e0804c6 // dup v6.2d, v6.d[0]
+	FMOVD.P 8(R13), F7
+	WORD    $0x4e0804e7 // dup v7.2d, v7.d[0]
+	VLD1    (R8), [V0.S4, V1.S4, V2.S4, V3.S4]
+	WORD    $0x4e64cc10 // fmla v16.2d, v0.2d, v4.2d
+	WORD    $0x4e64cc31 // fmla v17.2d, v1.2d, v4.2d
+	WORD    $0x4e64cc52 // fmla v18.2d, v2.2d, v4.2d
+	WORD    $0x4e64cc73 // fmla v19.2d, v3.2d, v4.2d
+	WORD    $0x4e65cc14 // fmla v20.2d, v0.2d, v5.2d
+	WORD    $0x4e65cc35 // fmla v21.2d, v1.2d, v5.2d
+	WORD    $0x4e65cc56 // fmla v22.2d, v2.2d, v5.2d
+	WORD    $0x4e65cc77 // fmla v23.2d, v3.2d, v5.2d
+	WORD    $0x4e66cc18 // fmla v24.2d, v0.2d, v6.2d
+	WORD    $0x4e66cc39 // fmla v25.2d, v1.2d, v6.2d
+	WORD    $0x4e66cc5a // fmla v26.2d, v2.2d, v6.2d
+	WORD    $0x4e66cc7b // fmla v27.2d, v3.2d, v6.2d
+	WORD    $0x4e67cc1c // fmla v28.2d, v0.2d, v7.2d
+	WORD    $0x4e67cc3d // fmla v29.2d, v1.2d, v7.2d
+	WORD    $0x4e67cc5e // fmla v30.2d, v2.2d, v7.2d
+	WORD    $0x4e67cc7f // fmla v31.2d, v3.2d, v7.2d
+	ADD     R3, R8, R8
+	SUBS    $1, R9, R9
+	BNE     k4
+	VST1    [V16.S4, V17.S4, V18.S4, V19.S4], (R19)
+	VST1    [V20.S4, V21.S4, V22.S4, V23.S4], (R20)
+	VST1    [V24.S4, V25.S4, V26.S4, V27.S4], (R21)
+	VST1    [V28.S4, V29.S4, V30.S4, V31.S4], (R22)
+	ADDS    $64, R2, R2
+	ADDS    $64, R6, R6
+	SUBS    $8, R0, R0
+	BGE     loop8
+
+tail:
+	ADDS    $8, R0, R0
+	BEQ     done
+
+loop1:
+	MOVD    R6, R19
+	FMOVD   (R19), F16
+	MOVD    R4, R10
+	MOVD    R19, R20
+	ADD     R7, R20, R20
+	FMOVD   (R20), F20
+	MOVD    R10, R11
+	ADD     R5, R11, R11
+	MOVD    R20, R21
+	ADD     R7, R21, R21
+	FMOVD   (R21), F24
+	MOVD    R11, R12
+	ADD     R5, R12, R12
+	MOVD    R21, R22
+	ADD     R7, R22, R22
+	FMOVD   (R22), F28
+	MOVD    R12, R13
+	ADD     R5, R13, R13
+	MOVD    R2, R8
+	MOVD    R1, R9
+
+k1:
+	FMOVD.P 8(R10), F4
+	WORD    $0x4e080484 // dup v4.2d, v4.d[0]
+	FMOVD.P 8(R11), F5
+	WORD    $0x4e0804a5 // dup v5.2d, v5.d[0]
+	FMOVD.P 8(R12), F6
+	WORD    $0x4e0804c6 // dup v6.2d, v6.d[0]
+	FMOVD.P 8(R13), F7
+	WORD    $0x4e0804e7 // dup v7.2d, v7.d[0]
+	FMOVD   (R8), F0
+	WORD    $0x4e64cc10 // fmla v16.2d, v0.2d, v4.2d
+	WORD    $0x4e65cc14 // fmla v20.2d, v0.2d, v5.2d
+	WORD    $0x4e66cc18 // fmla v24.2d, v0.2d, v6.2d
+	WORD    $0x4e67cc1c // fmla v28.2d, v0.2d, v7.2d
+	ADD     R3, R8, R8
+	SUBS    $1, R9, R9
+	BNE     k1
+	FMOVD.P F16, 8(R19)
+	FMOVD.P F20, 8(R20)
+	FMOVD.P F24, 8(R21)
+	FMOVD.P F28, 8(R22)
+	ADDS    $8, R2, R2
+	ADDS    $8, R6, R6
+	SUBS    $1, R0, R0
+	BNE     loop1
+
+done:
+
+end:
+	RET

@@ -31,8 +31,7 @@ type Variant struct {
 	jacobiRotate   func(x, y []float32, c, s float32)
 	jacobiRotate64 func(x, y []float64, c, s float64)
 
-	// The float64 kernels of the SVD's eigensolver (eigen.go); a variant
-	// without assembly for them runs the generic loops.
+	// The float64 kernels of the SVD's eigensolver (eigen.go).
 	dot64         func(x, y []float64) float64
 	axpy64        func(alpha float64, x, y []float64)
 	gemv64        func(y, x []float64, ldx int, alpha []float64)
@@ -183,11 +182,7 @@ func withLoops(vs []*Variant) []*Variant {
 		if v.jacobiRotatePairs64 == nil {
 			v.jacobiRotatePairs64 = rotatePairsLoop(v.jacobiRotate64)
 		}
-		if v.dot64 == nil {
-			v.dot64, v.axpy64, v.gemv64 = dot64Generic, axpy64Generic, gemv64Generic
-			v.gemvT64, v.rank2Update64, v.rotateSeq64 = gemvT64Generic, rank2Update64Generic, rotateSeq64Generic
-			v.gemm4Cols64, v.widen, v.narrow = gemm4Cols64Generic, widenGeneric, narrowGeneric
-		}
+
 		v.gemm.copyRows = v.copyRows // PackAT
 	}
 	return vs

@@ -97,6 +97,7 @@ func jacobiKernels(f *File) {
 	jacobiPairDots(f)
 	jacobiRotatePairs(f)
 	jacobiRotatePairs64(f)
+	eigenKernels(f)
 }
 
 func jacobiDots(f *File) {

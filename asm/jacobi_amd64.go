@@ -241,6 +241,17 @@ func WidenAVX512(dst []float64, src []float32)
 //go:noescape
 func NarrowAVX512(dst []float32, src []float64)
 
+// SecularTermsAVX512 computes, with AVX512:
+//
+//	for j := range delta {
+//		t := z[j] / (delta[j] - tau)
+//		s += z[j] * t
+//		ds += t * t
+//	}
+//
+//go:noescape
+func SecularTermsAVX512(delta []float64, z []float64, tau float64) (s float64, ds float64)
+
 // Dot64AVX2 computes, with AVX2:
 //
 //	for i := range x { s += x[i] * y[i] }
@@ -319,3 +330,14 @@ func WidenAVX2(dst []float64, src []float32)
 //
 //go:noescape
 func NarrowAVX2(dst []float32, src []float64)
+
+// SecularTermsAVX2 computes, with AVX2:
+//
+//	for j := range delta {
+//		t := z[j] / (delta[j] - tau)
+//		s += z[j] * t
+//		ds += t * t
+//	}
+//
+//go:noescape
+func SecularTermsAVX2(delta []float64, z []float64, tau float64) (s float64, ds float64)

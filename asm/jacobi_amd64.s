@@ -1522,6 +1522,9 @@ JacobiAnglesAVX2_done:
 	VZEROUPPER
 	RET
 
+DATA oneF64<>+0(SB)/8, $0x3ff0000000000000
+GLOBL oneF64<>(SB), RODATA|NOPTR, $8
+
 DATA avx2TailMasks64<>+0(SB)/8, $0xffffffffffffffff
 DATA avx2TailMasks64<>+8(SB)/8, $0xffffffffffffffff
 DATA avx2TailMasks64<>+16(SB)/8, $0xffffffffffffffff
@@ -2409,6 +2412,87 @@ NarrowAVX512_tail_end:
 	VZEROUPPER
 	RET
 
+// func SecularTermsAVX512(delta []float64, z []float64, tau float64) (s float64, ds float64)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE2
+TEXT ·SecularTermsAVX512(SB), NOSPLIT, $0-72
+	MOVQ         delta_base+0(FP), AX
+	MOVQ         z_base+24(FP), CX
+	MOVQ         delta_len+8(FP), DX
+	VBROADCASTSD tau+48(FP), Z0
+	VXORPS       Z1, Z1, Z1
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	XORQ         BX, BX
+
+SecularTermsAVX512_block:
+	CMPQ        DX, $0x00000010
+	JB          SecularTermsAVX512_block_end
+	VMOVUPD     (AX)(BX*8), Z5
+	VMOVUPD     (CX)(BX*8), Z6
+	VSUBPD      Z0, Z5, Z5
+	VDIVPD      Z5, Z6, Z5
+	VFMADD231PD Z5, Z6, Z1
+	VFMADD231PD Z5, Z5, Z3
+	VMOVUPD     64(AX)(BX*8), Z5
+	VMOVUPD     64(CX)(BX*8), Z6
+	VSUBPD      Z0, Z5, Z5
+	VDIVPD      Z5, Z6, Z5
+	VFMADD231PD Z5, Z6, Z2
+	VFMADD231PD Z5, Z5, Z4
+	ADDQ        $0x00000010, BX
+	SUBQ        $0x00000010, DX
+	JMP         SecularTermsAVX512_block
+
+SecularTermsAVX512_block_end:
+SecularTermsAVX512_single:
+	CMPQ        DX, $0x00000008
+	JB          SecularTermsAVX512_single_end
+	VMOVUPD     (AX)(BX*8), Z5
+	VMOVUPD     (CX)(BX*8), Z6
+	VSUBPD      Z0, Z5, Z5
+	VDIVPD      Z5, Z6, Z5
+	VFMADD231PD Z5, Z6, Z1
+	VFMADD231PD Z5, Z5, Z3
+	ADDQ        $0x00000008, BX
+	SUBQ        $0x00000008, DX
+	JMP         SecularTermsAVX512_single
+
+SecularTermsAVX512_single_end:
+	TESTQ        DX, DX
+	JZ           SecularTermsAVX512_tail_none
+	MOVL         $0x000000ff, SI
+	BZHIL        DX, SI, DX
+	KMOVW        DX, K1
+	VMOVUPD.Z    (AX)(BX*8), K1, Z5
+	VMOVUPD.Z    (CX)(BX*8), K1, Z6
+	VSUBPD       Z0, Z5, Z5
+	VBROADCASTSD oneF64<>+0(SB), Z0
+	VMOVAPD      Z5, K1, Z0
+	VDIVPD       Z0, Z6, Z0
+	VFMADD231PD  Z0, Z6, Z1
+	VFMADD231PD  Z0, Z0, Z3
+
+SecularTermsAVX512_tail_none:
+	VADDPD        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPD        Y0, Y1, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X1
+	VPERMILPD     $0x01, X1, X0
+	VADDSD        X0, X1, X1
+	MOVSD         X1, s+56(FP)
+	VADDPD        Z4, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VADDPD        Y0, Y3, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X1
+	VPERMILPD     $0x01, X1, X0
+	VADDSD        X0, X1, X1
+	MOVSD         X1, ds+64(FP)
+	VZEROUPPER
+	RET
+
 // func Dot64AVX2(x []float64, y []float64) float64
 // Requires: AVX, FMA3, SSE2
 TEXT ·Dot64AVX2(SB), NOSPLIT, $0-56
@@ -3245,5 +3329,82 @@ NarrowAVX2_tail:
 	JMP       NarrowAVX2_tail
 
 NarrowAVX2_tail_end:
+	VZEROUPPER
+	RET
+
+// func SecularTermsAVX2(delta []float64, z []float64, tau float64) (s float64, ds float64)
+// Requires: AVX, FMA3, SSE2
+TEXT ·SecularTermsAVX2(SB), NOSPLIT, $0-72
+	MOVQ         delta_base+0(FP), AX
+	MOVQ         z_base+24(FP), CX
+	MOVQ         delta_len+8(FP), DX
+	VBROADCASTSD tau+48(FP), Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	XORQ         BX, BX
+
+SecularTermsAVX2_block:
+	CMPQ        DX, $0x00000008
+	JB          SecularTermsAVX2_block_end
+	VMOVUPD     (AX)(BX*8), Y5
+	VMOVUPD     (CX)(BX*8), Y6
+	VSUBPD      Y0, Y5, Y5
+	VDIVPD      Y5, Y6, Y5
+	VFMADD231PD Y5, Y6, Y1
+	VFMADD231PD Y5, Y5, Y3
+	VMOVUPD     32(AX)(BX*8), Y5
+	VMOVUPD     32(CX)(BX*8), Y6
+	VSUBPD      Y0, Y5, Y5
+	VDIVPD      Y5, Y6, Y5
+	VFMADD231PD Y5, Y6, Y2
+	VFMADD231PD Y5, Y5, Y4
+	ADDQ        $0x00000008, BX
+	SUBQ        $0x00000008, DX
+	JMP         SecularTermsAVX2_block
+
+SecularTermsAVX2_block_end:
+SecularTermsAVX2_single:
+	CMPQ        DX, $0x00000004
+	JB          SecularTermsAVX2_single_end
+	VMOVUPD     (AX)(BX*8), Y5
+	VMOVUPD     (CX)(BX*8), Y6
+	VSUBPD      Y0, Y5, Y5
+	VDIVPD      Y5, Y6, Y5
+	VFMADD231PD Y5, Y6, Y1
+	VFMADD231PD Y5, Y5, Y3
+	ADDQ        $0x00000004, BX
+	SUBQ        $0x00000004, DX
+	JMP         SecularTermsAVX2_single
+
+SecularTermsAVX2_single_end:
+	TESTQ        DX, DX
+	JZ           SecularTermsAVX2_tail_none
+	LEAQ         avx2TailMasks64<>+0(SB), SI
+	NEGQ         DX
+	VMOVUPD      32(SI)(DX*8), Y5
+	VMASKMOVPD   (AX)(BX*8), Y5, Y6
+	VMASKMOVPD   (CX)(BX*8), Y5, Y7
+	VSUBPD       Y0, Y6, Y6
+	VBROADCASTSD oneF64<>+0(SB), Y0
+	VBLENDVPD    Y5, Y6, Y0, Y0
+	VDIVPD       Y0, Y7, Y0
+	VFMADD231PD  Y0, Y7, Y1
+	VFMADD231PD  Y0, Y0, Y3
+
+SecularTermsAVX2_tail_none:
+	VADDPD       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, s+56(FP)
+	VADDPD       Y4, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPD       X0, X3, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	MOVSD        X0, ds+64(FP)
 	VZEROUPPER
 	RET

@@ -41,6 +41,7 @@ type Variant struct {
 	gemm4Cols64   func(m, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int)
 	widen         func(dst []float64, src []float32)
 	narrow        func(dst []float32, src []float64)
+	secularTerms  func(delta, z []float64, tau float64) (s, ds float64)
 
 	// The batched kernels of a round-robin step (jacobi_step.go) and of the
 	// QR (householder.go); a variant without assembly for them loops over its
@@ -93,6 +94,7 @@ var genericVariant = &Variant{
 	gemm4Cols64:   gemm4Cols64Generic,
 	widen:         widenGeneric,
 	narrow:        narrowGeneric,
+	secularTerms:  secularTermsGeneric,
 
 	copyRows: copyRowsGeneric,
 	addRows:  addRowsGeneric,

@@ -131,6 +131,32 @@ func (v *Variant) Narrow(dst []float32, src []float64) {
 	v.narrow(dst, src)
 }
 
+// secularTermsGeneric returns
+//
+//	for j := range delta {
+//		t := z[j] / (delta[j] - tau)
+//		s += z[j] * t
+//		ds += t * t
+//	}
+func secularTermsGeneric(delta, z []float64, tau float64) (s, ds float64) {
+	z = z[:len(delta)]
+	for j, d := range delta {
+		t := z[j] / (d - tau)
+		s += z[j] * t
+		ds += t * t
+	}
+	return s, ds
+}
+
+// SecularTerms returns Σ z_j²/(delta_j − tau) and Σ z_j²/(delta_j − tau)², the
+// terms of the secular equation of divide and conquer and of its derivative
+// (see secularTermsGeneric for the loop). The slices must have the same
+// length.
+func (v *Variant) SecularTerms(delta, z []float64, tau float64) (s, ds float64) {
+	checkLen("SecularTerms", "delta", "z", len(delta), len(z))
+	return v.secularTerms(delta, z, tau)
+}
+
 // Dot64 returns Σ x[i]·y[i]. The slices must have the same length.
 func (v *Variant) Dot64(x, y []float64) float64 {
 	checkLen("Dot64", "x", "y", len(x), len(y))
@@ -235,6 +261,11 @@ func Widen(dst []float64, src []float32) { active.Widen(dst, src) }
 
 // Narrow rounds src to float32 with the active variant.
 func Narrow(dst []float32, src []float64) { active.Narrow(dst, src) }
+
+// SecularTerms sums the secular equation's terms with the active variant.
+func SecularTerms(delta, z []float64, tau float64) (s, ds float64) {
+	return active.SecularTerms(delta, z, tau)
+}
 
 // Dot64 returns Σ x[i]·y[i] with the active variant.
 func Dot64(x, y []float64) float64 { return active.Dot64(x, y) }

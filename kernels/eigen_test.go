@@ -282,3 +282,27 @@ func TestWidenNarrow(t *testing.T) {
 		}
 	})
 }
+
+func TestSecularTerms(t *testing.T) {
+	forEachCase(t, func(t *testing.T, v *Variant, r *rand.Rand, n, off int) {
+		delta, _ := randomSlice64(r, n, off)
+		z, _ := randomSlice64(r, n, (off+1)%4)
+		for _, tau := range []float64{0, 0.3} {
+			for j := range delta {
+				delta[j] = 3*delta[j] + math.Copysign(0.5, delta[j]) // away from tau
+			}
+			s, ds := v.SecularTerms(delta, z, tau)
+			var ws, wds, abs float64
+			for j := range delta {
+				q := z[j] / (delta[j] - tau)
+				ws += z[j] * q
+				wds += q * q
+				abs += math.Abs(z[j] * q)
+			}
+			tol := float64(2*n+4) * eps64
+			if math.IsNaN(s) || math.Abs(s-ws) > tol*abs || math.Abs(ds-wds) > tol*wds {
+				t.Fatalf("SecularTerms n=%d tau=%v: (%v, %v), want (%v, %v)", n, tau, s, ds, ws, wds)
+			}
+		}
+	})
+}

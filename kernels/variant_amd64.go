@@ -39,6 +39,7 @@ func archVariants() []*Variant {
 			gemm4Cols64:   asm.Gemm4Cols64AVX512,
 			widen:         asm.WidenAVX512,
 			narrow:        asm.NarrowAVX512,
+			secularTerms:  asm.SecularTermsAVX512,
 
 			jacobiPairDots:      asm.JacobiPairDotsAVX512,
 			jacobiAngles:        asm.JacobiAnglesAVX2, // four pairs a vector at both levels: gen/amd64/jacobi_step.go
@@ -83,6 +84,7 @@ func archVariants() []*Variant {
 			gemm4Cols64:   asm.Gemm4Cols64AVX2,
 			widen:         asm.WidenAVX2,
 			narrow:        asm.NarrowAVX2,
+			secularTerms:  asm.SecularTermsAVX2,
 
 			jacobiPairDots:      asm.JacobiPairDotsAVX2,
 			jacobiAngles:        asm.JacobiAnglesAVX2, // four pairs a vector at both levels: gen/amd64/jacobi_step.go

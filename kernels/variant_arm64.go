@@ -45,6 +45,7 @@ func archVariants() []*Variant {
 		gemm4Cols64:         asm.Gemm4Cols64NEON,
 		widen:               widenGeneric,
 		narrow:              narrowGeneric,
+		secularTerms:        secularTermsGeneric,
 		copyRows:            asm.CopyRowsNEON,
 		addRows:             asm.AddRowsNEON,
 		// PackA (MR = 8) and PackBT (NR = 12) transpose four rows at a time.

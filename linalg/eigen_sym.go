@@ -8,8 +8,9 @@ import (
 
 // The symmetric eigensolver behind the SVD's eigenvector preconditioner
 // (svd_eigen.go): Householder reduction to tridiagonal form, then the implicit
-// QL iteration with Wilkinson-type shifts (EISPACK tred2 and tql2), in float64 on
-// full symmetric storage so that every update streams down contiguous columns.
+// QL iteration with Wilkinson-type shifts (EISPACK tred2 and tql2) up to dcLeaf
+// rows and divide and conquer (eigen_dc.go) beyond, in float64 on full
+// symmetric storage so that every update streams down contiguous columns.
 
 // symEigenWork is the reusable workspace of symEigen.
 type symEigenWork struct {
@@ -21,6 +22,8 @@ type symEigenWork struct {
 	c, s    []float64 // the rotations of a QL sweep
 	order   []int
 	tmp     []float64
+	q, y    []float64 // Q and T's eigenvectors on the divide-and-conquer path
+	dc      dcWork
 }
 
 // symEigen computes the eigen-decomposition G = Z·diag(λ)·Zᵀ of the n×n
@@ -36,10 +39,22 @@ func symEigen(v *kernels.Variant, g []float64, n int, z, lam []float64, w *symEi
 	w.tau = growS(w.tau, n)
 	d, e := w.d, w.e
 	tridiagonalize(v, g, n, d, e, w.tau, w.p)
-	formQ(v, g, n, w.tau, z, w)
-	w.c, w.s = growS(w.c, n), growS(w.s, n)
-	if !tridiagonalQL(v, d, e, n, z, w.c, w.s) {
-		return false
+	if n <= dcLeaf {
+		// Small: the QL iteration rotates Q's columns in place.
+		formQ(v, g, n, w.tau, z, w)
+		w.c, w.s = growS(w.c, n), growS(w.s, n)
+		if !tridiagonalQL(v, d, e, n, z, w.c, w.s) {
+			return false
+		}
+	} else {
+		// Z = Q·Y with T = Y·diag(d)·Yᵀ by divide and conquer.
+		w.q, w.y = growS(w.q, n*n), growS(w.y, n*n)
+		formQ(v, g, n, w.tau, w.q, w)
+		if !tridiagonalDC(v, d, e, n, w.y, n, &w.dc) {
+			return false
+		}
+		clear(z)
+		v.Gemm64(n, n, n, w.q, n, w.y, n, z, n)
 	}
 	// Eigenvalues descending, with their vectors; stable, so ties keep order.
 	w.order = growS(w.order, n)

@@ -58,7 +58,7 @@ func symTestMatrices(rng *rand.Rand, n int) map[string][]float64 {
 
 func TestSymEigen(t *testing.T) {
 	rng := rand.New(rand.NewSource(11))
-	for _, n := range []int{1, 2, 3, 5, 17, 32, 64, 100} {
+	for _, n := range []int{1, 2, 3, 5, 17, 32, 33, 64, 100, 129} {
 		for name, g := range symTestMatrices(rng, n) {
 			for _, v := range kernels.Variants() {
 				label := fmt.Sprintf("n=%d %s %s", n, name, v)
@@ -135,6 +135,55 @@ func TestSVDEigenPath(t *testing.T) {
 			s := svdCheckWith(t, c.name+" "+v.String(), v, 1, eigenPlan, m, n, c.a, 1e-5, true)
 			if swept := s.work.stamp.nc > 0; swept != c.sweeps {
 				t.Errorf("%s %s: sweeps ran = %v, want %v", c.name, v, swept, c.sweeps)
+			}
+		}
+	}
+}
+
+// TestTridiagonalDC checks divide and conquer on random tridiagonal matrices
+// of orders that split evenly and unevenly into one, two and three levels of
+// merges: ascending eigenvalues, orthonormal eigenvectors and the residual
+// ‖T·y − λ·y‖, each to a small multiple of ε₆₄·‖T‖.
+func TestTridiagonalDC(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	for _, n := range []int{33, 64, 65, 66, 100, 129, 200} {
+		for _, v := range kernels.Variants() {
+			d, e := make([]float64, n), make([]float64, n)
+			for i := range d {
+				d[i], e[i] = rng.NormFloat64(), rng.NormFloat64()
+			}
+			e[n-1] = 0
+			d0, e0 := append([]float64(nil), d...), append([]float64(nil), e...)
+			ldq := n + 3
+			q := make([]float64, (n-1)*ldq+n)
+			var w dcWork
+			if !tridiagonalDC(v, d, e, n, q, ldq, &w) {
+				t.Fatalf("n=%d %s: a QL leaf did not converge", n, v)
+			}
+			var res, orth float64
+			for j := 0; j < n; j++ {
+				if j > 0 && d[j] < d[j-1] {
+					t.Fatalf("n=%d %s: eigenvalues not ascending at %d", n, v, j)
+				}
+				qj := q[j*ldq : j*ldq+n]
+				for i := 0; i < n; i++ {
+					tq := d0[i] * qj[i]
+					if i > 0 {
+						tq += e0[i-1] * qj[i-1]
+					}
+					if i < n-1 {
+						tq += e0[i] * qj[i+1]
+					}
+					res = math.Max(res, math.Abs(tq-d[j]*qj[i]))
+					o := kernels.Dot64(q[i*ldq:i*ldq+n], qj)
+					if i == j {
+						o--
+					}
+					orth = math.Max(orth, math.Abs(o))
+				}
+			}
+			if res > 1e-13 || orth > 1e-13 {
+				t.Errorf("n=%d %s: max |Ty − λy| = %.3g, max |YᵀY − I| = %.3g", n, v, res, orth)
 			}
 		}
 	}

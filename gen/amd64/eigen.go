@@ -18,7 +18,12 @@ import (
 // the four starting at quadword 4−r form the VMASKMOVPD mask for r lanes.
 var avx2TailMasks64 Mem
 
+// oneF64 is the float64 constant 1.
+var oneF64 Mem
+
 func eigenKernels() {
+	oneF64 = GLOBL("oneF64", RODATA|NOPTR)
+	DATA(0, U64(0x3ff0000000000000))
 	avx2TailMasks64 = GLOBL("avx2TailMasks64", RODATA|NOPTR)
 	for i := 0; i < 8; i++ {
 		w := uint64(0)
@@ -37,6 +42,7 @@ func eigenKernels() {
 		gemm4Cols64(a)
 		widen(a)
 		narrow(a)
+		secularTerms(a)
 	}
 }
 
@@ -574,6 +580,59 @@ func convert(a *isa, fn string, vector func(i GPVirtual, dst, src Register, dl, 
 	countedLoop(fn+"_block", i, n, mapUnroll*dl, body(mapUnroll))
 	countedLoop(fn+"_single", i, n, dl, body(1))
 	countedLoop(fn+"_tail", i, n, 1, func() { scalar(i, dst, src) })
+	VZEROUPPER()
+	RET()
+}
+
+// secularTerms sums the terms of the secular equation of divide and conquer
+// (linalg/eigen_dc.go) and of its derivative: one division per term, eight
+// (AVX-512) or four (AVX2) to an instruction, which is what bounds the root
+// finder.
+func secularTerms(a *isa) {
+	fn := a.kernel("SecularTerms", "func(delta, z []float64, tau float64) (s, ds float64)",
+		"for j := range delta {",
+		"\tt := z[j] / (delta[j] - tau)",
+		"\ts += z[j] * t",
+		"\tds += t * t",
+		"}")
+	dp, zp, n := base("delta"), base("z"), length("delta")
+	tau := a.vec()
+	VBROADCASTSD(paramAddr("tau"), tau)
+	dl := a.lanes / 2
+	const unroll = 2
+	accS, accD := a.zeros(unroll), a.zeros(unroll)
+	i := GP64()
+	XORQ(i, i)
+	addr := func(b Register, j int) Mem { return Mem{Base: b, Index: i, Scale: 8, Disp: 8 * dl * j} }
+	body := func(count int, m pd) {
+		for j := 0; j < count; j++ {
+			d, z, t := a.vec(), a.vec(), a.vec()
+			m.load(addr(dp, j), d)
+			m.load(addr(zp, j), z)
+			VSUBPD(tau, d, d)
+			if m.mask != nil {
+				// Lanes past the end: z = 0 over d = −tau would be 0/−tau,
+				// harmless, but tau = 0 would make it 0/0. Divide by 1 there.
+				one := a.vec()
+				VBROADCASTSD(oneF64, one)
+				if a == avx512 {
+					VMOVAPD(d, m.mask, one)
+				} else {
+					VBLENDVPD(m.mask.(VecVirtual), d, one, one)
+				}
+				d = one
+			}
+			VDIVPD(d, z, t)
+			VFMADD231PD(t, z, accS[j])
+			VFMADD231PD(t, t, accD[j])
+		}
+	}
+	whole := pd{a: a}
+	countedLoop(fn+"_block", i, n, unroll*dl, func() { body(unroll, whole) })
+	countedLoop(fn+"_single", i, n, dl, func() { body(1, whole) })
+	a.tail(fn+"_tail", n, func(m pd) { body(1, m) })
+	Store(a.pdHorizontalSum(accS), ReturnIndex(0))
+	Store(a.pdHorizontalSum(accD), ReturnIndex(1))
 	VZEROUPPER()
 	RET()
 }

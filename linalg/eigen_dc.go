@@ -307,4 +307,3 @@ func secularRoot(v *kernels.Variant, i int, d, z []float64, rho float64, delta [
 func sortAscending(idx []int, keys []float64) {
 	slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(keys[i], keys[j]) })
 }
-

@@ -222,7 +222,7 @@ func (v *Variant) RotateSeq64(z []float64, ld int, c, s []float64) {
 
 // Gemm64 computes C += A·B for column-major matrices: C is m×n with column j
 // at c[j*ldc:], A is m×k with column p at a[p*lda:], B is k×n with column j at
-// b[j*ldb:]. Four columns of C go through each pass over A (see
+// b[j*ldb:]. Four columns of C go through each pass over a block of A (see
 // gemm4Cols64Generic), the rest through Gemv64. It panics unless the
 // strides are at least the column lengths and the slices hold the matrices;
 // C must not overlap A or B.
@@ -236,14 +236,30 @@ func (v *Variant) Gemm64(m, n, k int, a []float64, lda int, b []float64, ldb int
 	checkColumns("Gemm64", len(a), lda, m, k)
 	checkColumns("Gemm64", len(b), ldb, k, n)
 	checkColumns("Gemm64", len(c), ldc, m, n)
-	j := 0
-	for ; j+4 <= n; j += 4 {
-		v.gemm4Cols64(m, k, a, lda, b[j*ldb:], ldb, c[j*ldc:], ldc)
-	}
-	for ; j < n; j++ {
-		v.gemv64(c[j*ldc:j*ldc+m], a, lda, b[j*ldb:j*ldb+k])
+	// Blocks of A that stay in L2 while every group of four columns of C
+	// passes over them: without them a large A is read from memory once per
+	// group (≈ 9 GFMA/s at 4096×1024 against ≈ 40 in cache).
+	for p0 := 0; p0 < k; p0 += gemm64KC {
+		kb := min(gemm64KC, k-p0)
+		for i0 := 0; i0 < m; i0 += gemm64MC {
+			mb := min(gemm64MC, m-i0)
+			ap := a[p0*lda+i0:]
+			j := 0
+			for ; j+4 <= n; j += 4 {
+				v.gemm4Cols64(mb, kb, ap, lda, b[j*ldb+p0:], ldb, c[j*ldc+i0:], ldc)
+			}
+			for ; j < n; j++ {
+				v.gemv64(c[j*ldc+i0:j*ldc+i0+mb], ap, lda, b[j*ldb+p0:j*ldb+p0+kb])
+			}
+		}
 	}
 }
+
+// Gemm64's cache blocks: gemm64MC rows by gemm64KC columns of A, 512 KiB.
+const (
+	gemm64MC = 256
+	gemm64KC = 256
+)
 
 // checkColumns panics unless a matrix of cols columns of rows elements, stride
 // ld, fits in size elements, with ld ≥ rows.

@@ -219,9 +219,9 @@ func TestRotateSeq64(t *testing.T) {
 func TestGemm64(t *testing.T) {
 	for _, v := range Variants() {
 		r := rand.New(rand.NewPCG(6, uint64(v.level)))
-		for _, m := range []int{1, 3, 7, 8, 9, 15, 16, 31, 32, 33, 40, 64, 70} {
+		for _, m := range []int{1, 3, 7, 8, 9, 15, 16, 31, 32, 33, 40, 64, 70, 300} {
 			for _, n := range []int{1, 3, 4, 5, 8, 9} {
-				for _, k := range []int{1, 2, 5, 17} {
+				for _, k := range []int{1, 2, 5, 17, 260} {
 					lda, ldb, ldc := m+1, k+2, m+3
 					a := paddedColumns(r, m, k, lda-m)
 					b := paddedColumns(r, k, n, ldb-k)

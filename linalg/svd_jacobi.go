@@ -43,9 +43,10 @@ const (
 //     are stored contiguously, so that the pair kernels kernels.JacobiDots
 //     (the three dot products of a pair in one pass, accumulated in float64)
 //     and kernels.JacobiRotate stream on the active SIMD level;
-//   - up to svdEigenMaxN (512) columns, the eigenvectors Z of the Gram matrix
-//     XᵀX, computed in float64 (Householder tridiagonalisation and the
-//     implicit QL iteration), precondition it (Veselić and Hari): the columns
+//   - up to svdEigenMaxN (1024) columns, the eigenvectors Z of the Gram matrix
+//     XᵀX, computed in float64 (Householder tridiagonalisation, then divide
+//     and conquer with the implicit QL iteration at its leaves), precondition
+//     it (Veselić and Hari): the columns
 //     of X·Z are orthogonal up to rounding, which is checked on their Gram
 //     matrix by the sweeps' own test, so that usually no sweep runs; when a
 //     pair fails it (ill-conditioned X, whose small eigenvalues Z resolves

@@ -78,10 +78,13 @@ func BenchmarkSVDThreads(b *testing.B) {
 }
 
 // loopCPU runs f b.N times on one locked thread and reports its CPU time per
-// run as cpu-ns/op beside the wall-clock ns/op.
+// run as cpu-ns/op beside the wall-clock ns/op. One untimed run first sizes
+// f's workspace, so that the few iterations of a large shape time the steady
+// state (a training loop's), not the first call's allocation.
 func loopCPU(b *testing.B, f func()) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	f()
 	n := 0
 	start := threadCPU()
 	for b.Loop() {

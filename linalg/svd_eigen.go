@@ -40,7 +40,7 @@ func eigenPrecondition(v *kernels.Variant, x []float32, mt, nt int, b []float32,
 	// there, so G and X·Z carry only their summation's rounding.
 	ew.cols, ew.rows = growS(ew.cols, mt*nt), growS(ew.rows, mt*nt)
 	ew.t32 = growS(ew.t32, mt*nt)
-	ew.gram(v, x, mt, nt, g)
+	ew.gram(v, x, mt, nt, g, true)
 	ew.lam = growS(ew.lam, nt)
 	if !symEigen(v, g, nt, w, ew.lam, &ew.sym) {
 		return false, false
@@ -51,8 +51,8 @@ func eigenPrecondition(v *kernels.Variant, x []float32, mt, nt int, b []float32,
 	v.Gemm64(mt, nt, nt, ew.cols, mt, w, nt, bz, mt)
 	v.Narrow(b, bz)
 	// The test the sweeps would make on every pair (kernels.JacobiRotation),
-	// on the Gram matrix of b as stored.
-	ew.gram(v, b, mt, nt, g)
+	// on the Gram matrix of b as stored (the triangle g[i*nt+j], j ≥ i).
+	ew.gram(v, b, mt, nt, g, false)
 	for i := 0; i < nt; i++ {
 		app := g[i*nt+i]
 		for j := i + 1; j < nt; j++ {
@@ -65,21 +65,22 @@ func eigenPrecondition(v *kernels.Variant, x []float32, mt, nt int, b []float32,
 	return true, true
 }
 
-// gram writes G = XᵀX into g (nt×nt, full) for x (mt×nt, column j at
-// x[j*mt:]), leaving X in float64 in ew.cols (by columns) and ew.rows (by
-// rows), so that the product runs on the float64 GEMM.
-func (ew *eigenWork) gram(v *kernels.Variant, x []float32, mt, nt int, g []float64) {
+// gram writes G = XᵀX into g (nt×nt) for x (mt×nt, column j at x[j*mt:]):
+// g[i*nt+j] for j ≥ i, and the rest too when full. It leaves X in float64 in
+// ew.cols (by columns) and ew.rows (by rows), so that the product runs on the
+// float64 GEMM.
+func (ew *eigenWork) gram(v *kernels.Variant, x []float32, mt, nt int, g []float64, full bool) {
 	v.Widen(ew.cols, x)
 	v.Transpose(nt, mt, x, mt, ew.t32, nt)
 	v.Widen(ew.rows, ew.t32)
 	clear(g)
-	// The lower triangle by groups of four columns (Gemm64's pass), then the
-	// upper one by symmetry.
+	// One triangle by groups of four columns (Gemm64's pass), then the other
+	// by symmetry.
 	for j0 := 0; j0 < nt; j0 += 4 {
 		w := min(4, nt-j0)
 		v.Gemm64(nt-j0, w, mt, ew.rows[j0:], nt, ew.cols[j0*mt:], mt, g[j0*nt+j0:], nt)
 	}
-	for j := 0; j < nt; j++ {
+	for j := 0; j < nt && full; j++ {
 		for i := j + 1; i < nt; i++ {
 			g[i*nt+j] = g[j*nt+i]
 		}

@@ -70,12 +70,7 @@ type pd struct {
 // masked returns the pd of the first n float64 lanes, 0 < n < a.lanes/2.
 func (a *isa) masked(n GPVirtual) pd {
 	if a == avx512 {
-		ones, bits := GP32(), GP32()
-		MOVL(U32(0xff), ones)
-		BZHIL(n.As32(), ones, bits)
-		k := K()
-		KMOVW(bits, k)
-		return pd{a, k}
+		return pd{a, lowLanes(n, 0xff)}
 	}
 	tab, neg := GP64(), GP64()
 	LEAQ(avx2TailMasks64, tab)

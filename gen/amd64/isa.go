@@ -149,15 +149,20 @@ func (a *isa) stream(name string, n GPVirtual, unroll int, body func(s step)) {
 	Label(name + "_done")
 }
 
+// lowLanes returns a K register with the low n of the bits in all set.
+func lowLanes(n GPVirtual, all uint32) Op {
+	ones, bits := GP32(), GP32()
+	MOVL(U32(all), ones)
+	BZHIL(n.As32(), ones, bits)
+	k := K()
+	KMOVW(bits, k)
+	return k
+}
+
 // tailMask returns a mask selecting the first n lanes, 0 < n < lanes.
 func (a *isa) tailMask(n GPVirtual) Op {
 	if a == avx512 {
-		ones, bits := GP32(), GP32()
-		MOVL(U32(0xffffffff), ones)
-		BZHIL(n.As32(), ones, bits)
-		k := K()
-		KMOVW(bits, k)
-		return k
+		return lowLanes(n, 0xffffffff)
 	}
 	tab := GP64()
 	LEAQ(avx2TailMasks, tab)

@@ -1,6 +1,10 @@
 package linalg
 
-import "github.com/rankae/rankae/kernels"
+import (
+	"math"
+
+	"github.com/rankae/rankae/kernels"
+)
 
 // The eigenvector preconditioner of the one-sided Jacobi SVD (Veselić and Hari,
 // 1989): with G = XᵀX = Z·Λ·Zᵀ, the columns of X·Z are orthogonal up to the
@@ -55,6 +59,9 @@ func eigenPrecondition(v *kernels.Variant, x []float32, mt, nt int, b []float32,
 	ew.gram(v, b, mt, nt, g, false)
 	for i := 0; i < nt; i++ {
 		app := g[i*nt+i]
+		if !(app >= 0 && app <= math.MaxFloat64) {
+			return false, false // not finite: no comparison below would fail on it
+		}
 		for j := i + 1; j < nt; j++ {
 			aqq, apq := g[j*nt+j], g[i*nt+j]
 			if app >= negligibleSq32 && aqq >= negligibleSq32 && apq*apq > tol*tol*app*aqq {

@@ -29,6 +29,10 @@ type eigenWork struct {
 	cols []float64 // X in float64, column j at cols[j*mt:]; then X·Z as rounded
 	rows []float64 // the same by rows (row i at rows[i*nt:]); X·Z before rounding in between
 	t32  []float32 // the float32 matrix by rows
+	perm []int     // G's rows and columns by descending diagonal
+	diag []float64
+	gp   []float64 // G so permuted
+	zp   []float64 // its eigenvectors
 	sym  symEigenWork
 }
 
@@ -45,9 +49,38 @@ func eigenPrecondition(v *kernels.Variant, x []float32, mt, nt int, b []float32,
 	ew.cols, ew.rows = growS(ew.cols, mt*nt), growS(ew.rows, mt*nt)
 	ew.t32 = growS(ew.t32, mt*nt)
 	ew.gram(v, x, mt, nt, g, true)
+	// G's rows and columns by descending diagonal (X's columns by descending
+	// norm), so that a column-graded X gives a G graded downward, whose
+	// reduction keeps the small eigenvalues' vectors graded too: without it
+	// X·Z cancels in its small columns and the smallest singular values lose
+	// their relative accuracy (TestSVDGradedRelativeAccuracy). Z = P·Z_P.
+	perm := growS(ew.perm, nt)
+	ew.perm = perm
+	for i := range perm {
+		perm[i] = i
+	}
+	diag := growS(ew.diag, nt)
+	ew.diag = diag
+	for i := range diag {
+		diag[i] = g[i*nt+i]
+	}
+	sortDescending(perm, diag)
+	gp, zp := growS(ew.gp, nt*nt), growS(ew.zp, nt*nt)
+	ew.gp, ew.zp = gp, zp
+	for j, pj := range perm {
+		for i, pi := range perm {
+			gp[j*nt+i] = g[pj*nt+pi]
+		}
+	}
 	ew.lam = growS(ew.lam, nt)
-	if !symEigen(v, g, nt, w, ew.lam, &ew.sym) {
+	if !symEigen(v, gp, nt, zp, ew.lam, &ew.sym) {
 		return false, false
+	}
+	for k := 0; k < nt; k++ {
+		src, dst := zp[k*nt:(k+1)*nt], w[k*nt:(k+1)*nt]
+		for i, e := range src {
+			dst[perm[i]] = e
+		}
 	}
 	// B = X·Z, rounded to float32.
 	bz := ew.rows

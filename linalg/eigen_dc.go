@@ -1,9 +1,7 @@
 package linalg
 
 import (
-	"cmp"
 	"math"
-	"slices"
 
 	"github.com/rankae/rankae/kernels"
 )
@@ -46,9 +44,13 @@ func tridiagonalDC(v *kernels.Variant, d, e []float64, n int, q []float64, ldq i
 	rho := math.Abs(beta)
 	d[k-1] -= rho
 	d[k] -= rho
-	// The off-diagonal blocks of q stay zero: blockdiag(Q₁, Q₂).
-	for j := 0; j < n; j++ {
-		clear(q[j*ldq : j*ldq+n])
+	// q = blockdiag(Q₁, Q₂): the halves write their diagonal blocks whole,
+	// the rest is zero.
+	for j := 0; j < k; j++ {
+		clear(q[j*ldq+k : j*ldq+n])
+	}
+	for j := k; j < n; j++ {
+		clear(q[j*ldq : j*ldq+k])
 	}
 	if !tridiagonalDC(v, d[:k], e[:k], k, q, ldq, w) ||
 		!tridiagonalDC(v, d[k:], e[k:], n-k, q[k*ldq+k:], ldq, w) {
@@ -301,9 +303,4 @@ func secularRoot(v *kernels.Variant, i int, d, z []float64, rho float64, delta [
 		delta[j] -= tau
 	}
 	return base + tau
-}
-
-// sortAscending sorts the indices idx by ascending keys[idx[·]], stably.
-func sortAscending(idx []int, keys []float64) {
-	slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(keys[i], keys[j]) })
 }

@@ -11,9 +11,9 @@ import (
 // rounding of the eigensolver, so that the sweeps' own rotation test, made on
 // the Gram matrix of X·Z, usually passes for every pair and no sweep runs. The
 // test still decides: where it fails, the sweeps make the columns orthogonal
-// to the working precision whatever Z's accuracy, and Z
-// only has to be orthogonal (to ≈ n·2⁻⁵³, a relative perturbation of the
-// singular values of that size). The eigensolver costs O(n³) flops, most of
+// to the working precision whatever Z's accuracy, and Z only has to be
+// orthogonal (to ≈ n·2⁻⁵³, a relative perturbation of the singular values of
+// that size). The eigensolver costs O(n³) flops, most of
 // them in matrix products, against the ≈ 6 sweeps · 9n³ of Jacobi on an n×n
 // matrix.
 
@@ -24,14 +24,14 @@ const svdEigenMaxN = 1024
 
 // eigenWork is the preconditioner's part of svdWork.
 type eigenWork struct {
-	g    []float64 // the Gram matrix, then the tridiagonalisation's reflectors
+	g    []float64 // the Gram matrix of X, then of X·Z
 	lam  []float64 // eigenvalues, descending
 	cols []float64 // X in float64, column j at cols[j*mt:]; then X·Z as rounded
 	rows []float64 // the same by rows (row i at rows[i*nt:]); X·Z before rounding in between
 	t32  []float32 // the float32 matrix by rows
 	perm []int     // G's rows and columns by descending diagonal
 	diag []float64
-	gp   []float64 // G so permuted
+	gp   []float64 // G so permuted, then the tridiagonalisation's reflectors
 	zp   []float64 // its eigenvectors
 	sym  symEigenWork
 }

@@ -75,14 +75,35 @@ type svdPlan struct{ eigenMaxN, roundRobinMaxN, parallelMinN int }
 
 var defaultSVDPlan = svdPlan{svdEigenMaxN, svdRoundRobinMaxN, svdParallelMinN}
 
+// roundRobin reports whether the sweeps of nc columns on threads goroutines
+// use the round-robin order.
+func (o svdPlan) roundRobin(nc, threads int) bool {
+	return nc <= o.roundRobinMaxN || threads > 1 && nc >= o.parallelMinN
+}
+
+// sweepThreads returns the goroutines the round-robin sweeps of nc columns
+// use: threads from parallelMinN on, one below (a small SVD would otherwise
+// start and stop its workers on every call, for steps of a few pairs).
+func (o svdPlan) sweepThreads(nc, threads int) int {
+	if nc >= o.parallelMinN {
+		return threads
+	}
+	return 1
+}
+
+// sortAscending sorts the indices idx by ascending keys[idx[·]], stably.
+func sortAscending(idx []int, keys []float64) {
+	slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(keys[i], keys[j]) })
+}
+
 // factorize is Factorize on the kernels of variant v with up to threads
 // goroutines in the Jacobi sweeps.
 func (s *SVD) factorize(v *kernels.Variant, m, n int, a []float32, lda int, maxSweeps, threads int) error {
 	return s.factorizeWith(v, m, n, a, lda, maxSweeps, threads, defaultSVDPlan)
 }
 
-// factorizeWith is factorize with the sweeps in the given order.
-func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, maxSweeps, threads int, order svdPlan) error {
+// factorizeWith is factorize with the given plan.
+func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, maxSweeps, threads int, plan svdPlan) error {
 	r := min(m, n)
 	s.M, s.N, s.R = m, n, r
 	s.U, s.S, s.V = growS(s.U, m*r), growS(s.S, r), growS(s.V, n*r)
@@ -131,7 +152,7 @@ func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, 
 		// in float64 then neither overflow nor underflow.
 		_, e := math.Frexp(float64(amax))
 		v.Scal(float32(math.Ldexp(1, -e)), x)
-		err = s.jacobi(v, mt, nt, maxSweeps, threads, order)
+		err = s.jacobi(v, mt, nt, maxSweeps, threads, plan)
 		for k := range sig {
 			sig[k] = math.Ldexp(sig[k], e)
 		}
@@ -173,10 +194,10 @@ func (s *SVD) factorizeWith(v *kernels.Variant, m, n int, a []float32, lda int, 
 
 // jacobi computes ws.ut, ws.vt and ws.sig (descending) for the scaled tall
 // matrix ws.x (mt×nt, mt ≥ nt ≥ 1, not zero).
-func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads int, ordering svdPlan) error {
+func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads int, plan svdPlan) error {
 	ws := &s.work
 	x, ut, vt, sig := ws.x, ws.ut, ws.vt, ws.sig
-	useEigen := nt <= ordering.eigenMaxN
+	useEigen := nt <= plan.eigenMaxN
 	useQR := !useEigen && mt >= 2*nt
 	w := growS(ws.w, nt*nt)
 	ws.w = w
@@ -233,8 +254,8 @@ func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads int, orderin
 	var err error
 	switch {
 	case orthogonal:
-	case ordering.roundRobin(nt, threads):
-		err = ws.par.sweeps(v, cols, rows, nt, w, &ws.stamp, maxSweeps, tol32(rows), ordering.sweepThreads(nt, threads))
+	case plan.roundRobin(nt, threads):
+		err = ws.par.sweeps(v, cols, rows, nt, w, &ws.stamp, maxSweeps, tol32(rows), plan.sweepThreads(nt, threads))
 	default:
 		err = jacobiSweeps(v, cols, rows, nt, w, pos, norms, &ws.stamp, maxSweeps, tol32(rows))
 	}

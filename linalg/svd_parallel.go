@@ -18,20 +18,6 @@ const svdRoundRobinMaxN = 128
 // where it pays, it is used only from n = 2048 on.
 const svdParallelMinN = 2048
 
-func (o svdPlan) roundRobin(nc, threads int) bool {
-	return nc <= o.roundRobinMaxN || threads > 1 && nc >= o.parallelMinN
-}
-
-// sweepThreads returns the goroutines the round-robin sweeps of nc columns
-// use: threads from parallelMinN on, one below (a small SVD would otherwise
-// start and stop its workers on every call, for steps of a few pairs).
-func (o svdPlan) sweepThreads(nc, threads int) int {
-	if nc >= o.parallelMinN {
-		return threads
-	}
-	return 1
-}
-
 // jacobiParallel runs Jacobi sweeps in the round-robin (Brent–Luk) ordering:
 // each sweep is nc−1 steps (nc rounded up to even), each step rotates nc/2
 // disjoint pairs, which run concurrently. The ordering is fixed, so the result

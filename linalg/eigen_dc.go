@@ -66,7 +66,7 @@ func tridiagonalDC(v *kernels.Variant, d, e []float64, n int, q []float64, ldq i
 	for j := k; j < n; j++ {
 		z[j] = sgn * q[j*ldq+k]
 	}
-	w.merge(v, d, z, rho, n, q, ldq)
+	w.merge(v, d, z, rho, n, k, q, ldq)
 	return true
 }
 
@@ -99,10 +99,10 @@ func (w *dcWork) leaf(v *kernels.Variant, d, e []float64, n int, q []float64, ld
 	return true
 }
 
-// merge diagonalises D + ρ·z·zᵀ (D = d, whose two halves are each ascending)
-// and multiplies the eigenvectors into the columns of q (n×n, ldq): on return
+// merge diagonalises D + ρ·z·zᵀ (D = d, whose halves d[:k] and d[k:] are
+// each ascending) and multiplies the eigenvectors into the columns of q (n×n, ldq): on return
 // d holds the eigenvalues ascending and q the eigenvectors of the whole.
-func (w *dcWork) merge(v *kernels.Variant, d, z []float64, rho float64, n int, q []float64, ldq int) {
+func (w *dcWork) merge(v *kernels.Variant, d, z []float64, rho float64, n, k int, q []float64, ldq int) {
 	const eps = 0x1p-53
 	col := func(j int) []float64 { return q[j*ldq : j*ldq+n] }
 	// ‖z‖ = 1 and ρ scaled to match.
@@ -120,10 +120,7 @@ func (w *dcWork) merge(v *kernels.Variant, d, z []float64, rho float64, n int, q
 	// their z's vanishes.
 	idx := growS(w.idx, n)
 	w.idx = idx
-	for i := range idx {
-		idx[i] = i
-	}
-	sortAscending(idx, d)
+	mergeAscending(idx, d[:n], k)
 	ds, zs := growS(w.ds, n), growS(w.zs, n)
 	w.ds, w.zs = ds, zs
 	var dmax, zmax float64
@@ -214,13 +211,37 @@ func (w *dcWork) merge(v *kernels.Variant, d, z []float64, rho float64, n int, q
 	}
 	order := growS(w.order, n)
 	w.order = order
-	for i := range order {
-		order[i] = i
+	mergeAscending(order, lam[:n], kk)
+	for p, j := range order {
+		d[p] = lam[j]
+		copy(col(p), tmp[j*n:(j+1)*n])
 	}
-	sortAscending(order, lam[:n])
-	for k, j := range order {
-		d[k] = lam[j]
-		copy(col(k), tmp[j*n:(j+1)*n])
+}
+
+// mergeAscending sets idx to 0…len(idx)−1 ordered by ascending keys, stably,
+// for keys whose runs [0, k) and [k, len) are each ascending (a merge's two
+// halves; its roots and its deflated values), by one linear merge as LAPACK's
+// dlamrg, where a sort's comparisons through a closure cost a merge at n = 64
+// as much as its secular equation. Keys out of order within a run (rotated
+// deflated values may be, by their tolerance) are sorted instead.
+func mergeAscending(idx []int, keys []float64, k int) {
+	n := len(idx)
+	for i := 1; i < n; i++ {
+		if i != k && !(keys[i-1] <= keys[i]) {
+			for j := range idx {
+				idx[j] = j
+			}
+			sortAscending(idx, keys)
+			return
+		}
+	}
+	i, j := 0, k
+	for p := range idx {
+		if j == n || i < k && keys[i] <= keys[j] {
+			idx[p], i = i, i+1
+		} else {
+			idx[p], j = j, j+1
+		}
 	}
 }
 

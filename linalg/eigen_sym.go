@@ -56,12 +56,15 @@ func symEigen(v *kernels.Variant, g []float64, n int, z, lam []float64, w *symEi
 		clear(z)
 		v.Gemm64(n, n, n, w.q, n, w.y, n, z, n)
 	}
-	// Eigenvalues descending, with their vectors; stable, so ties keep order.
+	// Eigenvalues descending, with their vectors (divide and conquer returns
+	// them ascending: reversed).
 	w.order = growS(w.order, n)
 	for i := range w.order {
-		w.order[i] = i
+		w.order[i] = n - 1 - i
 	}
-	sortDescending(w.order, d)
+	if n <= dcLeaf {
+		sortDescending(w.order, d)
+	}
 	w.tmp = growS(w.tmp, n*n)
 	copy(w.tmp, z)
 	for k, j := range w.order {

@@ -93,6 +93,16 @@ func (o svdPlan) sweepThreads(nc, threads int) int {
 
 // sortAscending sorts the indices idx by ascending keys[idx[·]], stably.
 func sortAscending(idx []int, keys []float64) {
+	if len(idx) <= insertionSortMaxN {
+		for i := 1; i < len(idx); i++ {
+			x, j := idx[i], i
+			for ; j > 0 && keys[x] < keys[idx[j-1]]; j-- {
+				idx[j] = idx[j-1]
+			}
+			idx[j] = x
+		}
+		return
+	}
 	slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(keys[i], keys[j]) })
 }
 
@@ -347,8 +357,23 @@ func (s *SVD) pivotColumns(v *kernels.Variant, mt, nt int) {
 // sortDescending sorts the indices idx by descending keys[idx[·]], stably, so
 // that ties keep their order and the result is deterministic.
 func sortDescending(idx []int, keys []float64) {
+	if len(idx) <= insertionSortMaxN {
+		for i := 1; i < len(idx); i++ {
+			x, j := idx[i], i
+			for ; j > 0 && keys[x] > keys[idx[j-1]]; j-- {
+				idx[j] = idx[j-1]
+			}
+			idx[j] = x
+		}
+		return
+	}
 	slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(keys[j], keys[i]) })
 }
+
+// insertionSortMaxN is the length up to which the index sorts insert (a QL
+// leaf's eigenvalues, a small SVD's norms), several times faster there than
+// slices.SortStableFunc's calls through a closure.
+const insertionSortMaxN = 64
 
 // jacobiSweeps runs cyclic one-sided Jacobi sweeps with de Rijk pivoting over the
 // nc columns (length rows) of cols, stored in the order pos gives, applying every

@@ -252,6 +252,23 @@ func NarrowAVX512(dst []float32, src []float64)
 //go:noescape
 func SecularTermsAVX512(delta []float64, z []float64, tau float64) (s float64, ds float64)
 
+// ScaleQuotients64AVX512 computes, with AVX512:
+//
+//	for i := range w { w[i] *= num[i] / (den[i] - c) }
+//
+//go:noescape
+func ScaleQuotients64AVX512(w []float64, num []float64, den []float64, c float64)
+
+// Quotients64AVX512 computes, with AVX512:
+//
+//	for i := range q {
+//		q[i] = num[i] / den[i]
+//		ss += q[i] * q[i]
+//	}
+//
+//go:noescape
+func Quotients64AVX512(q []float64, num []float64, den []float64) (ss float64)
+
 // Dot64AVX2 computes, with AVX2:
 //
 //	for i := range x { s += x[i] * y[i] }
@@ -341,3 +358,20 @@ func NarrowAVX2(dst []float32, src []float64)
 //
 //go:noescape
 func SecularTermsAVX2(delta []float64, z []float64, tau float64) (s float64, ds float64)
+
+// ScaleQuotients64AVX2 computes, with AVX2:
+//
+//	for i := range w { w[i] *= num[i] / (den[i] - c) }
+//
+//go:noescape
+func ScaleQuotients64AVX2(w []float64, num []float64, den []float64, c float64)
+
+// Quotients64AVX2 computes, with AVX2:
+//
+//	for i := range q {
+//		q[i] = num[i] / den[i]
+//		ss += q[i] * q[i]
+//	}
+//
+//go:noescape
+func Quotients64AVX2(q []float64, num []float64, den []float64) (ss float64)

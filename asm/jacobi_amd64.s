@@ -2493,6 +2493,151 @@ SecularTermsAVX512_tail_none:
 	VZEROUPPER
 	RET
 
+// func ScaleQuotients64AVX512(w []float64, num []float64, den []float64, c float64)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·ScaleQuotients64AVX512(SB), NOSPLIT, $0-80
+	MOVQ         w_base+0(FP), AX
+	MOVQ         num_base+24(FP), CX
+	MOVQ         den_base+48(FP), DX
+	MOVQ         w_len+8(FP), BX
+	VBROADCASTSD c+72(FP), Z0
+	XORQ         SI, SI
+
+ScaleQuotients64AVX512_block:
+	CMPQ    BX, $0x00000020
+	JB      ScaleQuotients64AVX512_block_end
+	VMOVUPD (CX)(SI*8), Z1
+	VMOVUPD (DX)(SI*8), Z2
+	VMOVUPD (AX)(SI*8), Z3
+	VSUBPD  Z0, Z2, Z2
+	VDIVPD  Z2, Z1, Z1
+	VMULPD  Z1, Z3, Z3
+	VMOVUPD Z3, (AX)(SI*8)
+	VMOVUPD 64(CX)(SI*8), Z1
+	VMOVUPD 64(DX)(SI*8), Z2
+	VMOVUPD 64(AX)(SI*8), Z3
+	VSUBPD  Z0, Z2, Z2
+	VDIVPD  Z2, Z1, Z1
+	VMULPD  Z1, Z3, Z3
+	VMOVUPD Z3, 64(AX)(SI*8)
+	VMOVUPD 128(CX)(SI*8), Z1
+	VMOVUPD 128(DX)(SI*8), Z2
+	VMOVUPD 128(AX)(SI*8), Z3
+	VSUBPD  Z0, Z2, Z2
+	VDIVPD  Z2, Z1, Z1
+	VMULPD  Z1, Z3, Z3
+	VMOVUPD Z3, 128(AX)(SI*8)
+	VMOVUPD 192(CX)(SI*8), Z1
+	VMOVUPD 192(DX)(SI*8), Z2
+	VMOVUPD 192(AX)(SI*8), Z3
+	VSUBPD  Z0, Z2, Z2
+	VDIVPD  Z2, Z1, Z1
+	VMULPD  Z1, Z3, Z3
+	VMOVUPD Z3, 192(AX)(SI*8)
+	ADDQ    $0x00000020, SI
+	SUBQ    $0x00000020, BX
+	JMP     ScaleQuotients64AVX512_block
+
+ScaleQuotients64AVX512_block_end:
+ScaleQuotients64AVX512_single:
+	CMPQ    BX, $0x00000008
+	JB      ScaleQuotients64AVX512_single_end
+	VMOVUPD (CX)(SI*8), Z1
+	VMOVUPD (DX)(SI*8), Z2
+	VMOVUPD (AX)(SI*8), Z3
+	VSUBPD  Z0, Z2, Z2
+	VDIVPD  Z2, Z1, Z1
+	VMULPD  Z1, Z3, Z3
+	VMOVUPD Z3, (AX)(SI*8)
+	ADDQ    $0x00000008, SI
+	SUBQ    $0x00000008, BX
+	JMP     ScaleQuotients64AVX512_single
+
+ScaleQuotients64AVX512_single_end:
+	TESTQ     BX, BX
+	JZ        ScaleQuotients64AVX512_tail_none
+	MOVL      $0x000000ff, DI
+	BZHIL     BX, DI, BX
+	KMOVW     BX, K1
+	VMOVUPD.Z (CX)(SI*8), K1, Z1
+	VMOVUPD.Z (DX)(SI*8), K1, Z2
+	VMOVUPD.Z (AX)(SI*8), K1, Z3
+	VSUBPD    Z0, Z2, Z2
+	VDIVPD    Z2, Z1, Z1
+	VMULPD    Z1, Z3, Z3
+	VMOVUPD   Z3, K1, (AX)(SI*8)
+
+ScaleQuotients64AVX512_tail_none:
+	VZEROUPPER
+	RET
+
+// func Quotients64AVX512(q []float64, num []float64, den []float64) (ss float64)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE2
+TEXT ·Quotients64AVX512(SB), NOSPLIT, $0-80
+	MOVQ   q_base+0(FP), AX
+	MOVQ   num_base+24(FP), CX
+	MOVQ   den_base+48(FP), DX
+	MOVQ   q_len+8(FP), BX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	XORQ   SI, SI
+
+Quotients64AVX512_block:
+	CMPQ        BX, $0x00000010
+	JB          Quotients64AVX512_block_end
+	VMOVUPD     (CX)(SI*8), Z2
+	VMOVUPD     (DX)(SI*8), Z3
+	VDIVPD      Z3, Z2, Z2
+	VFMADD231PD Z2, Z2, Z0
+	VMOVUPD     Z2, (AX)(SI*8)
+	VMOVUPD     64(CX)(SI*8), Z2
+	VMOVUPD     64(DX)(SI*8), Z3
+	VDIVPD      Z3, Z2, Z2
+	VFMADD231PD Z2, Z2, Z1
+	VMOVUPD     Z2, 64(AX)(SI*8)
+	ADDQ        $0x00000010, SI
+	SUBQ        $0x00000010, BX
+	JMP         Quotients64AVX512_block
+
+Quotients64AVX512_block_end:
+Quotients64AVX512_single:
+	CMPQ        BX, $0x00000008
+	JB          Quotients64AVX512_single_end
+	VMOVUPD     (CX)(SI*8), Z2
+	VMOVUPD     (DX)(SI*8), Z3
+	VDIVPD      Z3, Z2, Z2
+	VFMADD231PD Z2, Z2, Z0
+	VMOVUPD     Z2, (AX)(SI*8)
+	ADDQ        $0x00000008, SI
+	SUBQ        $0x00000008, BX
+	JMP         Quotients64AVX512_single
+
+Quotients64AVX512_single_end:
+	TESTQ        BX, BX
+	JZ           Quotients64AVX512_tail_none
+	MOVL         $0x000000ff, DI
+	BZHIL        BX, DI, BX
+	KMOVW        BX, K1
+	VMOVUPD.Z    (CX)(SI*8), K1, Z2
+	VMOVUPD.Z    (DX)(SI*8), K1, Z3
+	VBROADCASTSD oneF64<>+0(SB), Z4
+	VMOVAPD      Z3, K1, Z4
+	VDIVPD       Z4, Z2, Z2
+	VFMADD231PD  Z2, Z2, Z0
+	VMOVUPD      Z2, K1, (AX)(SI*8)
+
+Quotients64AVX512_tail_none:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPD        X0, X1, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ss+72(FP)
+	VZEROUPPER
+	RET
+
 // func Dot64AVX2(x []float64, y []float64) float64
 // Requires: AVX, FMA3, SSE2
 TEXT ·Dot64AVX2(SB), NOSPLIT, $0-56
@@ -3406,5 +3551,148 @@ SecularTermsAVX2_tail_none:
 	VPERMILPD    $0x01, X0, X1
 	VADDSD       X1, X0, X0
 	MOVSD        X0, ds+64(FP)
+	VZEROUPPER
+	RET
+
+// func ScaleQuotients64AVX2(w []float64, num []float64, den []float64, c float64)
+// Requires: AVX
+TEXT ·ScaleQuotients64AVX2(SB), NOSPLIT, $0-80
+	MOVQ         w_base+0(FP), AX
+	MOVQ         num_base+24(FP), CX
+	MOVQ         den_base+48(FP), DX
+	MOVQ         w_len+8(FP), BX
+	VBROADCASTSD c+72(FP), Y0
+	XORQ         SI, SI
+
+ScaleQuotients64AVX2_block:
+	CMPQ    BX, $0x00000010
+	JB      ScaleQuotients64AVX2_block_end
+	VMOVUPD (CX)(SI*8), Y1
+	VMOVUPD (DX)(SI*8), Y2
+	VMOVUPD (AX)(SI*8), Y3
+	VSUBPD  Y0, Y2, Y2
+	VDIVPD  Y2, Y1, Y1
+	VMULPD  Y1, Y3, Y3
+	VMOVUPD Y3, (AX)(SI*8)
+	VMOVUPD 32(CX)(SI*8), Y1
+	VMOVUPD 32(DX)(SI*8), Y2
+	VMOVUPD 32(AX)(SI*8), Y3
+	VSUBPD  Y0, Y2, Y2
+	VDIVPD  Y2, Y1, Y1
+	VMULPD  Y1, Y3, Y3
+	VMOVUPD Y3, 32(AX)(SI*8)
+	VMOVUPD 64(CX)(SI*8), Y1
+	VMOVUPD 64(DX)(SI*8), Y2
+	VMOVUPD 64(AX)(SI*8), Y3
+	VSUBPD  Y0, Y2, Y2
+	VDIVPD  Y2, Y1, Y1
+	VMULPD  Y1, Y3, Y3
+	VMOVUPD Y3, 64(AX)(SI*8)
+	VMOVUPD 96(CX)(SI*8), Y1
+	VMOVUPD 96(DX)(SI*8), Y2
+	VMOVUPD 96(AX)(SI*8), Y3
+	VSUBPD  Y0, Y2, Y2
+	VDIVPD  Y2, Y1, Y1
+	VMULPD  Y1, Y3, Y3
+	VMOVUPD Y3, 96(AX)(SI*8)
+	ADDQ    $0x00000010, SI
+	SUBQ    $0x00000010, BX
+	JMP     ScaleQuotients64AVX2_block
+
+ScaleQuotients64AVX2_block_end:
+ScaleQuotients64AVX2_single:
+	CMPQ    BX, $0x00000004
+	JB      ScaleQuotients64AVX2_single_end
+	VMOVUPD (CX)(SI*8), Y1
+	VMOVUPD (DX)(SI*8), Y2
+	VMOVUPD (AX)(SI*8), Y3
+	VSUBPD  Y0, Y2, Y2
+	VDIVPD  Y2, Y1, Y1
+	VMULPD  Y1, Y3, Y3
+	VMOVUPD Y3, (AX)(SI*8)
+	ADDQ    $0x00000004, SI
+	SUBQ    $0x00000004, BX
+	JMP     ScaleQuotients64AVX2_single
+
+ScaleQuotients64AVX2_single_end:
+	TESTQ      BX, BX
+	JZ         ScaleQuotients64AVX2_tail_none
+	LEAQ       avx2TailMasks64<>+0(SB), DI
+	NEGQ       BX
+	VMOVUPD    32(DI)(BX*8), Y1
+	VMASKMOVPD (CX)(SI*8), Y1, Y2
+	VMASKMOVPD (DX)(SI*8), Y1, Y3
+	VMASKMOVPD (AX)(SI*8), Y1, Y4
+	VSUBPD     Y0, Y3, Y3
+	VDIVPD     Y3, Y2, Y2
+	VMULPD     Y2, Y4, Y4
+	VMASKMOVPD Y4, Y1, (AX)(SI*8)
+
+ScaleQuotients64AVX2_tail_none:
+	VZEROUPPER
+	RET
+
+// func Quotients64AVX2(q []float64, num []float64, den []float64) (ss float64)
+// Requires: AVX, FMA3, SSE2
+TEXT ·Quotients64AVX2(SB), NOSPLIT, $0-80
+	MOVQ   q_base+0(FP), AX
+	MOVQ   num_base+24(FP), CX
+	MOVQ   den_base+48(FP), DX
+	MOVQ   q_len+8(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	XORQ   SI, SI
+
+Quotients64AVX2_block:
+	CMPQ        BX, $0x00000008
+	JB          Quotients64AVX2_block_end
+	VMOVUPD     (CX)(SI*8), Y2
+	VMOVUPD     (DX)(SI*8), Y3
+	VDIVPD      Y3, Y2, Y2
+	VFMADD231PD Y2, Y2, Y0
+	VMOVUPD     Y2, (AX)(SI*8)
+	VMOVUPD     32(CX)(SI*8), Y2
+	VMOVUPD     32(DX)(SI*8), Y3
+	VDIVPD      Y3, Y2, Y2
+	VFMADD231PD Y2, Y2, Y1
+	VMOVUPD     Y2, 32(AX)(SI*8)
+	ADDQ        $0x00000008, SI
+	SUBQ        $0x00000008, BX
+	JMP         Quotients64AVX2_block
+
+Quotients64AVX2_block_end:
+Quotients64AVX2_single:
+	CMPQ        BX, $0x00000004
+	JB          Quotients64AVX2_single_end
+	VMOVUPD     (CX)(SI*8), Y2
+	VMOVUPD     (DX)(SI*8), Y3
+	VDIVPD      Y3, Y2, Y2
+	VFMADD231PD Y2, Y2, Y0
+	VMOVUPD     Y2, (AX)(SI*8)
+	ADDQ        $0x00000004, SI
+	SUBQ        $0x00000004, BX
+	JMP         Quotients64AVX2_single
+
+Quotients64AVX2_single_end:
+	TESTQ        BX, BX
+	JZ           Quotients64AVX2_tail_none
+	LEAQ         avx2TailMasks64<>+0(SB), DI
+	NEGQ         BX
+	VMOVUPD      32(DI)(BX*8), Y2
+	VMASKMOVPD   (CX)(SI*8), Y2, Y3
+	VMASKMOVPD   (DX)(SI*8), Y2, Y4
+	VBROADCASTSD oneF64<>+0(SB), Y5
+	VBLENDVPD    Y2, Y4, Y5, Y5
+	VDIVPD       Y5, Y3, Y3
+	VFMADD231PD  Y3, Y3, Y0
+	VMASKMOVPD   Y3, Y2, (AX)(SI*8)
+
+Quotients64AVX2_tail_none:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X1
+	VPERMILPD    $0x01, X1, X0
+	VADDSD       X0, X1, X1
+	MOVSD        X1, ss+72(FP)
 	VZEROUPPER
 	RET

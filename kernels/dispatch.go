@@ -32,16 +32,18 @@ type Variant struct {
 	jacobiRotate64 func(x, y []float64, c, s float64)
 
 	// The float64 kernels of the SVD's eigensolver (eigen.go).
-	dot64         func(x, y []float64) float64
-	axpy64        func(alpha float64, x, y []float64)
-	gemv64        func(y, x []float64, ldx int, alpha []float64)
-	gemvT64       func(y, x []float64, ldx int, alpha []float64)
-	rank2Update64 func(c []float64, ldc int, x, y, alpha, beta []float64)
-	rotateSeq64   func(z []float64, ld int, c, s []float64)
-	gemm4Cols64   func(m, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int)
-	widen         func(dst []float64, src []float32)
-	narrow        func(dst []float32, src []float64)
-	secularTerms  func(delta, z []float64, tau float64) (s, ds float64)
+	dot64            func(x, y []float64) float64
+	axpy64           func(alpha float64, x, y []float64)
+	gemv64           func(y, x []float64, ldx int, alpha []float64)
+	gemvT64          func(y, x []float64, ldx int, alpha []float64)
+	rank2Update64    func(c []float64, ldc int, x, y, alpha, beta []float64)
+	rotateSeq64      func(z []float64, ld int, c, s []float64)
+	gemm4Cols64      func(m, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int)
+	widen            func(dst []float64, src []float32)
+	narrow           func(dst []float32, src []float64)
+	secularTerms     func(delta, z []float64, tau float64) (s, ds float64)
+	scaleQuotients64 func(w, num, den []float64, c float64)
+	quotients64      func(q, num, den []float64) (ss float64)
 
 	// The batched kernels of a round-robin step (jacobi_step.go) and of the
 	// QR (householder.go); a variant without assembly for them loops over its
@@ -88,13 +90,15 @@ var genericVariant = &Variant{
 	axpy64: axpy64Generic,
 	gemv64: gemv64Generic,
 
-	gemvT64:       gemvT64Generic,
-	rank2Update64: rank2Update64Generic,
-	rotateSeq64:   rotateSeq64Generic,
-	gemm4Cols64:   gemm4Cols64Generic,
-	widen:         widenGeneric,
-	narrow:        narrowGeneric,
-	secularTerms:  secularTermsGeneric,
+	gemvT64:          gemvT64Generic,
+	rank2Update64:    rank2Update64Generic,
+	rotateSeq64:      rotateSeq64Generic,
+	gemm4Cols64:      gemm4Cols64Generic,
+	widen:            widenGeneric,
+	narrow:           narrowGeneric,
+	secularTerms:     secularTermsGeneric,
+	scaleQuotients64: scaleQuotients64Generic,
+	quotients64:      quotients64Generic,
 
 	copyRows: copyRowsGeneric,
 	addRows:  addRowsGeneric,

@@ -157,6 +157,50 @@ func (v *Variant) SecularTerms(delta, z []float64, tau float64) (s, ds float64) 
 	return v.secularTerms(delta, z, tau)
 }
 
+// scaleQuotients64Generic computes
+//
+//	for i := range w { w[i] *= num[i] / (den[i] - c) }
+func scaleQuotients64Generic(w, num, den []float64, c float64) {
+	num, den = num[:len(w)], den[:len(w)]
+	for i := range w {
+		w[i] *= num[i] / (den[i] - c)
+	}
+}
+
+// ScaleQuotients64 multiplies w[i] by num[i]/(den[i] − c) (see
+// scaleQuotients64Generic for the loop): the products of divide and conquer's
+// Gu–Eisenstat vector, a division each. The slices must have the same length.
+func (v *Variant) ScaleQuotients64(w, num, den []float64, c float64) {
+	checkLen("ScaleQuotients64", "w", "num", len(w), len(num))
+	checkLen("ScaleQuotients64", "w", "den", len(w), len(den))
+	v.scaleQuotients64(w, num, den, c)
+}
+
+// quotients64Generic computes
+//
+//	for i := range q {
+//		q[i] = num[i] / den[i]
+//		ss += q[i] * q[i]
+//	}
+func quotients64Generic(q, num, den []float64) (ss float64) {
+	num, den = num[:len(q)], den[:len(q)]
+	for i := range q {
+		q[i] = num[i] / den[i]
+		ss += q[i] * q[i]
+	}
+	return ss
+}
+
+// Quotients64 writes num[i]/den[i] into q and returns Σ q[i]² (see
+// quotients64Generic for the loop): divide and conquer's eigenvectors before
+// they are normalised. q may be den (or num) itself. The slices must have the
+// same length.
+func (v *Variant) Quotients64(q, num, den []float64) (ss float64) {
+	checkLen("Quotients64", "q", "num", len(q), len(num))
+	checkLen("Quotients64", "q", "den", len(q), len(den))
+	return v.quotients64(q, num, den)
+}
+
 // Dot64 returns Σ x[i]·y[i]. The slices must have the same length.
 func (v *Variant) Dot64(x, y []float64) float64 {
 	checkLen("Dot64", "x", "y", len(x), len(y))
@@ -282,6 +326,12 @@ func Narrow(dst []float32, src []float64) { active.Narrow(dst, src) }
 func SecularTerms(delta, z []float64, tau float64) (s, ds float64) {
 	return active.SecularTerms(delta, z, tau)
 }
+
+// ScaleQuotients64 multiplies w by num/(den − c) with the active variant.
+func ScaleQuotients64(w, num, den []float64, c float64) { active.ScaleQuotients64(w, num, den, c) }
+
+// Quotients64 writes num/den into q and returns Σ q² with the active variant.
+func Quotients64(q, num, den []float64) (ss float64) { return active.Quotients64(q, num, den) }
 
 // Dot64 returns Σ x[i]·y[i] with the active variant.
 func Dot64(x, y []float64) float64 { return active.Dot64(x, y) }

@@ -306,3 +306,59 @@ func TestSecularTerms(t *testing.T) {
 		}
 	})
 }
+
+func TestScaleQuotients64(t *testing.T) {
+	forEachCase(t, func(t *testing.T, v *Variant, r *rand.Rand, n, off int) {
+		w, wbuf := randomSlice64(r, n, off)
+		num, _ := randomSlice64(r, n, (off+1)%4)
+		den, _ := randomSlice64(r, n, (off+2)%4)
+		for _, c := range []float64{0, 2.5} {
+			want := make([]float64, n)
+			for i := range w {
+				want[i] = w[i] * (num[i] / (den[i] - c))
+			}
+			v.ScaleQuotients64(w, num, den, c)
+			checkGuards64(t, "ScaleQuotients64", wbuf, n, off)
+			for i := range w {
+				if w[i] != want[i] && !(math.IsNaN(w[i]) && math.IsNaN(want[i])) {
+					t.Fatalf("ScaleQuotients64 n=%d c=%v: [%d] = %v, want %v", n, c, i, w[i], want[i])
+				}
+			}
+		}
+	})
+}
+
+func TestQuotients64(t *testing.T) {
+	forEachCase(t, func(t *testing.T, v *Variant, r *rand.Rand, n, off int) {
+		num, _ := randomSlice64(r, n, (off+1)%4)
+		den, dbuf := randomSlice64(r, n, off)
+		want := make([]float64, n)
+		var wss float64
+		for i := range den {
+			den[i] += math.Copysign(0.5, den[i]) // away from 0
+			want[i] = num[i] / den[i]
+			wss += want[i] * want[i]
+		}
+		q, qbuf := guarded64(n, (off+2)%4)
+		ss := v.Quotients64(q, num, den)
+		checkGuards64(t, "Quotients64", qbuf, n, (off+2)%4)
+		for i := range q {
+			if q[i] != want[i] {
+				t.Fatalf("Quotients64 n=%d: [%d] = %v, want %v", n, i, q[i], want[i])
+			}
+		}
+		if tol := float64(n+2) * eps64 * wss; math.IsNaN(ss) || math.Abs(ss-wss) > tol {
+			t.Fatalf("Quotients64 n=%d: Σq² = %v, want %v", n, ss, wss)
+		}
+		// In place over den, as divide and conquer calls it.
+		if ss2 := v.Quotients64(den, num, den); ss2 != ss {
+			t.Fatalf("Quotients64 n=%d in place: Σq² = %v, want %v", n, ss2, ss)
+		}
+		checkGuards64(t, "Quotients64 in place", dbuf, n, off)
+		for i := range den {
+			if den[i] != want[i] {
+				t.Fatalf("Quotients64 n=%d in place: [%d] = %v, want %v", n, i, den[i], want[i])
+			}
+		}
+	})
+}

@@ -46,6 +46,8 @@ func archVariants() []*Variant {
 		widen:               widenGeneric,
 		narrow:              narrowGeneric,
 		secularTerms:        secularTermsGeneric,
+		scaleQuotients64:    scaleQuotients64Generic,
+		quotients64:         quotients64Generic,
 		copyRows:            asm.CopyRowsNEON,
 		addRows:             asm.AddRowsNEON,
 		// PackA (MR = 8) and PackBT (NR = 12) transpose four rows at a time.

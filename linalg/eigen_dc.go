@@ -171,26 +171,25 @@ func (w *dcWork) merge(v *kernels.Variant, d, z []float64, rho float64, n, k int
 	}
 	// Gu–Eisenstat: the ẑ for which the computed roots are exact, then the
 	// eigenvectors ẑ_j/(D_j − λ_i), orthogonal to working precision.
+	// ẑ_j² ∝ −(D_j − λ_j)·Π_{i≠j} (D_j − λ_i)/(D_j − D_i), a row of delta
+	// (one λ_i) at a time, so that the divisions run in vectors.
 	wz := growS(w.w, kk)
 	w.w = wz
-	for j := 0; j < kk; j++ {
-		p := delta[j*kk+j] // D_j − λ_j
-		for i := 0; i < kk; i++ {
-			if i != j {
-				p *= delta[i*kk+j] / (dn[j] - dn[i])
-			}
-		}
+	for j := range wz {
+		wz[j] = delta[j*kk+j]
+	}
+	for i := 0; i < kk; i++ {
+		row := delta[i*kk : (i+1)*kk]
+		v.ScaleQuotients64(wz[:i], row[:i], dn[:i], dn[i])
+		v.ScaleQuotients64(wz[i+1:], row[i+1:], dn[i+1:], dn[i])
+	}
+	for j, p := range wz {
 		wz[j] = math.Copysign(math.Sqrt(math.Max(-p, 0)), zn[j]) // ẑ up to the factor √ρ, which normalising drops
 	}
 	// U (kk×kk, by columns) in delta's place.
 	for i := 0; i < kk; i++ {
 		u := delta[i*kk : (i+1)*kk]
-		var s float64
-		for j := range u {
-			u[j] = wz[j] / u[j]
-			s += u[j] * u[j]
-		}
-		s = 1 / math.Sqrt(s)
+		s := 1 / math.Sqrt(v.Quotients64(u, wz, u))
 		for j := range u {
 			u[j] *= s
 		}

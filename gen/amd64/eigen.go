@@ -43,6 +43,8 @@ func eigenKernels() {
 		widen(a)
 		narrow(a)
 		secularTerms(a)
+		scaleQuotients64(a)
+		quotients64(a)
 	}
 }
 
@@ -628,6 +630,84 @@ func secularTerms(a *isa) {
 	a.tail(fn+"_tail", n, func(m pd) { body(1, m) })
 	Store(a.pdHorizontalSum(accS), ReturnIndex(0))
 	Store(a.pdHorizontalSum(accD), ReturnIndex(1))
+	VZEROUPPER()
+	RET()
+}
+
+// scaleQuotients64 multiplies w by quotients, for the Gu–Eisenstat products of
+// divide and conquer, whose divisions a scalar loop issues one at a time.
+// Lanes past the end divide masked zeros (0/(0 − c)) and are not stored.
+func scaleQuotients64(a *isa) {
+	fn := a.kernel("ScaleQuotients64", "func(w, num, den []float64, c float64)",
+		"for i := range w { w[i] *= num[i] / (den[i] - c) }")
+	w, num, den, n := base("w"), base("num"), base("den"), length("w")
+	dl := a.lanes / 2
+	c := a.vec()
+	VBROADCASTSD(paramAddr("c"), c)
+	i := GP64()
+	XORQ(i, i)
+	addr := func(b Register, j int) Mem { return Mem{Base: b, Index: i, Scale: 8, Disp: 8 * dl * j} }
+	body := func(count int, m pd) {
+		for j := 0; j < count; j++ {
+			vn, vd, vw := a.vec(), a.vec(), a.vec()
+			m.load(addr(num, j), vn)
+			m.load(addr(den, j), vd)
+			m.load(addr(w, j), vw)
+			VSUBPD(c, vd, vd)
+			VDIVPD(vd, vn, vn)
+			VMULPD(vn, vw, vw)
+			m.store(vw, addr(w, j))
+		}
+	}
+	whole := pd{a: a}
+	countedLoop(fn+"_block", i, n, mapUnroll*dl, func() { body(mapUnroll, whole) })
+	countedLoop(fn+"_single", i, n, dl, func() { body(1, whole) })
+	a.tail(fn+"_tail", n, func(m pd) { body(1, m) })
+	VZEROUPPER()
+	RET()
+}
+
+// quotients64 forms the quotients of divide and conquer's eigenvectors and
+// their squared norm in one pass. q may be den itself.
+func quotients64(a *isa) {
+	fn := a.kernel("Quotients64", "func(q, num, den []float64) (ss float64)",
+		"for i := range q {",
+		"	q[i] = num[i] / den[i]",
+		"	ss += q[i] * q[i]",
+		"}")
+	q, num, den, n := base("q"), base("num"), base("den"), length("q")
+	dl := a.lanes / 2
+	const unroll = 2
+	acc := a.zeros(unroll)
+	i := GP64()
+	XORQ(i, i)
+	addr := func(b Register, j int) Mem { return Mem{Base: b, Index: i, Scale: 8, Disp: 8 * dl * j} }
+	body := func(count int, m pd) {
+		for j := 0; j < count; j++ {
+			vn, vd := a.vec(), a.vec()
+			m.load(addr(num, j), vn)
+			m.load(addr(den, j), vd)
+			if m.mask != nil {
+				// Lanes past the end would sum 0/0: divide by 1 there.
+				one := a.vec()
+				VBROADCASTSD(oneF64, one)
+				if a == avx512 {
+					VMOVAPD(vd, m.mask, one)
+				} else {
+					VBLENDVPD(m.mask.(VecVirtual), vd, one, one)
+				}
+				vd = one
+			}
+			VDIVPD(vd, vn, vn)
+			VFMADD231PD(vn, vn, acc[j])
+			m.store(vn, addr(q, j))
+		}
+	}
+	whole := pd{a: a}
+	countedLoop(fn+"_block", i, n, unroll*dl, func() { body(unroll, whole) })
+	countedLoop(fn+"_single", i, n, dl, func() { body(1, whole) })
+	a.tail(fn+"_tail", n, func(m pd) { body(1, m) })
+	Store(a.pdHorizontalSum(acc), ReturnIndex(0))
 	VZEROUPPER()
 	RET()
 }

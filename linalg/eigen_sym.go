@@ -106,13 +106,12 @@ func tridiagonalize(v *kernels.Variant, g []float64, n int, d, e, tau, p []float
 		x[0] = 1
 		tau[k], e[k] = t, beta
 		// With p = −t·A₂₂·u and w = p − (t/2)(pᵀu)·u, H·A₂₂·H = A₂₂ + u·wᵀ + w·uᵀ.
-		a22 := g[(k+1)*n+k+1:]
 		p := p[:l]
 		clear(p)
-		v.Gemv64(p, a22, n, x)
+		symvLower(v, g, n, k+1, x, p)
 		scal64(-t, p)
 		v.Axpy64(-t/2*v.Dot64(p, x), x, p)
-		v.Rank2Update64(a22, n, x, p, p, x)
+		syr2Lower(v, g, n, k+1, x, p)
 	}
 	for i := 0; i < n; i++ {
 		d[i] = g[i*n+i]
@@ -121,6 +120,36 @@ func tridiagonalize(v *kernels.Variant, g []float64, n int, d, e, tau, p []float
 		e[n-2] = g[(n-2)*n+n-1]
 	}
 	e[n-1] = 0
+}
+
+// The reduction keeps only the lower triangle of g current, so that each step
+// streams half the matrix: column j from row ⌊j/symBlock⌋·symBlock down, the
+// diagonal blocks whole. A block of symBlock columns is one call of the
+// column kernels, the rows its diagonal block wastes fewer than the calls
+// a column at a time would cost.
+const symBlock = 16
+
+// symvLower adds A·x to y for the trailing matrix A = g[k0:, k0:] (n×n
+// column-major, lower triangle current), x and y of length n − k0.
+func symvLower(v *kernels.Variant, g []float64, n, k0 int, x, y []float64) {
+	for c0 := k0 / symBlock * symBlock; c0 < n; c0 += symBlock {
+		j0, j1 := max(c0, k0), min(c0+symBlock, n)
+		// The block's columns from their diagonal block down, and, by
+		// symmetry, the rows below that block for the rows above it.
+		v.Gemv64(y[j0-k0:], g[j0*n+j0:], n, x[j0-k0:j1-k0])
+		if j1 < n {
+			v.GemvT64(y[j0-k0:j1-k0], g[j0*n+j1:], n, x[j1-k0:])
+		}
+	}
+}
+
+// syr2Lower adds x·yᵀ + y·xᵀ to the trailing matrix g[k0:, k0:] where
+// symvLower reads it.
+func syr2Lower(v *kernels.Variant, g []float64, n, k0 int, x, y []float64) {
+	for c0 := k0 / symBlock * symBlock; c0 < n; c0 += symBlock {
+		j0, j1 := max(c0, k0), min(c0+symBlock, n)
+		v.Rank2Update64(g[j0*n+j0:], n, x[j0-k0:], y[j0-k0:], y[j0-k0:j1-k0], x[j0-k0:j1-k0])
+	}
 }
 
 // formQ writes Q = H₀·H₁·…·H_{n−3} of tridiagonalize into z (column j at

@@ -26,7 +26,7 @@ type dcWork struct {
 	z, ds, zs, dn, zn, lam, delta, w []float64
 	cols, tmp                        []float64
 	idx, nd, defl, order             []int
-	leafD, leafE, leafZ, cs, ss      []float64
+	leaf                             [2]struct{ d, e, z, cs, ss []float64 }
 }
 
 // tridiagonalDC diagonalises the symmetric tridiagonal matrix (d, e) of order n
@@ -35,7 +35,7 @@ type dcWork struct {
 // It reports false if a QL leaf did not converge.
 func tridiagonalDC(v *kernels.Variant, d, e []float64, n int, q []float64, ldq int, w *dcWork) bool {
 	if n <= dcLeaf {
-		return w.leaf(v, d, e, n, q, ldq)
+		return w.leaves(v, d, e, n, n, q, ldq)
 	}
 	// Tear: T = blockdiag(T₁ − |β|·e_k eₖᵀ, T₂ − |β|·e₁e₁ᵀ) + |β|·u·uᵀ with
 	// u = (e_k; sign(β)·e₁), β the coupling of rows k−1 and k.
@@ -52,7 +52,11 @@ func tridiagonalDC(v *kernels.Variant, d, e []float64, n int, q []float64, ldq i
 	for j := k; j < n; j++ {
 		clear(q[j*ldq : j*ldq+k])
 	}
-	if !tridiagonalDC(v, d[:k], e[:k], k, q, ldq, w) ||
+	if n-k <= dcLeaf {
+		if !w.leaves(v, d, e, k, n, q, ldq) {
+			return false
+		}
+	} else if !tridiagonalDC(v, d[:k], e[:k], k, q, ldq, w) ||
 		!tridiagonalDC(v, d[k:], e[k:], n-k, q[k*ldq+k:], ldq, w) {
 		return false
 	}
@@ -70,31 +74,52 @@ func tridiagonalDC(v *kernels.Variant, d, e []float64, n int, q []float64, ldq i
 	return true
 }
 
-// leaf solves a subproblem of order n ≤ dcLeaf by the QL iteration on a
-// contiguous copy, sorting its eigenvalues ascending.
-func (w *dcWork) leaf(v *kernels.Variant, d, e []float64, n int, q []float64, ldq int) bool {
-	w.leafD, w.leafE, w.leafZ = growS(w.leafD, n), growS(w.leafE, n), growS(w.leafZ, n*n)
-	w.cs, w.ss = growS(w.cs, n), growS(w.ss, n)
-	dl, el, zl := w.leafD, w.leafE, w.leafZ
-	copy(dl, d[:n])
-	copy(el, e[:n-1])
-	el[n-1] = 0 // the coupling beyond the block belongs to the tear
-	clear(zl)
-	for j := 0; j < n; j++ {
-		zl[j*n+j] = 1
+// leaves solves the subproblems d[:k] and, if k < n, d[k:] (each of order at
+// most dcLeaf; the coupling e[k−1] between them belongs to the tear) by the QL
+// iteration on contiguous copies, the two interleaved (qlRun), and writes each
+// one's eigenvalues ascending into its part of d and its eigenvectors into its
+// diagonal block of q.
+func (w *dcWork) leaves(v *kernels.Variant, d, e []float64, k, n int, q []float64, ldq int) bool {
+	var ql [2]qlProblem
+	bounds := [3]int{0, k, n}
+	count := 1
+	if k < n {
+		count = 2
 	}
-	if !tridiagonalQL(v, dl, el, n, zl, w.cs, w.ss) {
+	for h := 0; h < count; h++ {
+		lo, nh := bounds[h], bounds[h+1]-bounds[h]
+		b := &w.leaf[h]
+		b.d, b.e, b.z = growS(b.d, nh), growS(b.e, nh), growS(b.z, nh*nh)
+		b.cs, b.ss = growS(b.cs, nh), growS(b.ss, nh)
+		copy(b.d, d[lo:lo+nh])
+		copy(b.e, e[lo:lo+nh-1])
+		b.e[nh-1] = 0
+		clear(b.z)
+		for j := 0; j < nh; j++ {
+			b.z[j*nh+j] = 1
+		}
+		ql[h] = newQLProblem(b.d, b.e, nh, b.z, b.cs, b.ss)
+	}
+	second := &ql[1]
+	if count == 1 {
+		second = nil
+	}
+	if !qlRun(v, &ql[0], second) {
 		return false
 	}
-	order := growS(w.order, n)
-	w.order = order
-	for i := range order {
-		order[i] = i
-	}
-	sortAscending(order, dl)
-	for k, j := range order {
-		d[k] = dl[j]
-		copy(q[k*ldq:k*ldq+n], zl[j*n:(j+1)*n])
+	for h := 0; h < count; h++ {
+		lo, nh := bounds[h], bounds[h+1]-bounds[h]
+		b := &w.leaf[h]
+		order := growS(w.order, nh)
+		w.order = order
+		for i := range order {
+			order[i] = i
+		}
+		sortAscending(order, b.d)
+		for c, j := range order {
+			d[lo+c] = b.d[j]
+			copy(q[(lo+c)*ldq+lo:(lo+c)*ldq+lo+nh], b.z[j*nh:(j+1)*nh])
+		}
 	}
 	return true
 }

@@ -293,6 +293,14 @@ func svdReconstructBackward[T svdFloat](name string, m, n, r int, u, s, v []T, k
 		}
 		return
 	}
+	if k == r {
+		// Y_R = A for every A, so the VJP is G itself: the form below gives
+		// G·V·Vᵀ, U·Uᵀ·G or U·Uᵀ·G·V·Vᵀ, each G, with V or U square.
+		for i := 0; i < m; i++ {
+			copy(gA[i*lda:i*lda+n], g[i*ldg:i*ldg+n])
+		}
+		return
+	}
 	q := r - k // the dropped pairs
 	ldq := max(q, 1)
 	take := func(l int) []T { x := work[:l]; work = work[l:]; return x }

@@ -104,6 +104,7 @@ func bwCases() []bwCase {
 		{"tall-k=rank", 10, 6, []float64{3, 2.5, 2, 1.2}, 4},
 		{"wide-k=rank", 6, 10, []float64{3, 2.5, 2}, 3},
 		{"tall-k=r", 10, 6, []float64{3, 2.5, 2, 1.2}, 6},
+		{"wide-k=r", 5, 9, []float64{3, 2.5, 2, 1.2, 0.4}, 5},
 		{"square-tie-inside-k", 6, 6, []float64{3, 3, 3, 1, 0.5, 0.2}, 3},
 		{"tall-tie-beyond-k", 9, 5, []float64{4, 2, 1, 1, 1}, 2},
 		{"k=1", 8, 5, []float64{2, 1, 0.9, 0.5, 0.1}, 1},
@@ -348,9 +349,8 @@ func TestSVDBackwardDegenerate(t *testing.T) {
 			if !bwFinite(out64) || !bwFinite(out32) {
 				t.Errorf("%s k=%d: ReconstructBackward not finite", mt.name, k)
 			}
-			// Y_k = A for k = R on a tall or square matrix, so gA = G
-			// exactly, degenerate or not.
-			if k == r && m >= n {
+			// Y_k = A for k = R, so gA = G exactly, degenerate or not.
+			if k == r {
 				if e := bwRelErr(out64, g); e > 1e-12 {
 					t.Errorf("%s k=R: gA ≠ G, rel err %.3g", mt.name, e)
 				}

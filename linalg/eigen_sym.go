@@ -7,10 +7,11 @@ import (
 )
 
 // The symmetric eigensolver behind the SVD's eigenvector preconditioner
-// (svd_eigen.go): Householder reduction to tridiagonal form, then the implicit
-// QL iteration with Wilkinson-type shifts (EISPACK tred2 and tql2) up to dcLeaf
-// rows and divide and conquer (eigen_dc.go) beyond, in float64 on full
-// symmetric storage so that every update streams down contiguous columns.
+// (svd_eigen.go): Householder reduction to tridiagonal form (EISPACK tred2),
+// then the implicit QL iteration (tql2, eigen_ql.go) up to dcLeaf rows and
+// divide and conquer (eigen_dc.go) beyond, in float64 on column-major
+// storage, so that every update streams down contiguous columns; the
+// reduction reads and updates only the lower triangle.
 
 // symEigenWork is the reusable workspace of symEigen.
 type symEigenWork struct {
@@ -82,7 +83,7 @@ const qBlock = 8
 // max |a| < 1, has entries below its row count.
 const gramNegligible = 0x1p-600
 
-// tridiagonalize reduces the symmetric g (n×n, full storage) to T = QᵀGQ with
+// tridiagonalize reduces the symmetric g (n×n; its lower triangle is read) to T = QᵀGQ with
 // diagonal d and off-diagonal e (e[i] couples i and i+1; e[n−1] = 0), Q = H₀·H₁·…
 // with H_k = I − tau[k]·u·uᵀ, u = (0…0, 1, g[k*n+k+2:(k+1)*n]) (u's leading 1 at
 // index k+1). p is scratch of length n.

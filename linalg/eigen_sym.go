@@ -83,10 +83,11 @@ const qBlock = 8
 // max |a| < 1, has entries below its row count.
 const gramNegligible = 0x1p-600
 
-// tridiagonalize reduces the symmetric g (n×n; its lower triangle is read) to T = QᵀGQ with
-// diagonal d and off-diagonal e (e[i] couples i and i+1; e[n−1] = 0), Q = H₀·H₁·…
-// with H_k = I − tau[k]·u·uᵀ, u = (0…0, 1, g[k*n+k+2:(k+1)*n]) (u's leading 1 at
-// index k+1). p is scratch of length n.
+// tridiagonalize reduces the symmetric g (n×n, of which it reads the lower
+// triangle) to T = QᵀGQ with diagonal d and off-diagonal e (e[i] couples i and
+// i+1; e[n−1] = 0), Q = H₀·H₁·… with H_k = I − tau[k]·u·uᵀ,
+// u = (0…0, 1, g[k*n+k+2:(k+1)*n]) (u's leading 1 at index k+1). p is scratch
+// of length n.
 func tridiagonalize(v *kernels.Variant, g []float64, n int, d, e, tau, p []float64) {
 	for k := 0; k+2 < n; k++ {
 		x := g[k*n+k+1 : (k+1)*n] // column k below the diagonal

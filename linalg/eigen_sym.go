@@ -11,7 +11,7 @@ import (
 // then the implicit QL iteration (tql2, eigen_ql.go) up to dcLeaf rows and
 // divide and conquer (eigen_dc.go) beyond, in float64 on column-major
 // storage, so that every update streams down contiguous columns; the
-// reduction reads and updates only the lower triangle.
+// reduction works on the lower triangle alone.
 
 // symEigenWork is the reusable workspace of symEigen.
 type symEigenWork struct {
@@ -83,8 +83,8 @@ const qBlock = 8
 // max |a| < 1, has entries below its row count.
 const gramNegligible = 0x1p-600
 
-// tridiagonalize reduces the symmetric g (n×n, of which it reads the lower
-// triangle) to T = QᵀGQ with diagonal d and off-diagonal e (e[i] couples i and
+// tridiagonalize reduces the symmetric g (n×n, full storage, of which it uses
+// the lower triangle and the diagonal blocks: see symBlock) to T = QᵀGQ with diagonal d and off-diagonal e (e[i] couples i and
 // i+1; e[n−1] = 0), Q = H₀·H₁·… with H_k = I − tau[k]·u·uᵀ,
 // u = (0…0, 1, g[k*n+k+2:(k+1)*n]) (u's leading 1 at index k+1). p is scratch
 // of length n.

@@ -78,7 +78,21 @@ func New(c Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{Kind: c.Model, InShape: c.InShape, LatentDim: l, Encoder: enc, Decoder: dec, Latent: Identity{}}
+	// Batch parallelism: replicas of the encoder and of the decoder, their
+	// parameters these, run on parts of the batch as threads are free; the
+	// latent step takes the whole batch (the RRAE's SVD couples it).
+	replica := func(decoder bool) func() layers.Layer {
+		return func() layers.Layer {
+			e, d, _ := newPair(c, l, layers.NewRand(0)) // values discarded
+			if decoder {
+				return d
+			}
+			return e
+		}
+	}
+	m := &Model{Kind: c.Model, InShape: c.InShape, LatentDim: l, Encoder: enc, Decoder: dec, Latent: Identity{},
+		parallelEncoder: layers.NewDataParallel(enc, replica(false)),
+		parallelDecoder: layers.NewDataParallel(dec, replica(true))}
 	switch c.Model {
 	case "rrae":
 		m.Latent = NewRRAELatent(c.K)

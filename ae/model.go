@@ -22,7 +22,29 @@ type Model struct {
 	// of RRAE trains only the decoder.
 	FreezeEncoder bool
 
+	// The encoder and decoder New built, wrapped to run on parts of the
+	// batch at once (layers.DataParallel); an Encoder or Decoder set in
+	// their place runs as it is.
+	parallelEncoder, parallelDecoder *layers.DataParallel
+
 	z *layers.Tensor // encoder output of the last Forward
+}
+
+// encoder returns the layer that runs m.Encoder: its batch-parallel wrapper
+// when it is the one New built.
+func (m *Model) encoder() layers.Layer {
+	if p := m.parallelEncoder; p != nil && p.Layer() == m.Encoder {
+		return p
+	}
+	return m.Encoder
+}
+
+// decoder is encoder's twin for m.Decoder.
+func (m *Model) decoder() layers.Layer {
+	if p := m.parallelDecoder; p != nil && p.Layer() == m.Decoder {
+		return p
+	}
+	return m.Decoder
 }
 
 // Forward runs a batch through the whole model and returns the
@@ -31,24 +53,24 @@ func (m *Model) Forward(x *layers.Tensor) *layers.Tensor {
 	if len(x.Shape) != 4 || !slices.Equal(x.Shape[1:], m.InShape[:]) {
 		panic(fmt.Sprintf("ae: %s model: input shape %v, want [batch %d %d %d]", m.Kind, x.Shape, m.InShape[0], m.InShape[1], m.InShape[2]))
 	}
-	m.z = m.Encoder.Forward(x)
-	return m.Decoder.Forward(m.Latent.Forward(m.z))
+	m.z = m.encoder().Forward(x)
+	return m.decoder().Forward(m.Latent.Forward(m.z))
 }
 
 // Encode returns the encoder's latent batch [B, L] for x (before the latent
 // step). It belongs to the encoder.
-func (m *Model) Encode(x *layers.Tensor) *layers.Tensor { return m.Encoder.Forward(x) }
+func (m *Model) Encode(x *layers.Tensor) *layers.Tensor { return m.encoder().Forward(x) }
 
 // Decode returns the decoder's images for the latent batch z [B, L], which
 // does not pass through the latent step.
-func (m *Model) Decode(z *layers.Tensor) *layers.Tensor { return m.Decoder.Forward(z) }
+func (m *Model) Decode(z *layers.Tensor) *layers.Tensor { return m.decoder().Forward(z) }
 
 // Backward propagates dL/dx̂ through decoder, latent step and (unless
 // frozen) encoder, accumulating parameter gradients.
 func (m *Model) Backward(dy *layers.Tensor) {
-	dz := m.Latent.Backward(m.Decoder.Backward(dy))
+	dz := m.Latent.Backward(m.decoder().Backward(dy))
 	if !m.FreezeEncoder {
-		m.Encoder.Backward(dz)
+		m.encoder().Backward(dz)
 	}
 }
 

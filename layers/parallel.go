@@ -65,15 +65,30 @@ func forElements(r rangeRunner, step, n int, wg *sync.WaitGroup) {
 	forRanges(r, step, n, min(linalg.Threads(), n/elementGrain), wg)
 }
 
-// forRanges runs r.runRange(step, lo, hi) over [0, n) split into workers
-// contiguous ranges, the last on the calling goroutine, and returns when all
-// are done. wg belongs to the caller (a layer), so that nothing is allocated.
+// forRanges runs r.runRange(step, lo, hi) over [0, n) split into up to workers
+// contiguous ranges (one more than the helpers linalg.AcquireHelpers gives),
+// the last on the calling goroutine, and returns when all are done. wg
+// belongs to the caller (a layer), so that nothing is allocated.
 func forRanges(r rangeRunner, step, n, workers int, wg *sync.WaitGroup) {
+	if workers > 1 {
+		helpers := linalg.AcquireHelpers(workers - 1)
+		defer linalg.ReleaseHelpers(helpers)
+		workers = 1 + helpers
+	}
+	runRanges(r, step, n, workers, wg)
+}
+
+// runRanges is forRanges on workers goroutines whose helpers the caller has
+// acquired.
+func runRanges(r rangeRunner, step, n, workers int, wg *sync.WaitGroup) {
 	if workers <= 1 {
 		r.runRange(step, 0, n)
 		return
 	}
-	ensureRangeWorkers(workers - 1)
+	// As many workers as there can be helpers: every task holds one, so none
+	// waits for a worker, not even one sent from a worker (a DataParallel
+	// replica's layers).
+	ensureRangeWorkers(max(workers, linalg.Threads()) - 1)
 	for w := 0; w < workers-1; w++ {
 		wg.Add(1)
 		rangeTasks <- rangeTask{r: r, step: step, lo: n * w / workers, hi: n * (w + 1) / workers, done: wg}

@@ -27,11 +27,42 @@ func Threads() int {
 	return runtime.GOMAXPROCS(0)
 }
 
+// helpersBusy counts the goroutines at work for a call other than their
+// caller's own share: Sgemm's workers, the layers' range workers, the
+// replicas of a data-parallel layer.
+var helpersBusy atomic.Int64
+
+// AcquireHelpers reserves up to want helper goroutines among the Threads() − 1
+// that may run beside a caller, and returns how many it got, 0 when all are
+// busy; it never waits. A call made while others hold the helpers (from a
+// helper itself, as a data-parallel replica's layers do, or from another
+// goroutine) so runs on fewer goroutines instead of oversubscribing the
+// cores. Each helper acquired must be given back by ReleaseHelpers.
+func AcquireHelpers(want int) int {
+	for {
+		busy := helpersBusy.Load()
+		n := min(int64(want), int64(Threads()-1)-busy)
+		if n <= 0 {
+			return 0
+		}
+		if helpersBusy.CompareAndSwap(busy, busy+n) {
+			return int(n)
+		}
+	}
+}
+
+// ReleaseHelpers gives back n helpers acquired by AcquireHelpers.
+func ReleaseHelpers(n int) {
+	if n > 0 {
+		helpersBusy.Add(-int64(n))
+	}
+}
+
 // parallelFlops is the size of problem (m·n·k) under which one thread is faster
 // than paying for the hand-off to others (a few microseconds).
 const parallelFlops = 64 * 64 * 64
 
-// run computes p on up to workers goroutines. It splits C along its longer side
+// run computes p on up to workers goroutines, as helpers are free. It splits C along its longer side
 // into one block per worker, in whole micro-tiles; each worker runs the serial
 // algorithm on its block with its own packing buffers, so the workers share
 // nothing and need no barrier.
@@ -47,7 +78,9 @@ func run(p gemmProblem, v *kernels.Variant, workers int) {
 		unit, extent = g.MR, p.m
 	}
 	tiles := (extent + unit - 1) / unit
-	workers = min(workers, tiles)
+	helpers := AcquireHelpers(min(workers, tiles) - 1)
+	defer ReleaseHelpers(helpers)
+	workers = 1 + helpers
 	if workers <= 1 {
 		serial(p, g)
 		return

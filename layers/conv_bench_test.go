@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -132,36 +133,72 @@ func BenchmarkConv(b *testing.B) {
 }
 
 // BenchmarkConvNetwork runs forward and backward of all the convolutions of
-// one architecture, one after the other, at batch 32: the share of a training
-// step the convolution layers take, as one figure.
+// one architecture at batch 32: the share of a training step the convolution
+// layers take, as one figure. parallel=gemm runs each layer on the whole
+// batch, its products split over the threads; parallel=batch runs each chain
+// of them (the encoder's, the decoder's, where one's output is the next one's
+// input) as a Sequential in a DataParallel, as the models run them: the
+// replicas' transposes and the gathering of their parts then come at the
+// ends of a chain, not at every layer.
 func BenchmarkConvNetwork(b *testing.B) {
 	const batch = 32
 	peakGflops()
 	for _, arch := range []string{"rrae", "irmae"} {
-		type run struct {
-			l     Layer
-			x, dy *Tensor
-		}
-		var runs []run
-		flops := 0.0
+		var chains [][]convBenchLayer
 		for _, pl := range convPaperLayers() {
 			if pl.name[:len(arch)+1] != arch+"-" {
 				continue
 			}
-			l := pl.make()
-			x := randTensor(NewRand(2), -1, 1, append([]int{batch}, pl.in...)...)
-			y := l.Forward(x)
-			flops += 3 * convFlops(l, x, y)
-			runs = append(runs, run{l, x, randTensor(NewRand(3), -1, 1, y.Shape...)})
-		}
-		b.Run(fmt.Sprintf("arch=%s,batch=%d", arch, batch), func(b *testing.B) {
-			for b.Loop() {
-				for _, r := range runs {
-					r.l.Forward(r.x)
-					r.l.Backward(r.dy)
+			if n := len(chains); n > 0 {
+				last := chains[n-1][len(chains[n-1])-1]
+				y := last.make().Forward(NewTensor(append([]int{1}, last.in...)...))
+				if slices.Equal(y.Shape[1:], pl.in) {
+					chains[n-1] = append(chains[n-1], pl)
+					continue
 				}
 			}
-			reportConv(b, flops)
-		})
+			chains = append(chains, []convBenchLayer{pl})
+		}
+		for _, parallel := range []string{"gemm", "batch"} {
+			type run struct {
+				l     Layer
+				x, dy *Tensor
+			}
+			var runs []run
+			flops := 0.0
+			for _, chain := range chains {
+				build := func() Layer {
+					seq := NewSequential()
+					for _, pl := range chain {
+						seq.Layers = append(seq.Layers, pl.make())
+					}
+					return seq
+				}
+				seq := build().(*Sequential)
+				x := randTensor(NewRand(2), -1, 1, append([]int{batch}, chain[0].in...)...)
+				for _, l := range seq.Layers {
+					xl := randTensor(NewRand(2), -1, 1, append([]int{batch}, x.Shape[1:]...)...)
+					y := l.Forward(xl)
+					flops += 3 * convFlops(l, xl, y)
+					if parallel == "gemm" {
+						runs = append(runs, run{l, xl, randTensor(NewRand(3), -1, 1, y.Shape...)})
+					}
+					x = y
+				}
+				if parallel == "batch" {
+					xc := randTensor(NewRand(2), -1, 1, append([]int{batch}, chain[0].in...)...)
+					runs = append(runs, run{NewDataParallel(seq, build), xc, randTensor(NewRand(3), -1, 1, x.Shape...)})
+				}
+			}
+			b.Run(fmt.Sprintf("arch=%s,batch=%d,parallel=%s", arch, batch, parallel), func(b *testing.B) {
+				for b.Loop() {
+					for _, r := range runs {
+						r.l.Forward(r.x)
+						r.l.Backward(r.dy)
+					}
+				}
+				reportConv(b, flops)
+			})
+		}
 	}
 }

@@ -8,7 +8,10 @@ import (
 )
 
 // Model is an autoencoder: an encoder from images [B, C, H, W] to latent
-// vectors [B, L], a latent step, and a decoder back to images.
+// vectors [B, L], a latent step, and a decoder back to images. A model New
+// built runs its encoder and decoder on parts of the batch at once, one part
+// per free thread (layers.DataParallel), and its latent step on the whole
+// batch.
 type Model struct {
 	Kind      string
 	InShape   [3]int // C, H, W of one sample

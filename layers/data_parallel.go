@@ -21,7 +21,8 @@ type DataParallel struct {
 	build    func() Layer
 	replicas []Layer
 	params   [][]*Param // each replica's, in the same order
-	parts    int        // of the last Forward
+	parts    int        // of the last Forward, 0 before the first
+	batch    int        // the last Forward's
 	x, dy    []Tensor   // the parts of the input and of the output gradient
 	ys, dxs  []*Tensor  // the replicas' outputs and input gradients
 	y, dx    Tensor     // gathered
@@ -60,6 +61,7 @@ func (d *DataParallel) Forward(x *Tensor) *Tensor {
 		panic(fmt.Sprintf("layers: DataParallel.Forward: input %v is not a batch", x))
 	}
 	b := x.Shape[0]
+	d.batch = b
 	helpers := linalg.AcquireHelpers(b/dataParallelMinPart - 1)
 	defer linalg.ReleaseHelpers(helpers)
 	d.parts = 1 + helpers
@@ -84,6 +86,9 @@ func (d *DataParallel) Forward(x *Tensor) *Tensor {
 // gradients into the wrapped layer's and returns dL/dx gathered (nil when the
 // layer returns none).
 func (d *DataParallel) Backward(dy *Tensor) *Tensor {
+	if d.parts == 0 || len(dy.Shape) == 0 || dy.Shape[0] != d.batch {
+		panic(fmt.Sprintf("layers: DataParallel.Backward: gradient %v for a Forward of batch %d", dy, d.batch))
+	}
 	b := dy.Shape[0]
 	per := 0
 	if b > 0 {

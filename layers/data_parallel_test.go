@@ -96,6 +96,29 @@ func TestDataParallelBuildMismatch(t *testing.T) {
 	dp.Forward(randTensor(rng, -1, 1, 16, 4))
 }
 
+// TestDataParallelBackwardMisuse asserts the panics of a Backward without a
+// Forward and of a gradient for another batch.
+func TestDataParallelBackwardMisuse(t *testing.T) {
+	rng := NewRand(1)
+	dp := NewDataParallel(NewLinear(4, 3, rng), func() Layer { return NewLinear(4, 3, rng) })
+	for _, tc := range []struct {
+		name    string
+		forward int
+	}{{"no Forward", 0}, {"another batch", 16}} {
+		if tc.forward > 0 {
+			dp.Forward(randTensor(rng, -1, 1, tc.forward, 4))
+		}
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(r.(string), "DataParallel.Backward") {
+					t.Errorf("%s: recovered %v", tc.name, r)
+				}
+			}()
+			dp.Backward(randTensor(rng, -1, 1, 8, 3))
+		}()
+	}
+}
+
 // TestAcquireHelpers checks the helper count against Threads() − 1 as calls
 // take and give back helpers.
 func TestAcquireHelpers(t *testing.T) {

@@ -2,7 +2,9 @@
 // NCHW float32 Tensor, layers with explicit Forward and Backward passes
 // (Linear, Conv2D, ConvTranspose2D, activations, Flatten, Reshape,
 // Sequential), losses, optimizers and safetensors checkpoints. The heavy work
-// runs on linalg.Sgemm and the kernels package.
+// runs on linalg.Sgemm and the kernels package, spread over the cores within
+// a layer (its products and passes split over linalg.Threads() goroutines) or
+// over the batch (DataParallel: replicas of a network on parts of it).
 //
 // Start with Layer (layer.go): every layer caches what its backward pass needs
 // and owns its output buffers, so that a training step allocates nothing once

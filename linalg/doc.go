@@ -4,7 +4,9 @@
 // Start with Sgemm, C = alpha·op(A)·op(B) + beta·C with BLAS semantics: the
 // Goto/BLIS algorithm (packing into micro-panels, cache blocking, a register-blocked
 // micro-kernel from package kernels chosen for the CPU), run on up to Threads()
-// goroutines. Blas32 plugs it into gonum: blas32.Use(linalg.Blas32{}).
+// goroutines, as many of them as are free (AcquireHelpers: calls made at once
+// from several goroutines share the cores rather than oversubscribe them).
+// Blas32 plugs it into gonum: blas32.Use(linalg.Blas32{}).
 //
 // SVDJacobi (SVD.Factorize without allocation, SVDJacobi64 in float64) is the
 // thin SVD by one-sided Jacobi on the SIMD kernels, preconditioned by the

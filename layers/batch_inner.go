@@ -146,13 +146,18 @@ func channelBlock(g kernels.ConvGeom, lo, hi, nb, ldcol int) (sub kernels.ConvGe
 }
 
 // fillChannels sets each channel's run of dst, len(dst)/len(bias) values
-// with the batch innermost, to that channel's bias.
+// with the batch innermost, to that channel's bias: by copies of doubling
+// length, which run on memmove's vectors where a store per element does not.
 func fillChannels(dst, bias []float32) {
 	run := len(dst) / len(bias)
 	for o, bv := range bias {
 		ch := dst[o*run : (o+1)*run]
-		for i := range ch {
-			ch[i] = bv
+		if len(ch) == 0 {
+			continue
+		}
+		ch[0] = bv
+		for n := 1; n < len(ch); n *= 2 {
+			copy(ch[n:], ch[:n])
 		}
 	}
 }

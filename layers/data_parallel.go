@@ -66,15 +66,7 @@ func (d *DataParallel) Forward(x *Tensor) *Tensor {
 	defer linalg.ReleaseHelpers(helpers)
 	d.parts = 1 + helpers
 	d.grow(d.parts)
-	per := 0
-	if b > 0 {
-		per = x.Len() / b
-	}
-	for i := 0; i < d.parts; i++ {
-		lo, hi := b*i/d.parts, b*(i+1)/d.parts
-		d.x[i].Shape = append(append(d.x[i].Shape[:0], hi-lo), x.Shape[1:]...)
-		d.x[i].Data = x.Data[lo*per : hi*per]
-	}
+	splitParts(d.x[:d.parts], x)
 	runRanges(d, passForward, d.parts, d.parts, &d.wg)
 	if d.parts == 1 {
 		return d.ys[0]
@@ -89,16 +81,7 @@ func (d *DataParallel) Backward(dy *Tensor) *Tensor {
 	if d.parts == 0 || len(dy.Shape) == 0 || dy.Shape[0] != d.batch {
 		panic(fmt.Sprintf("layers: DataParallel.Backward: gradient %v for a Forward of batch %d", dy, d.batch))
 	}
-	b := dy.Shape[0]
-	per := 0
-	if b > 0 {
-		per = dy.Len() / b
-	}
-	for i := 0; i < d.parts; i++ {
-		lo, hi := b*i/d.parts, b*(i+1)/d.parts
-		d.dy[i].Shape = append(append(d.dy[i].Shape[:0], hi-lo), dy.Shape[1:]...)
-		d.dy[i].Data = dy.Data[lo*per : hi*per]
-	}
+	splitParts(d.dy[:d.parts], dy)
 	helpers := linalg.AcquireHelpers(d.parts - 1)
 	defer linalg.ReleaseHelpers(helpers)
 	runRanges(d, passBackward, d.parts, 1+helpers, &d.wg)
@@ -112,7 +95,7 @@ func (d *DataParallel) Backward(dy *Tensor) *Tensor {
 	if d.parts == 1 || d.dxs[0] == nil {
 		return d.dxs[0]
 	}
-	return gatherParts(&d.dx, d.dxs[:d.parts], b)
+	return gatherParts(&d.dx, d.dxs[:d.parts], d.batch)
 }
 
 // runRange runs the replicas lo…hi−1 forward or backward, or sums the
@@ -168,6 +151,21 @@ func (d *DataParallel) grow(n int) {
 	if len(d.x) < n {
 		d.x, d.dy = slices.Grow(d.x, n)[:n], slices.Grow(d.dy, n)[:n]
 		d.ys, d.dxs = slices.Grow(d.ys, n)[:n], slices.Grow(d.dxs, n)[:n]
+	}
+}
+
+// splitParts makes parts views of contiguous runs of t's batch [B, …], as
+// even as can be.
+func splitParts(parts []Tensor, t *Tensor) {
+	b, n := t.Shape[0], len(parts)
+	per := 0
+	if b > 0 {
+		per = t.Len() / b
+	}
+	for i := range parts {
+		lo, hi := b*i/n, b*(i+1)/n
+		parts[i].Shape = append(append(parts[i].Shape[:0], hi-lo), t.Shape[1:]...)
+		parts[i].Data = t.Data[lo*per : hi*per]
 	}
 }
 

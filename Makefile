@@ -21,6 +21,7 @@ generate:
 test:
 	$(GO) test ./...
 	$(GO) test -race -run 'Parallel|Threads' ./linalg/
+	$(GO) test -race -run 'DataParallel|AcquireHelpers' ./layers/
 	@if [ -n "$(QEMU)" ]; then $(MAKE) --no-print-directory test-arm64; \
 	else echo "skipped arm64 tests: qemu-aarch64-static not found (apt-get install qemu-user-static)"; fi
 

@@ -29,6 +29,14 @@ func newPair(c Config, l int, rng *rand.Rand) (enc, dec layers.Layer, err error)
 			enc, dec = irmaeMNISTPair(ch, l, rng)
 		}
 	}
+	// The encoder's input is the data, whose gradient Model.Backward drops:
+	// its first convolution need not form it (nor does PyTorch, for inputs
+	// that do not require one).
+	if s, ok := enc.(*layers.Sequential); ok && len(s.Layers) > 0 {
+		if first, ok := s.Layers[0].(*layers.Conv2D); ok {
+			first.SkipInputGrad = true
+		}
+	}
 	return enc, dec, nil
 }
 

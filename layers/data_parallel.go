@@ -12,9 +12,10 @@ import (
 // DataParallel runs replicas of a layer on contiguous parts of the batch at
 // once, one goroutine each, the parameters shared: batch parallelism, for
 // networks whose layers are too small to keep several cores busy one product
-// at a time (the paper architectures at batch 32). Each replica runs its own
-// layers on one goroutine, since the helpers (linalg.AcquireHelpers) are all
-// busy with the other replicas. The result is the wrapped layer's on the whole
+// at a time (the paper architectures at batch 32). A replica's layers split
+// their own work only over the helpers the replicas leave free
+// (linalg.AcquireHelpers): none, when there are as many parts as threads.
+// The result is the wrapped layer's on the whole
 // batch, up to the order in which the parameter gradients are summed; the
 // layer must treat the images of a batch independently (no batch statistics).
 type DataParallel struct {

@@ -78,8 +78,8 @@ func New(c Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Batch parallelism: replicas of the encoder and of the decoder, their
-	// parameters these, run on parts of the batch as threads are free; the
+	// Batch parallelism: replicas of the encoder and of the decoder, sharing
+	// their parameters, run on parts of the batch as threads are free; the
 	// latent step takes the whole batch (the RRAE's SVD couples it).
 	replica := func(decoder bool) func() layers.Layer {
 		return func() layers.Layer {

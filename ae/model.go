@@ -33,21 +33,19 @@ type Model struct {
 	z *layers.Tensor // encoder output of the last Forward
 }
 
-// encoder returns the layer that runs m.Encoder: its batch-parallel wrapper
-// when it is the one New built.
-func (m *Model) encoder() layers.Layer {
-	if p := m.parallelEncoder; p != nil && p.Layer() == m.Encoder {
-		return p
-	}
-	return m.Encoder
-}
+// encoder returns the layer that runs m.Encoder.
+func (m *Model) encoder() layers.Layer { return runner(m.parallelEncoder, m.Encoder) }
 
-// decoder is encoder's twin for m.Decoder.
-func (m *Model) decoder() layers.Layer {
-	if p := m.parallelDecoder; p != nil && p.Layer() == m.Decoder {
+// decoder returns the layer that runs m.Decoder.
+func (m *Model) decoder() layers.Layer { return runner(m.parallelDecoder, m.Decoder) }
+
+// runner returns p, the batch-parallel wrapper New built, when it wraps net,
+// and net itself otherwise.
+func runner(p *layers.DataParallel, net layers.Layer) layers.Layer {
+	if p != nil && p.Layer() == net {
 		return p
 	}
-	return m.Decoder
+	return net
 }
 
 // Forward runs a batch through the whole model and returns the

@@ -112,9 +112,6 @@ func (w *dcWork) leaves(v *kernels.Variant, d, e []float64, k, n int, q []float6
 		b := &w.leaf[h]
 		order := growS(w.order, nh)
 		w.order = order
-		for i := range order {
-			order[i] = i
-		}
 		sortAscending(order, b.d)
 		for c, j := range order {
 			d[lo+c] = b.d[j]
@@ -252,9 +249,6 @@ func mergeAscending(idx []int, keys []float64, k int) {
 	n := len(idx)
 	for i := 1; i < n; i++ {
 		if i != k && !(keys[i-1] <= keys[i]) {
-			for j := range idx {
-				idx[j] = j
-			}
 			sortAscending(idx, keys)
 			return
 		}

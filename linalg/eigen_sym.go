@@ -60,11 +60,12 @@ func symEigen(v *kernels.Variant, g []float64, n int, z, lam []float64, w *symEi
 	// Eigenvalues descending, with their vectors (divide and conquer returns
 	// them ascending: reversed).
 	w.order = growS(w.order, n)
-	for i := range w.order {
-		w.order[i] = n - 1 - i
-	}
 	if n <= dcLeaf {
 		sortDescending(w.order, d)
+	} else {
+		for i := range w.order {
+			w.order[i] = n - 1 - i
+		}
 	}
 	w.tmp = growS(w.tmp, n*n)
 	copy(w.tmp, z)

@@ -62,10 +62,10 @@ func ReleaseHelpers(n int) {
 // than paying for the hand-off to others (a few microseconds).
 const parallelFlops = 64 * 64 * 64
 
-// run computes p on up to workers goroutines, as helpers are free. It splits C along its longer side
-// into one block per worker, in whole micro-tiles; each worker runs the serial
-// algorithm on its block with its own packing buffers, so the workers share
-// nothing and need no barrier.
+// run computes p on up to workers goroutines, as many as helpers are free. It
+// splits C along its longer side into one block per worker, in whole
+// micro-tiles; each worker runs the serial algorithm on its block with its own
+// packing buffers, so the workers share nothing and need no barrier.
 func run(p gemmProblem, v *kernels.Variant, workers int) {
 	g := v.Gemm()
 	if workers <= 1 || p.m*p.n*p.k < parallelFlops {

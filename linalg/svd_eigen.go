@@ -56,9 +56,6 @@ func eigenPrecondition(v *kernels.Variant, x []float32, mt, nt int, b []float32,
 	// their relative accuracy (TestSVDGradedRelativeAccuracy). Z = P·Z_P.
 	perm := growS(ew.perm, nt)
 	ew.perm = perm
-	for i := range perm {
-		perm[i] = i
-	}
 	diag := growS(ew.diag, nt)
 	ew.diag = diag
 	for i := range diag {

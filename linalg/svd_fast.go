@@ -91,21 +91,6 @@ func (o svdPlan) sweepThreads(nc, threads int) int {
 	return 1
 }
 
-// sortAscending sorts the indices idx by ascending keys[idx[·]], stably.
-func sortAscending(idx []int, keys []float64) {
-	if len(idx) <= insertionSortMaxN {
-		for i := 1; i < len(idx); i++ {
-			x, j := idx[i], i
-			for ; j > 0 && keys[x] < keys[idx[j-1]]; j-- {
-				idx[j] = idx[j-1]
-			}
-			idx[j] = x
-		}
-		return
-	}
-	slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(keys[i], keys[j]) })
-}
-
 // factorize is Factorize on the kernels of variant v with up to threads
 // goroutines in the Jacobi sweeps.
 func (s *SVD) factorize(v *kernels.Variant, m, n int, a []float32, lda int, maxSweeps, threads int) error {
@@ -280,7 +265,6 @@ func (s *SVD) jacobi(v *kernels.Variant, mt, nt, maxSweeps, threads int, plan sv
 			xx = 0
 		}
 		norms[j] = math.Sqrt(xx)
-		order[j] = j
 	}
 	sortDescending(order, norms)
 	zero := growS(ws.zero, nt)
@@ -342,7 +326,6 @@ func (s *SVD) pivotColumns(v *kernels.Variant, mt, nt int) {
 	for j := range perm {
 		c := x[j*mt : (j+1)*mt]
 		norms[j], _, _ = v.JacobiDots(c, c)
-		perm[j] = j
 	}
 	sortDescending(perm, norms)
 	// Apply the permutation through ws.ut as scratch (it is written later).
@@ -354,20 +337,41 @@ func (s *SVD) pivotColumns(v *kernels.Variant, mt, nt int) {
 	}
 }
 
-// sortDescending sorts the indices idx by descending keys[idx[·]], stably, so
-// that ties keep their order and the result is deterministic.
-func sortDescending(idx []int, keys []float64) {
-	if len(idx) <= insertionSortMaxN {
-		for i := 1; i < len(idx); i++ {
-			x, j := idx[i], i
-			for ; j > 0 && keys[x] > keys[idx[j-1]]; j-- {
-				idx[j] = idx[j-1]
-			}
-			idx[j] = x
-		}
+// sortAscending sets idx to the indices 0…len(idx)−1 ordered by ascending
+// keys[·], stably (ties keep their order, so the result is deterministic).
+func sortAscending(idx []int, keys []float64) {
+	for i := range idx {
+		idx[i] = i
+	}
+	if len(idx) > insertionSortMaxN {
+		slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(keys[i], keys[j]) })
 		return
 	}
-	slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(keys[j], keys[i]) })
+	for i := 1; i < len(idx); i++ {
+		j := i
+		for ; j > 0 && keys[i] < keys[idx[j-1]]; j-- {
+			idx[j] = idx[j-1]
+		}
+		idx[j] = i
+	}
+}
+
+// sortDescending is sortAscending by descending keys.
+func sortDescending(idx []int, keys []float64) {
+	for i := range idx {
+		idx[i] = i
+	}
+	if len(idx) > insertionSortMaxN {
+		slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(keys[j], keys[i]) })
+		return
+	}
+	for i := 1; i < len(idx); i++ {
+		j := i
+		for ; j > 0 && keys[i] > keys[idx[j-1]]; j-- {
+			idx[j] = idx[j-1]
+		}
+		idx[j] = i
+	}
 }
 
 // insertionSortMaxN is the length up to which the index sorts insert (a QL

@@ -105,6 +105,23 @@ func (m pd) store(v VecVirtual, mem Mem) {
 	}
 }
 
+// onesPastEnd returns the divisor v with 1 in the lanes past m's end (v itself
+// for a whole vector), where masked loads read zeros and a division would
+// give 0/0.
+func (m pd) onesPastEnd(v VecVirtual) VecVirtual {
+	if m.mask == nil {
+		return v
+	}
+	one := m.a.vec()
+	VBROADCASTSD(oneF64, one)
+	if m.a == avx512 {
+		VMOVAPD(v, m.mask, one)
+	} else {
+		VBLENDVPD(m.mask.(VecVirtual), v, one, one)
+	}
+	return one
+}
+
 // tail emits body(m) once for the last n < a.lanes/2 elements, if any, under
 // the label name.
 func (a *isa) tail(name string, n GPVirtual, body func(m pd)) {
@@ -607,27 +624,13 @@ func secularTerms(a *isa) {
 			m.load(addr(dp, j), d)
 			m.load(addr(zp, j), z)
 			VSUBPD(tau, d, d)
-			if m.mask != nil {
-				// Lanes past the end: z = 0 over d = −tau would be 0/−tau,
-				// harmless, but tau = 0 would make it 0/0. Divide by 1 there.
-				one := a.vec()
-				VBROADCASTSD(oneF64, one)
-				if a == avx512 {
-					VMOVAPD(d, m.mask, one)
-				} else {
-					VBLENDVPD(m.mask.(VecVirtual), d, one, one)
-				}
-				d = one
-			}
+			d = m.onesPastEnd(d) // 0/−tau there, but 0/0 for tau = 0
 			VDIVPD(d, z, t)
 			VFMADD231PD(t, z, accS[j])
 			VFMADD231PD(t, t, accD[j])
 		}
 	}
-	whole := pd{a: a}
-	countedLoop(fn+"_block", i, n, unroll*dl, func() { body(unroll, whole) })
-	countedLoop(fn+"_single", i, n, dl, func() { body(1, whole) })
-	a.tail(fn+"_tail", n, func(m pd) { body(1, m) })
+	a.rowBlocks(fn, i, n, unroll, func(_ string, count int, m pd) { body(count, m) })
 	Store(a.pdHorizontalSum(accS), ReturnIndex(0))
 	Store(a.pdHorizontalSum(accD), ReturnIndex(1))
 	VZEROUPPER()
@@ -659,10 +662,7 @@ func scaleQuotients64(a *isa) {
 			m.store(vw, addr(w, j))
 		}
 	}
-	whole := pd{a: a}
-	countedLoop(fn+"_block", i, n, mapUnroll*dl, func() { body(mapUnroll, whole) })
-	countedLoop(fn+"_single", i, n, dl, func() { body(1, whole) })
-	a.tail(fn+"_tail", n, func(m pd) { body(1, m) })
+	a.rowBlocks(fn, i, n, mapUnroll, func(_ string, count int, m pd) { body(count, m) })
 	VZEROUPPER()
 	RET()
 }
@@ -687,26 +687,13 @@ func quotients64(a *isa) {
 			vn, vd := a.vec(), a.vec()
 			m.load(addr(num, j), vn)
 			m.load(addr(den, j), vd)
-			if m.mask != nil {
-				// Lanes past the end would sum 0/0: divide by 1 there.
-				one := a.vec()
-				VBROADCASTSD(oneF64, one)
-				if a == avx512 {
-					VMOVAPD(vd, m.mask, one)
-				} else {
-					VBLENDVPD(m.mask.(VecVirtual), vd, one, one)
-				}
-				vd = one
-			}
+			vd = m.onesPastEnd(vd) // else 0/0 in the sum
 			VDIVPD(vd, vn, vn)
 			VFMADD231PD(vn, vn, acc[j])
 			m.store(vn, addr(q, j))
 		}
 	}
-	whole := pd{a: a}
-	countedLoop(fn+"_block", i, n, unroll*dl, func() { body(unroll, whole) })
-	countedLoop(fn+"_single", i, n, dl, func() { body(1, whole) })
-	a.tail(fn+"_tail", n, func(m pd) { body(1, m) })
+	a.rowBlocks(fn, i, n, unroll, func(_ string, count int, m pd) { body(count, m) })
 	Store(a.pdHorizontalSum(acc), ReturnIndex(0))
 	VZEROUPPER()
 	RET()

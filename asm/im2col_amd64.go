@@ -15,27 +15,31 @@ package asm
 //go:noescape
 func CopyRowsAVX512(dst []float32, src []float32, rows int, cols int, ldsrc int)
 
-// CorrelateRowAVX512 computes, with AVX512:
+// CorrelateTapsAVX512 computes, with AVX512:
 //
-//	for i := range y {
-//		for j := range w {
-//			y[i] += w[j] * x[i+j]
+//	for r := 0; r < rows; r++ {
+//		for t := 0; t < n; t++ {
+//			for k := range w {
+//				y[r*ldy+t] += w[k] * x[r*ldx+offs[k]+t]
+//			}
 //		}
 //	}
 //
 //go:noescape
-func CorrelateRowAVX512(y []float32, x []float32, w []float32)
+func CorrelateTapsAVX512(y []float32, ldy int, x []float32, ldx int, w []float32, offs []int, rows int, n int)
 
-// CorrelateRowGradAVX512 computes, with AVX512:
+// CorrelateTapsGradAVX512 computes, with AVX512:
 //
-//	for j := range g {
-//		for i := range y {
-//			g[j] += y[i] * x[i+j]
+//	for k := range g {
+//		for r := 0; r < rows; r++ {
+//			for t := 0; t < n; t++ {
+//				g[k] += y[r*ldy+t] * x[r*ldx+offs[k]+t]
+//			}
 //		}
 //	}
 //
 //go:noescape
-func CorrelateRowGradAVX512(g []float32, y []float32, x []float32)
+func CorrelateTapsGradAVX512(g []float32, y []float32, ldy int, x []float32, ldx int, offs []int, rows int, n int)
 
 // CopyRowsAVX2 computes, with AVX2:
 //
@@ -48,27 +52,31 @@ func CorrelateRowGradAVX512(g []float32, y []float32, x []float32)
 //go:noescape
 func CopyRowsAVX2(dst []float32, src []float32, rows int, cols int, ldsrc int)
 
-// CorrelateRowAVX2 computes, with AVX2:
+// CorrelateTapsAVX2 computes, with AVX2:
 //
-//	for i := range y {
-//		for j := range w {
-//			y[i] += w[j] * x[i+j]
+//	for r := 0; r < rows; r++ {
+//		for t := 0; t < n; t++ {
+//			for k := range w {
+//				y[r*ldy+t] += w[k] * x[r*ldx+offs[k]+t]
+//			}
 //		}
 //	}
 //
 //go:noescape
-func CorrelateRowAVX2(y []float32, x []float32, w []float32)
+func CorrelateTapsAVX2(y []float32, ldy int, x []float32, ldx int, w []float32, offs []int, rows int, n int)
 
-// CorrelateRowGradAVX2 computes, with AVX2:
+// CorrelateTapsGradAVX2 computes, with AVX2:
 //
-//	for j := range g {
-//		for i := range y {
-//			g[j] += y[i] * x[i+j]
+//	for k := range g {
+//		for r := 0; r < rows; r++ {
+//			for t := 0; t < n; t++ {
+//				g[k] += y[r*ldy+t] * x[r*ldx+offs[k]+t]
+//			}
 //		}
 //	}
 //
 //go:noescape
-func CorrelateRowGradAVX2(g []float32, y []float32, x []float32)
+func CorrelateTapsGradAVX2(g []float32, y []float32, ldy int, x []float32, ldx int, offs []int, rows int, n int)
 
 // AddRowsAVX2 computes, with AVX2:
 //

@@ -86,126 +86,251 @@ CopyRowsAVX512_end:
 	VZEROUPPER
 	RET
 
-// func CorrelateRowAVX512(y []float32, x []float32, w []float32)
+// func CorrelateTapsAVX512(y []float32, ldy int, x []float32, ldx int, w []float32, offs []int, rows int, n int)
 // Requires: AVX, AVX512F, BMI2
-TEXT ·CorrelateRowAVX512(SB), NOSPLIT, $0-72
+TEXT ·CorrelateTapsAVX512(SB), NOSPLIT, $0-128
 	MOVQ y_base+0(FP), AX
-	MOVQ x_base+24(FP), CX
-	MOVQ w_base+48(FP), DX
-	MOVQ y_len+8(FP), BX
-	MOVQ w_len+56(FP), SI
-	XORQ DI, DI
+	MOVQ x_base+32(FP), CX
+	MOVQ w_base+64(FP), DX
+	MOVQ offs_base+88(FP), BX
+	MOVQ rows+112(FP), SI
 
-CorrelateRowAVX512_block:
-	CMPQ    BX, $0x00000020
-	JB      CorrelateRowAVX512_single
-	VMOVUPS (AX)(DI*4), Z0
-	VMOVUPS 64(AX)(DI*4), Z1
-	LEAQ    (CX)(DI*4), R8
+CorrelateTapsAVX512_row:
+	MOVQ n+120(FP), DI
+	XORQ R8, R8
+
+CorrelateTapsAVX512_block8:
+	CMPQ    DI, $0x00000080
+	JB      CorrelateTapsAVX512_after8
+	VMOVUPS (AX)(R8*4), Z0
+	VMOVUPS 64(AX)(R8*4), Z1
+	VMOVUPS 128(AX)(R8*4), Z2
+	VMOVUPS 192(AX)(R8*4), Z3
+	VMOVUPS 256(AX)(R8*4), Z4
+	VMOVUPS 320(AX)(R8*4), Z5
+	VMOVUPS 384(AX)(R8*4), Z6
+	VMOVUPS 448(AX)(R8*4), Z7
 	XORQ    R9, R9
 
-CorrelateRowAVX512_taps1:
+CorrelateTapsAVX512_block8_taps:
+	VBROADCASTSS (DX)(R9*4), Z8
+	MOVQ         (BX)(R9*8), R10
+	ADDQ         R8, R10
+	VFMADD231PS  (CX)(R10*4), Z8, Z0
+	VFMADD231PS  64(CX)(R10*4), Z8, Z1
+	VFMADD231PS  128(CX)(R10*4), Z8, Z2
+	VFMADD231PS  192(CX)(R10*4), Z8, Z3
+	VFMADD231PS  256(CX)(R10*4), Z8, Z4
+	VFMADD231PS  320(CX)(R10*4), Z8, Z5
+	VFMADD231PS  384(CX)(R10*4), Z8, Z6
+	VFMADD231PS  448(CX)(R10*4), Z8, Z7
+	INCQ         R9
+	CMPQ         R9, w_len+72(FP)
+	JB           CorrelateTapsAVX512_block8_taps
+	VMOVUPS      Z0, (AX)(R8*4)
+	VMOVUPS      Z1, 64(AX)(R8*4)
+	VMOVUPS      Z2, 128(AX)(R8*4)
+	VMOVUPS      Z3, 192(AX)(R8*4)
+	VMOVUPS      Z4, 256(AX)(R8*4)
+	VMOVUPS      Z5, 320(AX)(R8*4)
+	VMOVUPS      Z6, 384(AX)(R8*4)
+	VMOVUPS      Z7, 448(AX)(R8*4)
+	ADDQ         $0x00000080, R8
+	SUBQ         $0x00000080, DI
+	JMP          CorrelateTapsAVX512_block8
+
+CorrelateTapsAVX512_after8:
+	CMPQ    DI, $0x00000040
+	JB      CorrelateTapsAVX512_after4
+	VMOVUPS (AX)(R8*4), Z0
+	VMOVUPS 64(AX)(R8*4), Z1
+	VMOVUPS 128(AX)(R8*4), Z2
+	VMOVUPS 192(AX)(R8*4), Z3
+	XORQ    R9, R9
+
+CorrelateTapsAVX512_block4_taps:
+	VBROADCASTSS (DX)(R9*4), Z4
+	MOVQ         (BX)(R9*8), R10
+	ADDQ         R8, R10
+	VFMADD231PS  (CX)(R10*4), Z4, Z0
+	VFMADD231PS  64(CX)(R10*4), Z4, Z1
+	VFMADD231PS  128(CX)(R10*4), Z4, Z2
+	VFMADD231PS  192(CX)(R10*4), Z4, Z3
+	INCQ         R9
+	CMPQ         R9, w_len+72(FP)
+	JB           CorrelateTapsAVX512_block4_taps
+	VMOVUPS      Z0, (AX)(R8*4)
+	VMOVUPS      Z1, 64(AX)(R8*4)
+	VMOVUPS      Z2, 128(AX)(R8*4)
+	VMOVUPS      Z3, 192(AX)(R8*4)
+	ADDQ         $0x00000040, R8
+	SUBQ         $0x00000040, DI
+
+CorrelateTapsAVX512_after4:
+	CMPQ    DI, $0x00000020
+	JB      CorrelateTapsAVX512_after2
+	VMOVUPS (AX)(R8*4), Z0
+	VMOVUPS 64(AX)(R8*4), Z1
+	XORQ    R9, R9
+
+CorrelateTapsAVX512_block2_taps:
 	VBROADCASTSS (DX)(R9*4), Z2
-	VFMADD231PS  (R8)(R9*4), Z2, Z0
-	VFMADD231PS  64(R8)(R9*4), Z2, Z1
+	MOVQ         (BX)(R9*8), R10
+	ADDQ         R8, R10
+	VFMADD231PS  (CX)(R10*4), Z2, Z0
+	VFMADD231PS  64(CX)(R10*4), Z2, Z1
 	INCQ         R9
-	CMPQ         R9, SI
-	JB           CorrelateRowAVX512_taps1
-	VMOVUPS      Z0, (AX)(DI*4)
-	VMOVUPS      Z1, 64(AX)(DI*4)
-	ADDQ         $0x00000020, DI
-	SUBQ         $0x00000020, BX
-	JMP          CorrelateRowAVX512_block
+	CMPQ         R9, w_len+72(FP)
+	JB           CorrelateTapsAVX512_block2_taps
+	VMOVUPS      Z0, (AX)(R8*4)
+	VMOVUPS      Z1, 64(AX)(R8*4)
+	ADDQ         $0x00000020, R8
+	SUBQ         $0x00000020, DI
 
-CorrelateRowAVX512_single:
-	CMPQ    BX, $0x00000010
-	JB      CorrelateRowAVX512_tail
-	VMOVUPS (AX)(DI*4), Z0
-	LEAQ    (CX)(DI*4), R8
+CorrelateTapsAVX512_after2:
+	CMPQ    DI, $0x00000010
+	JB      CorrelateTapsAVX512_after1
+	VMOVUPS (AX)(R8*4), Z0
 	XORQ    R9, R9
 
-CorrelateRowAVX512_taps2:
+CorrelateTapsAVX512_block1_taps:
 	VBROADCASTSS (DX)(R9*4), Z1
-	VFMADD231PS  (R8)(R9*4), Z1, Z0
+	MOVQ         (BX)(R9*8), R10
+	ADDQ         R8, R10
+	VFMADD231PS  (CX)(R10*4), Z1, Z0
 	INCQ         R9
-	CMPQ         R9, SI
-	JB           CorrelateRowAVX512_taps2
-	VMOVUPS      Z0, (AX)(DI*4)
-	ADDQ         $0x00000010, DI
-	SUBQ         $0x00000010, BX
-	JMP          CorrelateRowAVX512_single
+	CMPQ         R9, w_len+72(FP)
+	JB           CorrelateTapsAVX512_block1_taps
+	VMOVUPS      Z0, (AX)(R8*4)
+	ADDQ         $0x00000010, R8
+	SUBQ         $0x00000010, DI
 
-CorrelateRowAVX512_tail:
-	TESTQ     BX, BX
-	JZ        CorrelateRowAVX512_done
-	MOVL      $0xffffffff, R8
-	BZHIL     BX, R8, BX
-	KMOVW     BX, K1
-	VMOVUPS.Z (AX)(DI*4), K1, Z0
-	LEAQ      (CX)(DI*4), CX
-	XORQ      BX, BX
+CorrelateTapsAVX512_after1:
+	TESTQ     DI, DI
+	JZ        CorrelateTapsAVX512_next
+	MOVL      $0xffffffff, R9
+	BZHIL     DI, R9, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z (AX)(R8*4), K1, Z0
+	XORQ      DI, DI
 
-CorrelateRowAVX512_taps3:
-	VBROADCASTSS (DX)(BX*4), Z1
-	VMOVUPS.Z    (CX)(BX*4), K1, Z2
+CorrelateTapsAVX512_tail_taps:
+	VBROADCASTSS (DX)(DI*4), Z1
+	MOVQ         (BX)(DI*8), R9
+	ADDQ         R8, R9
+	VMOVUPS.Z    (CX)(R9*4), K1, Z2
 	VFMADD231PS  Z2, Z1, Z0
-	INCQ         BX
-	CMPQ         BX, SI
-	JB           CorrelateRowAVX512_taps3
-	VMOVUPS      Z0, K1, (AX)(DI*4)
+	INCQ         DI
+	CMPQ         DI, w_len+72(FP)
+	JB           CorrelateTapsAVX512_tail_taps
+	VMOVUPS      Z0, K1, (AX)(R8*4)
 
-CorrelateRowAVX512_done:
+CorrelateTapsAVX512_next:
+	MOVQ ldy+24(FP), DI
+	LEAQ (AX)(DI*4), AX
+	MOVQ ldx+56(FP), DI
+	LEAQ (CX)(DI*4), CX
+	DECQ SI
+	JNZ  CorrelateTapsAVX512_row
 	VZEROUPPER
 	RET
 
-// func CorrelateRowGradAVX512(g []float32, y []float32, x []float32)
+// func CorrelateTapsGradAVX512(g []float32, y []float32, ldy int, x []float32, ldx int, offs []int, rows int, n int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
-TEXT ·CorrelateRowGradAVX512(SB), NOSPLIT, $0-72
-	MOVQ g_base+0(FP), AX
-	MOVQ y_base+24(FP), CX
-	MOVQ x_base+48(FP), DX
-	XORQ BX, BX
+TEXT ·CorrelateTapsGradAVX512(SB), NOSPLIT, $0-128
+	XORQ AX, AX
 
-CorrelateRowGradAVX512_tap:
-	CMPQ   BX, g_len+8(FP)
-	JAE    CorrelateRowGradAVX512_end
-	LEAQ   (DX)(BX*4), SI
-	MOVQ   y_len+32(FP), DI
+CorrelateTapsGradAVX512_group4:
+	MOVQ   AX, CX
+	ADDQ   $0x00000004, CX
+	CMPQ   CX, g_len+8(FP)
+	JA     CorrelateTapsGradAVX512_group4_done
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
-	XORQ   R8, R8
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   y_base+24(FP), CX
+	MOVQ   x_base+56(FP), DX
+	MOVQ   rows+112(FP), BX
 
-CorrelateRowGradAVX512_dot_block:
-	CMPQ        DI, $0x00000020
-	JB          CorrelateRowGradAVX512_dot_single
-	VMOVUPS     (CX)(R8*4), Z2
-	VFMADD231PS (SI)(R8*4), Z2, Z0
-	VMOVUPS     64(CX)(R8*4), Z2
-	VFMADD231PS 64(SI)(R8*4), Z2, Z1
-	ADDQ        $0x00000020, R8
-	SUBQ        $0x00000020, DI
-	JMP         CorrelateRowGradAVX512_dot_block
+CorrelateTapsGradAVX512_group4_row:
+	MOVQ CX, SI
+	MOVQ offs_base+88(FP), DI
+	MOVQ (DI)(AX*8), R8
+	LEAQ (DX)(R8*4), R8
+	MOVQ 8(DI)(AX*8), R9
+	LEAQ (DX)(R9*4), R9
+	MOVQ 16(DI)(AX*8), R10
+	LEAQ (DX)(R10*4), R10
+	MOVQ 24(DI)(AX*8), DI
+	LEAQ (DX)(DI*4), DI
+	MOVQ n+120(FP), R11
 
-CorrelateRowGradAVX512_dot_single:
-	CMPQ        DI, $0x00000010
-	JB          CorrelateRowGradAVX512_dot_tail
-	VMOVUPS     (CX)(R8*4), Z2
-	VFMADD231PS (SI)(R8*4), Z2, Z0
-	ADDQ        $0x00000010, R8
-	SUBQ        $0x00000010, DI
-	JMP         CorrelateRowGradAVX512_dot_single
+CorrelateTapsGradAVX512_group4_block:
+	CMPQ        R11, $0x00000020
+	JB          CorrelateTapsGradAVX512_group4_single
+	VMOVUPS     (SI), Z8
+	VFMADD231PS (R8), Z8, Z0
+	VFMADD231PS (R9), Z8, Z2
+	VFMADD231PS (R10), Z8, Z4
+	VFMADD231PS (DI), Z8, Z6
+	VMOVUPS     64(SI), Z8
+	VFMADD231PS 64(R8), Z8, Z1
+	VFMADD231PS 64(R9), Z8, Z3
+	VFMADD231PS 64(R10), Z8, Z5
+	VFMADD231PS 64(DI), Z8, Z7
+	ADDQ        $0x00000080, SI
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R9
+	ADDQ        $0x00000080, R10
+	ADDQ        $0x00000080, DI
+	SUBQ        $0x00000020, R11
+	JMP         CorrelateTapsGradAVX512_group4_block
 
-CorrelateRowGradAVX512_dot_tail:
-	TESTQ       DI, DI
-	JZ          CorrelateRowGradAVX512_dot_done
-	MOVL        $0xffffffff, R9
-	BZHIL       DI, R9, DI
-	KMOVW       DI, K1
-	VMOVUPS.Z   (SI)(R8*4), K1, Z2
-	VMOVUPS.Z   (CX)(R8*4), K1, Z3
-	VFMADD231PS Z2, Z3, Z0
+CorrelateTapsGradAVX512_group4_single:
+	CMPQ        R11, $0x00000010
+	JB          CorrelateTapsGradAVX512_group4_tail
+	VMOVUPS     (SI), Z8
+	VFMADD231PS (R8), Z8, Z0
+	VFMADD231PS (R9), Z8, Z2
+	VFMADD231PS (R10), Z8, Z4
+	VFMADD231PS (DI), Z8, Z6
+	ADDQ        $0x00000040, SI
+	ADDQ        $0x00000040, R8
+	ADDQ        $0x00000040, R9
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, DI
+	SUBQ        $0x00000010, R11
+	JMP         CorrelateTapsGradAVX512_group4_single
 
-CorrelateRowGradAVX512_dot_done:
+CorrelateTapsGradAVX512_group4_tail:
+	TESTQ       R11, R11
+	JZ          CorrelateTapsGradAVX512_group4_rowdone
+	MOVL        $0xffffffff, R12
+	BZHIL       R11, R12, R11
+	KMOVW       R11, K1
+	VMOVUPS.Z   (SI), K1, Z8
+	VMOVUPS.Z   (R8), K1, Z9
+	VFMADD231PS Z9, Z8, Z0
+	VMOVUPS.Z   (R9), K1, Z9
+	VFMADD231PS Z9, Z8, Z2
+	VMOVUPS.Z   (R10), K1, Z9
+	VFMADD231PS Z9, Z8, Z4
+	VMOVUPS.Z   (DI), K1, Z9
+	VFMADD231PS Z9, Z8, Z6
+
+CorrelateTapsGradAVX512_group4_rowdone:
+	MOVQ          ldy+48(FP), SI
+	LEAQ          (CX)(SI*4), CX
+	MOVQ          ldx+80(FP), SI
+	LEAQ          (DX)(SI*4), DX
+	DECQ          BX
+	JNZ           CorrelateTapsGradAVX512_group4_row
+	MOVQ          g_base+0(FP), CX
 	VADDPS        Z1, Z0, Z0
 	VEXTRACTF32X8 $0x01, Z0, Y1
 	VADDPS        Y1, Y0, Y1
@@ -215,12 +340,118 @@ CorrelateRowGradAVX512_dot_done:
 	VADDPS        X1, X0, X0
 	VMOVSHDUP     X0, X1
 	VADDSS        X1, X0, X0
-	VADDSS        (AX)(BX*4), X0, X0
-	VMOVSS        X0, (AX)(BX*4)
-	INCQ          BX
-	JMP           CorrelateRowGradAVX512_tap
+	VADDSS        (CX)(AX*4), X0, X0
+	VMOVSS        X0, (CX)(AX*4)
+	VADDPS        Z3, Z2, Z2
+	VEXTRACTF32X8 $0x01, Z2, Y0
+	VADDPS        Y0, Y2, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VADDPS        X1, X0, X1
+	VMOVHLPS      X1, X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDSS        X0, X1, X1
+	VADDSS        4(CX)(AX*4), X1, X1
+	VMOVSS        X1, 4(CX)(AX*4)
+	VADDPS        Z5, Z4, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y0
+	VADDPS        Y0, Y4, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VADDPS        X1, X0, X1
+	VMOVHLPS      X1, X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDSS        X0, X1, X1
+	VADDSS        8(CX)(AX*4), X1, X1
+	VMOVSS        X1, 8(CX)(AX*4)
+	VADDPS        Z7, Z6, Z6
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VADDPS        X1, X0, X1
+	VMOVHLPS      X1, X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDSS        X0, X1, X1
+	VADDSS        12(CX)(AX*4), X1, X1
+	VMOVSS        X1, 12(CX)(AX*4)
+	ADDQ          $0x00000004, AX
+	JMP           CorrelateTapsGradAVX512_group4
 
-CorrelateRowGradAVX512_end:
+CorrelateTapsGradAVX512_group4_done:
+CorrelateTapsGradAVX512_group1:
+	MOVQ   AX, CX
+	ADDQ   $0x00000001, CX
+	CMPQ   CX, g_len+8(FP)
+	JA     CorrelateTapsGradAVX512_group1_done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVQ   y_base+24(FP), CX
+	MOVQ   x_base+56(FP), DX
+	MOVQ   rows+112(FP), BX
+
+CorrelateTapsGradAVX512_group1_row:
+	MOVQ CX, SI
+	MOVQ offs_base+88(FP), DI
+	MOVQ (DI)(AX*8), DI
+	LEAQ (DX)(DI*4), DI
+	MOVQ n+120(FP), R8
+
+CorrelateTapsGradAVX512_group1_block:
+	CMPQ        R8, $0x00000020
+	JB          CorrelateTapsGradAVX512_group1_single
+	VMOVUPS     (SI), Z2
+	VFMADD231PS (DI), Z2, Z0
+	VMOVUPS     64(SI), Z2
+	VFMADD231PS 64(DI), Z2, Z1
+	ADDQ        $0x00000080, SI
+	ADDQ        $0x00000080, DI
+	SUBQ        $0x00000020, R8
+	JMP         CorrelateTapsGradAVX512_group1_block
+
+CorrelateTapsGradAVX512_group1_single:
+	CMPQ        R8, $0x00000010
+	JB          CorrelateTapsGradAVX512_group1_tail
+	VMOVUPS     (SI), Z2
+	VFMADD231PS (DI), Z2, Z0
+	ADDQ        $0x00000040, SI
+	ADDQ        $0x00000040, DI
+	SUBQ        $0x00000010, R8
+	JMP         CorrelateTapsGradAVX512_group1_single
+
+CorrelateTapsGradAVX512_group1_tail:
+	TESTQ       R8, R8
+	JZ          CorrelateTapsGradAVX512_group1_rowdone
+	MOVL        $0xffffffff, R9
+	BZHIL       R8, R9, R8
+	KMOVW       R8, K1
+	VMOVUPS.Z   (SI), K1, Z2
+	VMOVUPS.Z   (DI), K1, Z3
+	VFMADD231PS Z3, Z2, Z0
+
+CorrelateTapsGradAVX512_group1_rowdone:
+	MOVQ          ldy+48(FP), SI
+	LEAQ          (CX)(SI*4), CX
+	MOVQ          ldx+80(FP), SI
+	LEAQ          (DX)(SI*4), DX
+	DECQ          BX
+	JNZ           CorrelateTapsGradAVX512_group1_row
+	MOVQ          g_base+0(FP), CX
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF32X8 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y1
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VADDPS        X0, X1, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDSS        X1, X0, X0
+	VADDSS        (CX)(AX*4), X0, X0
+	VMOVSS        X0, (CX)(AX*4)
+	ADDQ          $0x00000001, AX
+	JMP           CorrelateTapsGradAVX512_group1
+
+CorrelateTapsGradAVX512_group1_done:
 	VZEROUPPER
 	RET
 
@@ -285,126 +516,251 @@ CopyRowsAVX2_end:
 	VZEROUPPER
 	RET
 
-// func CorrelateRowAVX2(y []float32, x []float32, w []float32)
+// func CorrelateTapsAVX2(y []float32, ldy int, x []float32, ldx int, w []float32, offs []int, rows int, n int)
 // Requires: AVX, FMA3
-TEXT ·CorrelateRowAVX2(SB), NOSPLIT, $0-72
+TEXT ·CorrelateTapsAVX2(SB), NOSPLIT, $0-128
 	MOVQ y_base+0(FP), AX
-	MOVQ x_base+24(FP), CX
-	MOVQ w_base+48(FP), DX
-	MOVQ y_len+8(FP), BX
-	MOVQ w_len+56(FP), SI
-	XORQ DI, DI
+	MOVQ x_base+32(FP), CX
+	MOVQ w_base+64(FP), DX
+	MOVQ offs_base+88(FP), BX
+	MOVQ rows+112(FP), SI
 
-CorrelateRowAVX2_block:
-	CMPQ    BX, $0x00000010
-	JB      CorrelateRowAVX2_single
-	VMOVUPS (AX)(DI*4), Y0
-	VMOVUPS 32(AX)(DI*4), Y1
-	LEAQ    (CX)(DI*4), R8
+CorrelateTapsAVX2_row:
+	MOVQ n+120(FP), DI
+	XORQ R8, R8
+
+CorrelateTapsAVX2_block8:
+	CMPQ    DI, $0x00000040
+	JB      CorrelateTapsAVX2_after8
+	VMOVUPS (AX)(R8*4), Y0
+	VMOVUPS 32(AX)(R8*4), Y1
+	VMOVUPS 64(AX)(R8*4), Y2
+	VMOVUPS 96(AX)(R8*4), Y3
+	VMOVUPS 128(AX)(R8*4), Y4
+	VMOVUPS 160(AX)(R8*4), Y5
+	VMOVUPS 192(AX)(R8*4), Y6
+	VMOVUPS 224(AX)(R8*4), Y7
 	XORQ    R9, R9
 
-CorrelateRowAVX2_taps1:
+CorrelateTapsAVX2_block8_taps:
+	VBROADCASTSS (DX)(R9*4), Y8
+	MOVQ         (BX)(R9*8), R10
+	ADDQ         R8, R10
+	VFMADD231PS  (CX)(R10*4), Y8, Y0
+	VFMADD231PS  32(CX)(R10*4), Y8, Y1
+	VFMADD231PS  64(CX)(R10*4), Y8, Y2
+	VFMADD231PS  96(CX)(R10*4), Y8, Y3
+	VFMADD231PS  128(CX)(R10*4), Y8, Y4
+	VFMADD231PS  160(CX)(R10*4), Y8, Y5
+	VFMADD231PS  192(CX)(R10*4), Y8, Y6
+	VFMADD231PS  224(CX)(R10*4), Y8, Y7
+	INCQ         R9
+	CMPQ         R9, w_len+72(FP)
+	JB           CorrelateTapsAVX2_block8_taps
+	VMOVUPS      Y0, (AX)(R8*4)
+	VMOVUPS      Y1, 32(AX)(R8*4)
+	VMOVUPS      Y2, 64(AX)(R8*4)
+	VMOVUPS      Y3, 96(AX)(R8*4)
+	VMOVUPS      Y4, 128(AX)(R8*4)
+	VMOVUPS      Y5, 160(AX)(R8*4)
+	VMOVUPS      Y6, 192(AX)(R8*4)
+	VMOVUPS      Y7, 224(AX)(R8*4)
+	ADDQ         $0x00000040, R8
+	SUBQ         $0x00000040, DI
+	JMP          CorrelateTapsAVX2_block8
+
+CorrelateTapsAVX2_after8:
+	CMPQ    DI, $0x00000020
+	JB      CorrelateTapsAVX2_after4
+	VMOVUPS (AX)(R8*4), Y0
+	VMOVUPS 32(AX)(R8*4), Y1
+	VMOVUPS 64(AX)(R8*4), Y2
+	VMOVUPS 96(AX)(R8*4), Y3
+	XORQ    R9, R9
+
+CorrelateTapsAVX2_block4_taps:
+	VBROADCASTSS (DX)(R9*4), Y4
+	MOVQ         (BX)(R9*8), R10
+	ADDQ         R8, R10
+	VFMADD231PS  (CX)(R10*4), Y4, Y0
+	VFMADD231PS  32(CX)(R10*4), Y4, Y1
+	VFMADD231PS  64(CX)(R10*4), Y4, Y2
+	VFMADD231PS  96(CX)(R10*4), Y4, Y3
+	INCQ         R9
+	CMPQ         R9, w_len+72(FP)
+	JB           CorrelateTapsAVX2_block4_taps
+	VMOVUPS      Y0, (AX)(R8*4)
+	VMOVUPS      Y1, 32(AX)(R8*4)
+	VMOVUPS      Y2, 64(AX)(R8*4)
+	VMOVUPS      Y3, 96(AX)(R8*4)
+	ADDQ         $0x00000020, R8
+	SUBQ         $0x00000020, DI
+
+CorrelateTapsAVX2_after4:
+	CMPQ    DI, $0x00000010
+	JB      CorrelateTapsAVX2_after2
+	VMOVUPS (AX)(R8*4), Y0
+	VMOVUPS 32(AX)(R8*4), Y1
+	XORQ    R9, R9
+
+CorrelateTapsAVX2_block2_taps:
 	VBROADCASTSS (DX)(R9*4), Y2
-	VFMADD231PS  (R8)(R9*4), Y2, Y0
-	VFMADD231PS  32(R8)(R9*4), Y2, Y1
+	MOVQ         (BX)(R9*8), R10
+	ADDQ         R8, R10
+	VFMADD231PS  (CX)(R10*4), Y2, Y0
+	VFMADD231PS  32(CX)(R10*4), Y2, Y1
 	INCQ         R9
-	CMPQ         R9, SI
-	JB           CorrelateRowAVX2_taps1
-	VMOVUPS      Y0, (AX)(DI*4)
-	VMOVUPS      Y1, 32(AX)(DI*4)
-	ADDQ         $0x00000010, DI
-	SUBQ         $0x00000010, BX
-	JMP          CorrelateRowAVX2_block
+	CMPQ         R9, w_len+72(FP)
+	JB           CorrelateTapsAVX2_block2_taps
+	VMOVUPS      Y0, (AX)(R8*4)
+	VMOVUPS      Y1, 32(AX)(R8*4)
+	ADDQ         $0x00000010, R8
+	SUBQ         $0x00000010, DI
 
-CorrelateRowAVX2_single:
-	CMPQ    BX, $0x00000008
-	JB      CorrelateRowAVX2_tail
-	VMOVUPS (AX)(DI*4), Y0
-	LEAQ    (CX)(DI*4), R8
+CorrelateTapsAVX2_after2:
+	CMPQ    DI, $0x00000008
+	JB      CorrelateTapsAVX2_after1
+	VMOVUPS (AX)(R8*4), Y0
 	XORQ    R9, R9
 
-CorrelateRowAVX2_taps2:
+CorrelateTapsAVX2_block1_taps:
 	VBROADCASTSS (DX)(R9*4), Y1
-	VFMADD231PS  (R8)(R9*4), Y1, Y0
+	MOVQ         (BX)(R9*8), R10
+	ADDQ         R8, R10
+	VFMADD231PS  (CX)(R10*4), Y1, Y0
 	INCQ         R9
-	CMPQ         R9, SI
-	JB           CorrelateRowAVX2_taps2
-	VMOVUPS      Y0, (AX)(DI*4)
-	ADDQ         $0x00000008, DI
-	SUBQ         $0x00000008, BX
-	JMP          CorrelateRowAVX2_single
+	CMPQ         R9, w_len+72(FP)
+	JB           CorrelateTapsAVX2_block1_taps
+	VMOVUPS      Y0, (AX)(R8*4)
+	ADDQ         $0x00000008, R8
+	SUBQ         $0x00000008, DI
 
-CorrelateRowAVX2_tail:
-	TESTQ      BX, BX
-	JZ         CorrelateRowAVX2_done
-	LEAQ       avx2TailMasks<>+0(SB), R8
-	NEGQ       BX
-	VMOVUPS    32(R8)(BX*4), Y0
-	VMASKMOVPS (AX)(DI*4), Y0, Y1
-	LEAQ       (CX)(DI*4), CX
-	XORQ       BX, BX
+CorrelateTapsAVX2_after1:
+	TESTQ      DI, DI
+	JZ         CorrelateTapsAVX2_next
+	LEAQ       avx2TailMasks<>+0(SB), R9
+	NEGQ       DI
+	VMOVUPS    32(R9)(DI*4), Y0
+	VMASKMOVPS (AX)(R8*4), Y0, Y1
+	XORQ       DI, DI
 
-CorrelateRowAVX2_taps3:
-	VBROADCASTSS (DX)(BX*4), Y2
-	VMASKMOVPS   (CX)(BX*4), Y0, Y3
+CorrelateTapsAVX2_tail_taps:
+	VBROADCASTSS (DX)(DI*4), Y2
+	MOVQ         (BX)(DI*8), R9
+	ADDQ         R8, R9
+	VMASKMOVPS   (CX)(R9*4), Y0, Y3
 	VFMADD231PS  Y3, Y2, Y1
-	INCQ         BX
-	CMPQ         BX, SI
-	JB           CorrelateRowAVX2_taps3
-	VMASKMOVPS   Y1, Y0, (AX)(DI*4)
+	INCQ         DI
+	CMPQ         DI, w_len+72(FP)
+	JB           CorrelateTapsAVX2_tail_taps
+	VMASKMOVPS   Y1, Y0, (AX)(R8*4)
 
-CorrelateRowAVX2_done:
+CorrelateTapsAVX2_next:
+	MOVQ ldy+24(FP), DI
+	LEAQ (AX)(DI*4), AX
+	MOVQ ldx+56(FP), DI
+	LEAQ (CX)(DI*4), CX
+	DECQ SI
+	JNZ  CorrelateTapsAVX2_row
 	VZEROUPPER
 	RET
 
-// func CorrelateRowGradAVX2(g []float32, y []float32, x []float32)
+// func CorrelateTapsGradAVX2(g []float32, y []float32, ldy int, x []float32, ldx int, offs []int, rows int, n int)
 // Requires: AVX, FMA3
-TEXT ·CorrelateRowGradAVX2(SB), NOSPLIT, $0-72
-	MOVQ g_base+0(FP), AX
-	MOVQ y_base+24(FP), CX
-	MOVQ x_base+48(FP), DX
-	XORQ BX, BX
+TEXT ·CorrelateTapsGradAVX2(SB), NOSPLIT, $0-128
+	XORQ AX, AX
 
-CorrelateRowGradAVX2_tap:
-	CMPQ   BX, g_len+8(FP)
-	JAE    CorrelateRowGradAVX2_end
-	LEAQ   (DX)(BX*4), SI
-	MOVQ   y_len+32(FP), DI
+CorrelateTapsGradAVX2_group4:
+	MOVQ   AX, CX
+	ADDQ   $0x00000004, CX
+	CMPQ   CX, g_len+8(FP)
+	JA     CorrelateTapsGradAVX2_group4_done
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
-	XORQ   R8, R8
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   y_base+24(FP), CX
+	MOVQ   x_base+56(FP), DX
+	MOVQ   rows+112(FP), BX
 
-CorrelateRowGradAVX2_dot_block:
-	CMPQ        DI, $0x00000010
-	JB          CorrelateRowGradAVX2_dot_single
-	VMOVUPS     (CX)(R8*4), Y2
-	VFMADD231PS (SI)(R8*4), Y2, Y0
-	VMOVUPS     32(CX)(R8*4), Y2
-	VFMADD231PS 32(SI)(R8*4), Y2, Y1
-	ADDQ        $0x00000010, R8
-	SUBQ        $0x00000010, DI
-	JMP         CorrelateRowGradAVX2_dot_block
+CorrelateTapsGradAVX2_group4_row:
+	MOVQ CX, SI
+	MOVQ offs_base+88(FP), DI
+	MOVQ (DI)(AX*8), R8
+	LEAQ (DX)(R8*4), R8
+	MOVQ 8(DI)(AX*8), R9
+	LEAQ (DX)(R9*4), R9
+	MOVQ 16(DI)(AX*8), R10
+	LEAQ (DX)(R10*4), R10
+	MOVQ 24(DI)(AX*8), DI
+	LEAQ (DX)(DI*4), DI
+	MOVQ n+120(FP), R11
 
-CorrelateRowGradAVX2_dot_single:
-	CMPQ        DI, $0x00000008
-	JB          CorrelateRowGradAVX2_dot_tail
-	VMOVUPS     (CX)(R8*4), Y2
-	VFMADD231PS (SI)(R8*4), Y2, Y0
-	ADDQ        $0x00000008, R8
-	SUBQ        $0x00000008, DI
-	JMP         CorrelateRowGradAVX2_dot_single
+CorrelateTapsGradAVX2_group4_block:
+	CMPQ        R11, $0x00000010
+	JB          CorrelateTapsGradAVX2_group4_single
+	VMOVUPS     (SI), Y8
+	VFMADD231PS (R8), Y8, Y0
+	VFMADD231PS (R9), Y8, Y2
+	VFMADD231PS (R10), Y8, Y4
+	VFMADD231PS (DI), Y8, Y6
+	VMOVUPS     32(SI), Y8
+	VFMADD231PS 32(R8), Y8, Y1
+	VFMADD231PS 32(R9), Y8, Y3
+	VFMADD231PS 32(R10), Y8, Y5
+	VFMADD231PS 32(DI), Y8, Y7
+	ADDQ        $0x00000040, SI
+	ADDQ        $0x00000040, R8
+	ADDQ        $0x00000040, R9
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, DI
+	SUBQ        $0x00000010, R11
+	JMP         CorrelateTapsGradAVX2_group4_block
 
-CorrelateRowGradAVX2_dot_tail:
-	TESTQ       DI, DI
-	JZ          CorrelateRowGradAVX2_dot_done
-	LEAQ        avx2TailMasks<>+0(SB), R9
-	NEGQ        DI
-	VMOVUPS     32(R9)(DI*4), Y2
-	VMASKMOVPS  (SI)(R8*4), Y2, Y3
-	VMASKMOVPS  (CX)(R8*4), Y2, Y2
-	VFMADD231PS Y3, Y2, Y0
+CorrelateTapsGradAVX2_group4_single:
+	CMPQ        R11, $0x00000008
+	JB          CorrelateTapsGradAVX2_group4_tail
+	VMOVUPS     (SI), Y8
+	VFMADD231PS (R8), Y8, Y0
+	VFMADD231PS (R9), Y8, Y2
+	VFMADD231PS (R10), Y8, Y4
+	VFMADD231PS (DI), Y8, Y6
+	ADDQ        $0x00000020, SI
+	ADDQ        $0x00000020, R8
+	ADDQ        $0x00000020, R9
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, DI
+	SUBQ        $0x00000008, R11
+	JMP         CorrelateTapsGradAVX2_group4_single
 
-CorrelateRowGradAVX2_dot_done:
+CorrelateTapsGradAVX2_group4_tail:
+	TESTQ       R11, R11
+	JZ          CorrelateTapsGradAVX2_group4_rowdone
+	LEAQ        avx2TailMasks<>+0(SB), R12
+	NEGQ        R11
+	VMOVUPS     32(R12)(R11*4), Y8
+	VMASKMOVPS  (SI), Y8, Y9
+	VMASKMOVPS  (R8), Y8, Y10
+	VFMADD231PS Y10, Y9, Y0
+	VMASKMOVPS  (R9), Y8, Y10
+	VFMADD231PS Y10, Y9, Y2
+	VMASKMOVPS  (R10), Y8, Y10
+	VFMADD231PS Y10, Y9, Y4
+	VMASKMOVPS  (DI), Y8, Y8
+	VFMADD231PS Y8, Y9, Y6
+
+CorrelateTapsGradAVX2_group4_rowdone:
+	MOVQ         ldy+48(FP), SI
+	LEAQ         (CX)(SI*4), CX
+	MOVQ         ldx+80(FP), SI
+	LEAQ         (DX)(SI*4), DX
+	DECQ         BX
+	JNZ          CorrelateTapsGradAVX2_group4_row
+	MOVQ         g_base+0(FP), CX
 	VADDPS       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPS       X1, X0, X1
@@ -412,12 +768,110 @@ CorrelateRowGradAVX2_dot_done:
 	VADDPS       X0, X1, X1
 	VMOVSHDUP    X1, X0
 	VADDSS       X0, X1, X1
-	VADDSS       (AX)(BX*4), X1, X1
-	VMOVSS       X1, (AX)(BX*4)
-	INCQ         BX
-	JMP          CorrelateRowGradAVX2_tap
+	VADDSS       (CX)(AX*4), X1, X1
+	VMOVSS       X1, (CX)(AX*4)
+	VADDPS       Y3, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+	VADDSS       4(CX)(AX*4), X0, X0
+	VMOVSS       X0, 4(CX)(AX*4)
+	VADDPS       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+	VADDSS       8(CX)(AX*4), X0, X0
+	VMOVSS       X0, 8(CX)(AX*4)
+	VADDPS       Y7, Y6, Y6
+	VEXTRACTF128 $0x01, Y6, X0
+	VADDPS       X0, X6, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+	VADDSS       12(CX)(AX*4), X0, X0
+	VMOVSS       X0, 12(CX)(AX*4)
+	ADDQ         $0x00000004, AX
+	JMP          CorrelateTapsGradAVX2_group4
 
-CorrelateRowGradAVX2_end:
+CorrelateTapsGradAVX2_group4_done:
+CorrelateTapsGradAVX2_group1:
+	MOVQ   AX, CX
+	ADDQ   $0x00000001, CX
+	CMPQ   CX, g_len+8(FP)
+	JA     CorrelateTapsGradAVX2_group1_done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   y_base+24(FP), CX
+	MOVQ   x_base+56(FP), DX
+	MOVQ   rows+112(FP), BX
+
+CorrelateTapsGradAVX2_group1_row:
+	MOVQ CX, SI
+	MOVQ offs_base+88(FP), DI
+	MOVQ (DI)(AX*8), DI
+	LEAQ (DX)(DI*4), DI
+	MOVQ n+120(FP), R8
+
+CorrelateTapsGradAVX2_group1_block:
+	CMPQ        R8, $0x00000010
+	JB          CorrelateTapsGradAVX2_group1_single
+	VMOVUPS     (SI), Y2
+	VFMADD231PS (DI), Y2, Y0
+	VMOVUPS     32(SI), Y2
+	VFMADD231PS 32(DI), Y2, Y1
+	ADDQ        $0x00000040, SI
+	ADDQ        $0x00000040, DI
+	SUBQ        $0x00000010, R8
+	JMP         CorrelateTapsGradAVX2_group1_block
+
+CorrelateTapsGradAVX2_group1_single:
+	CMPQ        R8, $0x00000008
+	JB          CorrelateTapsGradAVX2_group1_tail
+	VMOVUPS     (SI), Y2
+	VFMADD231PS (DI), Y2, Y0
+	ADDQ        $0x00000020, SI
+	ADDQ        $0x00000020, DI
+	SUBQ        $0x00000008, R8
+	JMP         CorrelateTapsGradAVX2_group1_single
+
+CorrelateTapsGradAVX2_group1_tail:
+	TESTQ       R8, R8
+	JZ          CorrelateTapsGradAVX2_group1_rowdone
+	LEAQ        avx2TailMasks<>+0(SB), R9
+	NEGQ        R8
+	VMOVUPS     32(R9)(R8*4), Y2
+	VMASKMOVPS  (SI), Y2, Y3
+	VMASKMOVPS  (DI), Y2, Y2
+	VFMADD231PS Y2, Y3, Y0
+
+CorrelateTapsGradAVX2_group1_rowdone:
+	MOVQ         ldy+48(FP), SI
+	LEAQ         (CX)(SI*4), CX
+	MOVQ         ldx+80(FP), SI
+	LEAQ         (DX)(SI*4), DX
+	DECQ         BX
+	JNZ          CorrelateTapsGradAVX2_group1_row
+	MOVQ         g_base+0(FP), CX
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDSS       X0, X1, X1
+	VADDSS       (CX)(AX*4), X1, X1
+	VMOVSS       X1, (CX)(AX*4)
+	ADDQ         $0x00000001, AX
+	JMP          CorrelateTapsGradAVX2_group1
+
+CorrelateTapsGradAVX2_group1_done:
 	VZEROUPPER
 	RET
 

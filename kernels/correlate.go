@@ -2,66 +2,105 @@ package kernels
 
 import "fmt"
 
-// CorrelateRow adds to y the correlation of x with the taps w, the row step
-// of a direct convolution:
+// CorrelateTaps adds to rows of y the taps of x, the step of a stride-1
+// direct convolution on images with the batch innermost, where each tap of
+// the kernel is one offset into x:
 //
-//	for i := range y {
-//		for j := range w {
-//			y[i] += w[j] * x[i+j]
+//	for r := 0; r < rows; r++ {
+//		for t := 0; t < n; t++ {
+//			for k := range w {
+//				y[r*ldy+t] += w[k] * x[r*ldx+offs[k]+t]
+//			}
 //		}
 //	}
 //
-// It panics unless len(x) ≥ len(y) + len(w) − 1.
-func (v *Variant) CorrelateRow(y, x, w []float32) {
-	if len(y) == 0 || len(w) == 0 {
-		return
+// It panics unless len(offs) = len(w), every offset is non-negative, and y
+// and x hold every element the loop reads or writes.
+func (v *Variant) CorrelateTaps(y []float32, ldy int, x []float32, ldx int, w []float32, offs []int, rows, n int) {
+	if len(offs) != len(w) {
+		panic(fmt.Sprintf("kernels: CorrelateTaps: %d offsets for %d taps", len(offs), len(w)))
 	}
-	if len(x) < len(y)+len(w)-1 {
-		panic(fmt.Sprintf("kernels: CorrelateRow: len(x) = %d < len(y) + len(w) − 1 = %d", len(x), len(y)+len(w)-1))
+	if checkTapRows("CorrelateTaps", y, ldy, x, ldx, offs, rows, n) {
+		v.correlateTaps(y, ldy, x, ldx, w, offs, rows, n)
 	}
-	v.correlateRow(y, x, w)
 }
 
-// CorrelateRowGrad adds to g the correlation of x with y, the weight
-// gradient of CorrelateRow's taps:
+// CorrelateTapsGrad adds to each g[k] the dot product of rows of y with tap
+// k of x, the weight gradient of CorrelateTaps:
 //
-//	for j := range g {
-//		for i := range y {
-//			g[j] += y[i] * x[i+j]
+//	for k := range g {
+//		for r := 0; r < rows; r++ {
+//			for t := 0; t < n; t++ {
+//				g[k] += y[r*ldy+t] * x[r*ldx+offs[k]+t]
+//			}
 //		}
 //	}
 //
-// It panics unless len(x) ≥ len(y) + len(g) − 1.
-func (v *Variant) CorrelateRowGrad(g, y, x []float32) {
-	if len(y) == 0 || len(g) == 0 {
-		return
+// It panics on the arguments CorrelateTaps refuses.
+func (v *Variant) CorrelateTapsGrad(g, y []float32, ldy int, x []float32, ldx int, offs []int, rows, n int) {
+	if len(offs) != len(g) {
+		panic(fmt.Sprintf("kernels: CorrelateTapsGrad: %d offsets for %d taps", len(offs), len(g)))
 	}
-	if len(x) < len(y)+len(g)-1 {
-		panic(fmt.Sprintf("kernels: CorrelateRowGrad: len(x) = %d < len(y) + len(g) − 1 = %d", len(x), len(y)+len(g)-1))
+	if checkTapRows("CorrelateTapsGrad", y, ldy, x, ldx, offs, rows, n) {
+		v.correlateTapsGrad(g, y, ldy, x, ldx, offs, rows, n)
 	}
-	v.correlateRowGrad(g, y, x)
 }
 
-// CorrelateRow adds the correlation of x with w to y with the active variant.
-func CorrelateRow(y, x, w []float32) { active.CorrelateRow(y, x, w) }
+// checkTapRows panics unless rows of n elements at strides ldy and ldx,
+// shifted by offs in x, lie inside y and x, and reports whether there is
+// any work (rows, n and taps all positive).
+func checkTapRows(kernel string, y []float32, ldy int, x []float32, ldx int, offs []int, rows, n int) bool {
+	if rows < 0 || n < 0 || ldy < 0 || ldx < 0 {
+		panic(fmt.Sprintf("kernels: %s: rows = %d, n = %d, ldy = %d, ldx = %d", kernel, rows, n, ldy, ldx))
+	}
+	if rows == 0 || n == 0 || len(offs) == 0 {
+		return false
+	}
+	last := 0
+	for _, o := range offs {
+		if o < 0 {
+			panic(fmt.Sprintf("kernels: %s: negative offset %d", kernel, o))
+		}
+		last = max(last, o)
+	}
+	if need := (rows-1)*ldy + n; len(y) < need {
+		panic(fmt.Sprintf("kernels: %s: len(y) = %d < %d", kernel, len(y), need))
+	}
+	if need := (rows-1)*ldx + last + n; len(x) < need {
+		panic(fmt.Sprintf("kernels: %s: len(x) = %d < %d", kernel, len(x), need))
+	}
+	return true
+}
 
-// CorrelateRowGrad adds the correlation of x with y to g with the active
-// variant.
-func CorrelateRowGrad(g, y, x []float32) { active.CorrelateRowGrad(g, y, x) }
+// CorrelateTaps adds the taps of x to y with the active variant.
+func CorrelateTaps(y []float32, ldy int, x []float32, ldx int, w []float32, offs []int, rows, n int) {
+	active.CorrelateTaps(y, ldy, x, ldx, w, offs, rows, n)
+}
 
-// correlateLoops returns CorrelateRow and CorrelateRowGrad as Go loops over
-// v's Axpy and Dot, one call per tap: the reference, and the kernels of the
-// variants without assembly for them.
-func correlateLoops(v *Variant) (row func(y, x, w []float32), grad func(g, y, x []float32)) {
-	row = func(y, x, w []float32) {
-		for j, wj := range w {
-			v.axpy(wj, x[j:j+len(y)], y)
+// CorrelateTapsGrad adds the taps' dot products to g with the active variant.
+func CorrelateTapsGrad(g, y []float32, ldy int, x []float32, ldx int, offs []int, rows, n int) {
+	active.CorrelateTapsGrad(g, y, ldy, x, ldx, offs, rows, n)
+}
+
+// correlateLoops returns CorrelateTaps and CorrelateTapsGrad as Go loops
+// over v's Axpy and Dot, one call per tap and row: the reference, and the
+// kernels of the variants without assembly for them.
+func correlateLoops(v *Variant) (taps func([]float32, int, []float32, int, []float32, []int, int, int),
+	grad func([]float32, []float32, int, []float32, int, []int, int, int)) {
+	taps = func(y []float32, ldy int, x []float32, ldx int, w []float32, offs []int, rows, n int) {
+		for r := 0; r < rows; r++ {
+			yr := y[r*ldy : r*ldy+n]
+			for k, wk := range w {
+				v.axpy(wk, x[r*ldx+offs[k]:][:n], yr)
+			}
 		}
 	}
-	grad = func(g, y, x []float32) {
-		for j := range g {
-			g[j] += v.dot(y, x[j:j+len(y)])
+	grad = func(g, y []float32, ldy int, x []float32, ldx int, offs []int, rows, n int) {
+		for k := range g {
+			for r := 0; r < rows; r++ {
+				g[k] += v.dot(y[r*ldy:r*ldy+n], x[r*ldx+offs[k]:][:n])
+			}
 		}
 	}
-	return row, grad
+	return taps, grad
 }

@@ -53,8 +53,8 @@ type Variant struct {
 	jacobiRotatePairs   func(cols []float32, rows int, p, q []int, c, s []float64)
 	jacobiRotatePairs64 func(w []float64, rows int, p, q []int, c, s []float64)
 	householderApply    func(tail []float32, tau float32, c []float32, ldc, ncols int)
-	correlateRow        func(y, x, w []float32)
-	correlateRowGrad    func(g, y, x []float32)
+	correlateTaps       func(y []float32, ldy int, x []float32, ldx int, w []float32, offs []int, rows, n int)
+	correlateTapsGrad   func(g, y []float32, ldy int, x []float32, ldx int, offs []int, rows, n int)
 
 	copyRows func(dst, src []float32, rows, cols, ldsrc int)
 	addRows  func(dst []float32, ldd int, src []float32, rows, cols int)
@@ -168,8 +168,8 @@ func withLoops(vs []*Variant) []*Variant {
 		if v.householderApply == nil {
 			v.householderApply = householderApplyLoop(v)
 		}
-		if v.correlateRow == nil {
-			v.correlateRow, v.correlateRowGrad = correlateLoops(v)
+		if v.correlateTaps == nil {
+			v.correlateTaps, v.correlateTapsGrad = correlateLoops(v)
 		}
 		if v.jacobiPairDots == nil {
 			dots := v.jacobiDots

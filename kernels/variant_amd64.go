@@ -48,8 +48,8 @@ func archVariants() []*Variant {
 			jacobiRotatePairs:   asm.JacobiRotatePairsAVX512,
 			jacobiRotatePairs64: asm.JacobiRotatePairs64AVX512,
 			householderApply:    asm.HouseholderApplyAVX512,
-			correlateRow:        asm.CorrelateRowAVX512,
-			correlateRowGrad:    asm.CorrelateRowGradAVX512,
+			correlateTaps:       asm.CorrelateTapsAVX512,
+			correlateTapsGrad:   asm.CorrelateTapsGradAVX512,
 
 			copyRows:     asm.CopyRowsAVX512,
 			addRows:      asm.AddRowsAVX2, // faster than 16 lanes on short runs: gen/amd64/im2col.go
@@ -95,8 +95,8 @@ func archVariants() []*Variant {
 			jacobiRotatePairs:   asm.JacobiRotatePairsAVX2,
 			jacobiRotatePairs64: asm.JacobiRotatePairs64AVX2,
 			householderApply:    asm.HouseholderApplyAVX2,
-			correlateRow:        asm.CorrelateRowAVX2,
-			correlateRowGrad:    asm.CorrelateRowGradAVX2,
+			correlateTaps:       asm.CorrelateTapsAVX2,
+			correlateTapsGrad:   asm.CorrelateTapsGradAVX2,
 
 			copyRows:     asm.CopyRowsAVX2,
 			addRows:      asm.AddRowsAVX2,

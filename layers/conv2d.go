@@ -43,13 +43,11 @@ type Conv2D struct {
 	prod  []float32 // [Out, OH·OW·B]: the output, then dL/dy, batch innermost (y or dy's data, or prodBuf)
 	dcol  []float32 // [In·KH·KW, OH·OW·B]: dL/dcol
 	dxT   []float32 // [In·H·W, B]: dL/dx, batch innermost (dx.Data itself, or dxBuf)
-	dy    *Tensor   // the gradient Backward is working on (direct layers)
 	y, dx Tensor
-	work  []float32 // direct layers: directScratch a unit
-	wflip []float32 // direct layers: the weight with each kernel row reversed
+	dc    directConv // the direct layers' passes (conv_direct.go)
 
 	xBuf, prodBuf, dxBuf []float32 // the layout changes' own buffers
-	innerOut             bool      // give the output with the batch innermost (Sequential sets it; direct layers give NCHW)
+	innerOut             bool      // give the output with the batch innermost (Sequential sets it)
 	tr                   batchTranspose
 	wg                   sync.WaitGroup
 }
@@ -105,13 +103,8 @@ func (c *Conv2D) Forward(x *Tensor) *Tensor {
 	g := c.geometry(x)
 	c.x, c.geom, c.batch = x, g, x.Shape[0]
 	oh, ow := g.OutH(), g.OutW()
-	if c.direct() {
-		return c.forwardDirect()
-	}
 	k, n := g.Rows(), c.batch*oh*ow
 	c.xT = c.tr.toInner(x, &c.xBuf)
-	c.col = growBuffer(c.col, k*n)
-	forUnits(c, convIm2col, c.In, k*n, &c.wg)
 	c.y.Resize(c.batch, c.Out, oh, ow)
 	c.prod = c.tr.innerOutput(&c.y, c.innerOut, &c.prodBuf)
 	beta := float32(0)
@@ -119,7 +112,16 @@ func (c *Conv2D) Forward(x *Tensor) *Tensor {
 		fillChannels(c.prod, c.Bias.Value.Data)
 		beta = 1
 	}
-	linalg.Sgemm(false, false, c.Out, n, k, 1, c.Weight.Value.Data, k, c.col, n, beta, c.prod, n)
+	if c.direct() {
+		if c.Bias == nil {
+			clear(c.prod)
+		}
+		c.forwardDirect()
+	} else {
+		c.col = growBuffer(c.col, k*n)
+		forUnits(c, convIm2col, c.In, k*n, &c.wg)
+		linalg.Sgemm(false, false, c.Out, n, k, 1, c.Weight.Value.Data, k, c.col, n, beta, c.prod, n)
+	}
 	c.tr.fromInner(&c.y, c.prod)
 	return &c.y
 }
@@ -137,13 +139,12 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 		panic(fmt.Sprintf("layers: %v.Backward: gradient shape %v, want %v", c, dy.Shape, c.y.Shape))
 	}
 	k, n := g.Rows(), c.batch*oh*ow
-	c.dy = dy
-	if c.direct() {
-		return c.backwardDirect()
-	}
 	c.prod = c.tr.gradToInner(dy, &c.y, &c.prodBuf)
 	if c.Bias != nil {
 		addChannelSums(c.Bias.Grad.Data, c.prod)
+	}
+	if c.direct() {
+		return c.backwardDirect()
 	}
 	linalg.Sgemm(false, true, c.Out, k, n, 1, c.prod, n, c.col, n, 1, c.Weight.Grad.Data, k)
 	if c.SkipInputGrad {
@@ -166,10 +167,6 @@ const (
 )
 
 func (c *Conv2D) runRange(step, lo, hi int) {
-	if step >= convDirectForward {
-		c.runDirect(step, lo, hi)
-		return
-	}
 	n := c.batch * c.geom.OutH() * c.geom.OutW()
 	chans, rows, plane := channelBlock(c.geom, lo, hi, c.batch, n)
 	switch step {
@@ -181,7 +178,7 @@ func (c *Conv2D) runRange(step, lo, hi int) {
 	}
 }
 
-func (c *Conv2D) takesBatchInner() bool          { return !c.direct() }
+func (c *Conv2D) takesBatchInner() bool          { return true }
 func (c *Conv2D) setBatchInnerOutput(inner bool) { c.innerOut = inner }
 
 // Params returns the weight and, if the layer has one, the bias.

@@ -43,6 +43,10 @@ func convCases() []struct {
 		// One output channel at stride 1: the direct path.
 		{"Conv5x5s1p0out1", conv(3, 1, 5, 5, 1, 1, 0, 0), []int{2, 3, 9, 8}},
 		{"Conv3x2s1p(2,1)out1", conv(2, 1, 3, 2, 1, 1, 2, 1), []int{3, 2, 5, 6}},
+		{"Conv2x2s1p3out1", conv(2, 1, 2, 2, 1, 1, 3, 3), []int{2, 2, 3, 4}}, // rows and columns that reach no input
+		{"ConvT3x3s1p1out1", convT(3, 1, 3, 3, 1, 1, 1, 1, 0, 0), []int{2, 3, 6, 5}},
+		{"ConvT2x4s1p(0,2)out1", convT(2, 1, 2, 4, 1, 1, 0, 2, 0, 0), []int{3, 2, 4, 7}},
+		{"ConvT3x3s1p2out1", convT(2, 1, 3, 3, 1, 1, 2, 2, 0, 0), []int{2, 2, 7, 6}},
 		{"ConvT3x3s2p1op1", convT(3, 2, 3, 3, 2, 2, 1, 1, 1, 1), []int{2, 3, 4, 5}},
 		{"ConvT2x3s1p0", convT(2, 3, 2, 3, 1, 1, 0, 0, 0, 0), []int{2, 2, 3, 4}},
 		{"ConvT4x4s2p1", convT(3, 2, 4, 4, 2, 2, 1, 1, 0, 0), []int{2, 3, 3, 3}},
@@ -175,17 +179,19 @@ func convCompare(t *testing.T, name, what string, got, want []float32) {
 // the work is split over images and GEMM tiles, never over a sum.
 func TestConvThreadsAgree(t *testing.T) {
 	for _, threads := range []int{2, 3} {
-		for _, mk := range []func() Layer{
-			func() Layer { return NewConv2D(8, 16, 3, 3, 2, 1, NewRand(5)) },
-			func() Layer { return NewConvTranspose2D(16, 8, 3, 3, 2, 1, 1, NewRand(5)) },
+		for _, c := range []struct {
+			mk     func() Layer
+			in, hw int
+		}{
+			{func() Layer { return NewConv2D(8, 16, 3, 3, 2, 1, NewRand(5)) }, 8, 20},
+			{func() Layer { return NewConvTranspose2D(16, 8, 3, 3, 2, 1, 1, NewRand(5)) }, 16, 10},
+			{func() Layer { return NewConv2D(8, 1, 5, 5, 1, 0, NewRand(5)) }, 8, 20},               // direct
+			{func() Layer { return NewConvTranspose2D(16, 1, 3, 3, 1, 1, 0, NewRand(5)) }, 16, 10}, // direct
 		} {
-			x := randTensor(NewRand(6), -1, 1, 9, 8, 20, 20)
-			if _, ok := mk().(*ConvTranspose2D); ok {
-				x = randTensor(NewRand(6), -1, 1, 9, 16, 10, 10)
-			}
+			x := randTensor(NewRand(6), -1, 1, 9, c.in, c.hw, c.hw)
 			run := func(n int) (y, dx, dw []float32) {
 				defer linalg.SetThreads(linalg.SetThreads(n))
-				l := mk()
+				l := c.mk()
 				yt := l.Forward(x)
 				dy := randTensor(NewRand(8), -1, 1, yt.Shape...)
 				dxt := l.Backward(dy)
@@ -194,7 +200,7 @@ func TestConvThreadsAgree(t *testing.T) {
 			y1, dx1, dw1 := run(1)
 			yn, dxn, dwn := run(threads)
 			if !slices.Equal(y1, yn) || !slices.Equal(dx1, dxn) || !slices.Equal(dw1, dwn) {
-				t.Errorf("%v: %d threads differ from one", mk(), threads)
+				t.Errorf("%v: %d threads differ from one", c.mk(), threads)
 			}
 		}
 	}
@@ -207,17 +213,19 @@ func TestConvNoAllocs(t *testing.T) {
 		t.Skip("allocation counts mean nothing under the race detector")
 	}
 	for _, threads := range []int{1, 2} {
-		for _, l := range []Layer{
-			NewConv2D(4, 8, 3, 3, 2, 1, NewRand(1)),
-			NewConvTranspose2D(8, 4, 3, 3, 2, 1, 1, NewRand(1)),
+		for _, c := range []struct {
+			l  Layer
+			in int
+		}{
+			{NewConv2D(4, 8, 3, 3, 2, 1, NewRand(1)), 4},
+			{NewConvTranspose2D(8, 4, 3, 3, 2, 1, 1, NewRand(1)), 8},
+			{NewConv2D(4, 1, 3, 3, 1, 1, NewRand(1)), 4},             // direct
+			{NewConvTranspose2D(8, 1, 3, 3, 1, 1, 0, NewRand(1)), 8}, // direct
 		} {
 			func() {
 				defer linalg.SetThreads(linalg.SetThreads(threads))
-				in := 4
-				if _, ok := l.(*ConvTranspose2D); ok {
-					in = 8
-				}
-				x := randTensor(NewRand(2), -1, 1, 8, in, 16, 16)
+				l := c.l
+				x := randTensor(NewRand(2), -1, 1, 8, c.in, 16, 16)
 				dy := randTensor(NewRand(3), -1, 1, l.Forward(x).Shape...)
 				l.Backward(dy)
 				allocs := testing.AllocsPerRun(20, func() {

@@ -46,6 +46,7 @@ type ConvTranspose2D struct {
 	yT    []float32 // [Out·OH·OW, B]: the output, then dL/dy, batch innermost (y or dy's data, or yBuf)
 	dxT   []float32 // [In·H·W, B]: dL/dx, batch innermost (dx.Data itself, or dxBuf)
 	y, dx Tensor
+	dc    directConv // the direct layers' passes (conv_direct.go)
 
 	xBuf, yBuf, dxBuf []float32 // the layout changes' own buffers
 	innerOut          bool      // give the output with the batch innermost (Sequential sets it)
@@ -111,11 +112,21 @@ func (c *ConvTranspose2D) Forward(x *Tensor) *Tensor {
 	c.x, c.geom, c.batch = x, g, x.Shape[0]
 	k, n := g.Rows(), c.batch*x.Shape[2]*x.Shape[3]
 	c.xT = c.tr.toInner(x, &c.xBuf)
-	c.col = growBuffer(c.col, k*n)
-	linalg.Sgemm(true, false, k, n, c.In, 1, c.Weight.Value.Data, k, c.xT, n, 0, c.col, n)
 	c.y.Resize(c.batch, c.Out, g.H, g.W)
 	c.yT = c.tr.innerOutput(&c.y, c.innerOut, &c.yBuf)
-	forUnits(c, convTCol2im, c.Out, k*n, &c.wg)
+	if c.direct() {
+		if c.Bias != nil {
+			fillChannels(c.yT, c.Bias.Value.Data)
+		} else {
+			clear(c.yT)
+		}
+		c.dc.prepare(x.Shape[2], x.Shape[3], c.batch, c.directPlans)
+		c.dc.correlate(&c.dc.fwd, c.yT, c.xT, c.Weight.Value.Data)
+	} else {
+		c.col = growBuffer(c.col, k*n)
+		linalg.Sgemm(true, false, k, n, c.In, 1, c.Weight.Value.Data, k, c.xT, n, 0, c.col, n)
+		forUnits(c, convTCol2im, c.Out, k*n, &c.wg)
+	}
 	c.tr.fromInner(&c.y, c.yT)
 	return &c.y
 }
@@ -136,14 +147,23 @@ func (c *ConvTranspose2D) Backward(dy *Tensor) *Tensor {
 	if c.Bias != nil {
 		addChannelSums(c.Bias.Grad.Data, c.yT)
 	}
-	forUnits(c, convTIm2col, c.Out, k*n, &c.wg)
-	linalg.Sgemm(false, true, c.In, k, n, 1, c.xT, n, c.col, n, 1, c.Weight.Grad.Data, k)
+	if c.direct() {
+		c.dc.grad(&c.dc.bwd, c.xT, c.yT, c.Weight.Grad.Data)
+	} else {
+		forUnits(c, convTIm2col, c.Out, k*n, &c.wg)
+		linalg.Sgemm(false, true, c.In, k, n, 1, c.xT, n, c.col, n, 1, c.Weight.Grad.Data, k)
+	}
 	if c.SkipInputGrad {
 		return nil
 	}
 	c.dx.Resize(c.x.Shape...)
 	c.dxT = c.tr.innerOutput(&c.dx, c.x.batchInner, &c.dxBuf)
-	linalg.Sgemm(false, false, c.In, n, k, 1, c.Weight.Value.Data, k, c.col, n, 0, c.dxT, n)
+	if c.direct() {
+		clear(c.dxT)
+		c.dc.correlate(&c.dc.bwd, c.dxT, c.yT, c.Weight.Value.Data)
+	} else {
+		linalg.Sgemm(false, false, c.In, n, k, 1, c.Weight.Value.Data, k, c.col, n, 0, c.dxT, n)
+	}
 	c.tr.fromInner(&c.dx, c.dxT)
 	return &c.dx
 }

@@ -109,7 +109,8 @@ func TestSequentialBatchInnerMatchesLayerByLayer(t *testing.T) {
 			NewConv2D(4, 6, 3, 3, 1, 1, rng), NewLeakyReLU(0.1), NewTanh(),
 			NewConvTranspose2D(6, 5, 3, 3, 2, 1, 1, rng), NewSigmoid(),
 			NewConvTranspose2D(5, 3, 4, 4, 2, 1, 0, rng), NewSoftplus(),
-			NewConv2D(3, 1, 5, 5, 1, 2, rng), // direct: takes NCHW only
+			NewConvTranspose2D(3, 1, 3, 3, 1, 1, 0, rng), NewReLU(), // direct
+			NewConv2D(1, 1, 5, 5, 1, 2, rng), // direct
 			NewFlatten(),
 		}
 	}
@@ -121,8 +122,11 @@ func TestSequentialBatchInnerMatchesLayerByLayer(t *testing.T) {
 	if !seq.Layers[0].(*Conv2D).y.batchInner || !seq.Layers[5].(*ConvTranspose2D).y.batchInner {
 		t.Fatal("the Sequential kept its convolutions' outputs in NCHW: the test would not cover the batch-innermost path")
 	}
-	if seq.Layers[7].(*ConvTranspose2D).y.batchInner {
-		t.Fatal("a convolution feeding a direct convolution gave its output with the batch innermost")
+	if !seq.Layers[7].(*ConvTranspose2D).y.batchInner || !seq.Layers[9].(*ConvTranspose2D).y.batchInner {
+		t.Fatal("a convolution feeding a direct convolution gave its output in NCHW")
+	}
+	if seq.Layers[11].(*Conv2D).y.batchInner {
+		t.Fatal("the convolution feeding Flatten gave its output with the batch innermost")
 	}
 	dy := randTensor(rng, -1, 1, y.Shape...)
 	dx := seq.Backward(dy)

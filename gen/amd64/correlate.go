@@ -8,87 +8,234 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// The row kernels of the direct convolution (layers/conv_direct.go): one call
-// runs all the taps of a kernel row over an image row, instead of one Axpy or
-// Dot call per tap.
+// The kernels of the direct convolution (layers/conv_direct.go), on images
+// with the batch innermost: a tap (channel, kernel row, kernel column) of a
+// stride-1 convolution is then one shift of a whole block of image rows, an
+// offset into x, and one call runs every tap over a block of rows of the
+// output (CorrelateTaps) or every tap's dot product with such a block
+// (CorrelateTapsGrad).
 
-func correlateRow(a *isa) {
-	fn := a.kernel("CorrelateRow", "func(y, x, w []float32)",
-		"for i := range y {",
-		"\tfor j := range w {",
-		"\t\ty[i] += w[j] * x[i+j]",
+// tapsBlocks are the vector counts of the blocks of a row that CorrelateTaps
+// holds in registers across all the taps: eight vectors keep both FMA pipes
+// busy through the four-cycle latency of each accumulator's chain; the
+// smaller blocks take the rest of a row before its masked last vector.
+var tapsBlocks = []int{8, 4, 2, 1}
+
+func correlateTaps(a *isa) {
+	fn := a.kernel("CorrelateTaps", "func(y []float32, ldy int, x []float32, ldx int, w []float32, offs []int, rows, n int)",
+		"for r := 0; r < rows; r++ {",
+		"\tfor t := 0; t < n; t++ {",
+		"\t\tfor k := range w {",
+		"\t\t\ty[r*ldy+t] += w[k] * x[r*ldx+offs[k]+t]",
+		"\t\t}",
 		"\t}",
 		"}")
-	y, x, w := base("y"), base("x"), base("w")
-	n, taps := length("y"), length("w")
-	part := 0
-	a.stream(fn, n, 2, func(s step) {
-		part++
-		loop := fmt.Sprintf("%s_taps%d", fn, part)
-		acc := make([]VecVirtual, s.count)
+	y, x, w, offs := base("y"), base("x"), base("w"), base("offs")
+	rows := Load(Param("rows"), GP64())
+	Label(fn + "_row")
+	left, i := GP64(), GP64()
+	Load(Param("n"), left)
+	XORQ(i, i)
+	// block emits the taps over count vectors of the row from element i on,
+	// the last one masked when mask is not nil.
+	block := func(label string, count int, mask Op) {
+		acc := make([]VecVirtual, count)
 		for j := range acc {
-			acc[j] = s.load(y, j)
+			acc[j] = a.vec()
+			m := Mem{Base: y, Index: i, Scale: 4, Disp: j * a.bytes()}
+			switch {
+			case mask == nil || j < count-1:
+				VMOVUPS(m, acc[j])
+			case a == avx512:
+				VMOVUPS_Z(m, mask, acc[j])
+			default:
+				VMASKMOVPS(m, mask, acc[j])
+			}
 		}
-		xi, tap := GP64(), GP64()
-		LEAQ(Mem{Base: x, Index: s.i, Scale: 4}, xi)
+		tap, off := GP64(), GP64()
 		XORQ(tap, tap)
-		Label(loop)
+		Label(label)
 		wv := a.vec()
 		VBROADCASTSS(Mem{Base: w, Index: tap, Scale: 4}, wv)
+		MOVQ(Mem{Base: offs, Index: tap, Scale: 8}, off)
+		ADDQ(i, off)
 		for j := range acc {
-			m := Mem{Base: xi, Index: tap, Scale: 4, Disp: j * a.bytes()}
+			m := Mem{Base: x, Index: off, Scale: 4, Disp: j * a.bytes()}
 			switch {
-			case !s.masked:
+			case mask == nil || j < count-1:
 				VFMADD231PS(m, wv, acc[j])
 			default:
 				t := a.vec()
 				if a == avx512 {
-					VMOVUPS_Z(m, s.mask, t)
+					VMOVUPS_Z(m, mask, t)
 				} else {
-					VMASKMOVPS(m, s.mask, t)
+					VMASKMOVPS(m, mask, t)
 				}
 				VFMADD231PS(t, wv, acc[j])
 			}
 		}
 		INCQ(tap)
-		CMPQ(tap, taps)
-		JB(LabelRef(loop))
+		CMPQ(tap, paramAddrLen("w"))
+		JB(LabelRef(label))
 		for j := range acc {
-			s.store(acc[j], y, j)
+			m := Mem{Base: y, Index: i, Scale: 4, Disp: j * a.bytes()}
+			switch {
+			case mask == nil || j < count-1:
+				VMOVUPS(acc[j], m)
+			case a == avx512:
+				VMOVUPS(acc[j], mask, m)
+			default:
+				VMASKMOVPS(acc[j], mask, m)
+			}
 		}
-	})
+	}
+	for _, count := range tapsBlocks {
+		name := fmt.Sprintf("%s_block%d", fn, count)
+		Label(name)
+		CMPQ(left, U32(count*a.lanes))
+		JB(LabelRef(fmt.Sprintf("%s_after%d", fn, count)))
+		block(name+"_taps", count, nil)
+		ADDQ(U32(count*a.lanes), i)
+		SUBQ(U32(count*a.lanes), left)
+		if count == tapsBlocks[0] {
+			JMP(LabelRef(name)) // the smaller blocks run at most once
+		}
+		Label(fmt.Sprintf("%s_after%d", fn, count))
+	}
+	TESTQ(left, left)
+	JZ(LabelRef(fn + "_next"))
+	block(fn+"_tail_taps", 1, a.tailMask(left))
+	Label(fn + "_next")
+	// Advance to the next row of y and of x.
+	ld := GP64()
+	Load(Param("ldy"), ld)
+	LEAQ(Mem{Base: y, Index: ld, Scale: 4}, y)
+	Load(Param("ldx"), ld)
+	LEAQ(Mem{Base: x, Index: ld, Scale: 4}, x)
+	DECQ(rows)
+	JNZ(LabelRef(fn + "_row"))
 	VZEROUPPER()
 	RET()
 }
 
-func correlateRowGrad(a *isa) {
-	fn := a.kernel("CorrelateRowGrad", "func(g, y, x []float32)",
-		"for j := range g {",
-		"\tfor i := range y {",
-		"\t\tg[j] += y[i] * x[i+j]",
+// gradGroup is the number of taps CorrelateTapsGrad accumulates at once,
+// each over gradUnroll vectors of the row: eight accumulators, and ten loads
+// for their eight FMAs.
+const gradGroup, gradUnroll = 4, 2
+
+func correlateTapsGrad(a *isa) {
+	fn := a.kernel("CorrelateTapsGrad", "func(g []float32, y []float32, ldy int, x []float32, ldx int, offs []int, rows, n int)",
+		"for k := range g {",
+		"\tfor r := 0; r < rows; r++ {",
+		"\t\tfor t := 0; t < n; t++ {",
+		"\t\t\tg[k] += y[r*ldy+t] * x[r*ldx+offs[k]+t]",
+		"\t\t}",
 		"\t}",
 		"}")
-	g, y, x := base("g"), base("y"), base("x")
-	tap := GP64()
-	XORQ(tap, tap)
-	Label(fn + "_tap")
-	CMPQ(tap, paramAddrLen("g"))
-	JAE(LabelRef(fn + "_end"))
-	xj, n := GP64(), GP64()
-	LEAQ(Mem{Base: x, Index: tap, Scale: 4}, xj)
-	MOVQ(paramAddrLen("y"), n)
-	acc := a.zeros(2)
-	a.stream(fn+"_dot", n, 2, func(s step) {
-		for j := 0; j < s.count; j++ {
-			VFMADD231PS(s.src(xj, j), s.load(y, j), acc[j])
+	k0 := GP64()
+	XORQ(k0, k0)
+	for _, group := range []int{gradGroup, 1} {
+		prefix := fmt.Sprintf("%s_group%d", fn, group)
+		Label(prefix)
+		// Enough taps left for a group?
+		end := GP64()
+		MOVQ(k0, end)
+		ADDQ(U32(group), end)
+		CMPQ(end, paramAddrLen("g"))
+		JA(LabelRef(prefix + "_done"))
+		acc := make([][]VecVirtual, group)
+		for q := range acc {
+			acc[q] = a.zeros(gradUnroll)
 		}
-	})
-	sum := a.horizontalSum(acc)
-	VADDSS(Mem{Base: g, Index: tap, Scale: 4}, sum, sum)
-	VMOVSS(sum, Mem{Base: g, Index: tap, Scale: 4})
-	INCQ(tap)
-	JMP(LabelRef(fn + "_tap"))
-	Label(fn + "_end")
+		yRow, xRow, rows := base("y"), base("x"), GP64()
+		Load(Param("rows"), rows)
+		Label(prefix + "_row")
+		// Pointers into this row of y and, for each tap, of x at its offset.
+		yp := GP64()
+		MOVQ(yRow, yp)
+		xp := make([]GPVirtual, group)
+		offs := base("offs")
+		for q := range xp {
+			xp[q] = GP64()
+			MOVQ(Mem{Base: offs, Index: k0, Scale: 8, Disp: 8 * q}, xp[q])
+			LEAQ(Mem{Base: xRow, Index: xp[q], Scale: 4}, xp[q])
+		}
+		left := GP64()
+		Load(Param("n"), left)
+		// step emits count vectors, the last masked when mask is not nil, and
+		// advances the pointers past them.
+		step := func(count int, mask Op) {
+			for u := 0; u < count; u++ {
+				yv := a.vec()
+				ym := Mem{Base: yp, Disp: u * a.bytes()}
+				switch {
+				case mask == nil:
+					VMOVUPS(ym, yv)
+				case a == avx512:
+					VMOVUPS_Z(ym, mask, yv)
+				default:
+					VMASKMOVPS(ym, mask, yv)
+				}
+				for q := range xp {
+					// A masked y is zero past the row, so x needs no mask beyond
+					// its bounds on AVX-512; AVX2's unmasked load could fault.
+					xm := Mem{Base: xp[q], Disp: u * a.bytes()}
+					if mask == nil {
+						VFMADD231PS(xm, yv, acc[q][u])
+						continue
+					}
+					t := a.vec()
+					if a == avx512 {
+						VMOVUPS_Z(xm, mask, t)
+					} else {
+						VMASKMOVPS(xm, mask, t)
+					}
+					VFMADD231PS(t, yv, acc[q][u])
+				}
+			}
+			if mask != nil {
+				return
+			}
+			ADDQ(U32(count*a.bytes()), yp)
+			for q := range xp {
+				ADDQ(U32(count*a.bytes()), xp[q])
+			}
+		}
+		Label(prefix + "_block")
+		CMPQ(left, U32(gradUnroll*a.lanes))
+		JB(LabelRef(prefix + "_single"))
+		step(gradUnroll, nil)
+		SUBQ(U32(gradUnroll*a.lanes), left)
+		JMP(LabelRef(prefix + "_block"))
+		Label(prefix + "_single")
+		CMPQ(left, U32(a.lanes))
+		JB(LabelRef(prefix + "_tail"))
+		step(1, nil)
+		SUBQ(U32(a.lanes), left)
+		JMP(LabelRef(prefix + "_single"))
+		Label(prefix + "_tail")
+		TESTQ(left, left)
+		JZ(LabelRef(prefix + "_rowdone"))
+		step(1, a.tailMask(left))
+		Label(prefix + "_rowdone")
+		ld := GP64()
+		Load(Param("ldy"), ld)
+		LEAQ(Mem{Base: yRow, Index: ld, Scale: 4}, yRow)
+		Load(Param("ldx"), ld)
+		LEAQ(Mem{Base: xRow, Index: ld, Scale: 4}, xRow)
+		DECQ(rows)
+		JNZ(LabelRef(prefix + "_row"))
+		g := base("g")
+		for q := range acc {
+			sum := a.horizontalSum(acc[q])
+			m := Mem{Base: g, Index: k0, Scale: 4, Disp: 4 * q}
+			VADDSS(m, sum, sum)
+			VMOVSS(sum, m)
+		}
+		ADDQ(U32(group), k0)
+		JMP(LabelRef(prefix))
+		Label(prefix + "_done")
+	}
 	VZEROUPPER()
 	RET()
 }

@@ -22,8 +22,8 @@ func im2colKernels() {
 	constants()
 	for _, a := range isas {
 		copyRows(a)
-		correlateRow(a)
-		correlateRowGrad(a)
+		correlateTaps(a)
+		correlateTapsGrad(a)
 	}
 	addRows(avx2)
 }

@@ -30,9 +30,13 @@ CASES = [
     ("convT", 4, 3, (4, 4), (2, 2), (1, 1), (0, 0), (3, 3)),
     ("convT", 2, 2, (3, 4), (2, 3), (1, 0), (1, 2), (3, 5)),
     ("convT", 3, 2, (3, 3), (2, 2), (0, 0), (1, 1), (5, 3)),
-    # One output channel at stride 1: Conv2D's direct path (layers/conv_direct.go).
+    # One output channel at stride 1: the direct path (layers/conv_direct.go), Conv2D's ...
     ("conv", 3, 1, (5, 5), (1, 1), (0, 0), (0, 0), (9, 8)),
     ("conv", 2, 1, (3, 2), (1, 1), (2, 1), (0, 0), (5, 6)),
+    # ... and ConvTranspose2D's: padding below, at and past the kernel's reach.
+    ("convT", 3, 1, (3, 3), (1, 1), (1, 1), (0, 0), (6, 5)),
+    ("convT", 2, 1, (2, 4), (1, 1), (0, 2), (0, 0), (4, 7)),
+    ("convT", 2, 1, (3, 3), (1, 1), (2, 2), (0, 0), (7, 6)),
 ]
 
 

@@ -21,7 +21,9 @@ import (
 // is multiplied by the weight by linalg.Sgemm, spreading the columns over
 // the cores, and the [Out, OH·OW·B] product, the bias added, is transposed
 // to NCHW. Backward is the same GEMM transposed both ways (weight gradient
-// dY·colᵀ, input gradient Wᵀ·dY followed by col2im).
+// dY·colᵀ, input gradient Wᵀ·dY followed by col2im). A layer with one
+// output channel and stride 1 runs as a direct convolution instead
+// (conv_direct.go).
 type Conv2D struct {
 	In, Out          int
 	KernelH, KernelW int

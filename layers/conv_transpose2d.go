@@ -24,7 +24,8 @@ import (
 // batch, then col2im of the columns into the output, which starts as the
 // bias. Backward is a Conv2D's forward: im2col of dL/dy, then dL/dW = X·colᵀ
 // and dL/dx = W·col. Inside, activations have the batch innermost (see
-// Conv2D).
+// Conv2D). A layer with one output channel and stride 1 runs as a direct
+// convolution instead (conv_direct.go).
 type ConvTranspose2D struct {
 	In, Out          int
 	KernelH, KernelW int

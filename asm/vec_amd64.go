@@ -84,6 +84,15 @@ func ReLUBackwardAVX512(dx []float32, dy []float32, x []float32)
 //go:noescape
 func AdamAVX512(param []float32, grad []float32, m []float32, v []float32, beta1 float32, c1 float32, beta2 float32, c2 float32, stepSize float32, invSqrtBias2 float32, eps float32, belief float32, epsRoot float32)
 
+// TanhAVX512 computes, with AVX512:
+//
+//	for i := range dst { dst[i] = tanh(x[i]) }
+//
+//	to float32 accuracy (within 2 ulp); NaN propagates and tanh(±0) = ±0.
+//
+//go:noescape
+func TanhAVX512(dst []float32, x []float32)
+
 // DotAVX2 computes, with AVX2:
 //
 //	for i := range x { s += x[i] * y[i] }
@@ -163,3 +172,12 @@ func ReLUBackwardAVX2(dx []float32, dy []float32, x []float32)
 //
 //go:noescape
 func AdamAVX2(param []float32, grad []float32, m []float32, v []float32, beta1 float32, c1 float32, beta2 float32, c2 float32, stepSize float32, invSqrtBias2 float32, eps float32, belief float32, epsRoot float32)
+
+// TanhAVX2 computes, with AVX2:
+//
+//	for i := range dst { dst[i] = tanh(x[i]) }
+//
+//	to float32 accuracy (within 2 ulp); NaN propagates and tanh(±0) = ±0.
+//
+//go:noescape
+func TanhAVX2(dst []float32, x []float32)

@@ -64,6 +64,13 @@ func (v *Variant) ReLUBackward(dx, dy, x []float32) {
 	v.reluBackward(dx, dy, x)
 }
 
+// Tanh computes dst[i] = tanh(x[i]) to float32 accuracy (within 2 ulp of
+// the exact value); NaN propagates and tanh(±0) = ±0. dst may be x.
+func (v *Variant) Tanh(dst, x []float32) {
+	checkLen("Tanh", "dst", "x", len(dst), len(x))
+	v.tanh(dst, x)
+}
+
 // Adam applies one Adam (or AdaBelief) step to param in place, updating the
 // moment estimates m and v; all four slices must have the same length. See
 // AdamStep.
@@ -100,6 +107,9 @@ func ReLU(dst, x []float32) { active.ReLU(dst, x) }
 
 // ReLUBackward computes dx[i] = dy[i] where x[i] > 0, else 0, with the active variant.
 func ReLUBackward(dx, dy, x []float32) { active.ReLUBackward(dx, dy, x) }
+
+// Tanh computes dst[i] = tanh(x[i]) with the active variant.
+func Tanh(dst, x []float32) { active.Tanh(dst, x) }
 
 // Adam applies one Adam step with the active variant.
 func Adam(param, grad, m, v []float32, s AdamStep) { active.Adam(param, grad, m, v, s) }

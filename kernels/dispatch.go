@@ -25,6 +25,7 @@ type Variant struct {
 	sumSq        func(x []float32) float32
 	relu         func(dst, x []float32)
 	reluBackward func(dx, dy, x []float32)
+	tanh         func(dst, x []float32)
 	adam         func(param, grad, m, v []float32, beta1, c1, beta2, c2, stepSize, invSqrtBias2, eps, belief, epsRoot float32)
 
 	jacobiDots     func(x, y []float32) (xx, yy, xy float64)
@@ -80,6 +81,7 @@ var genericVariant = &Variant{
 	sumSq:        sumSqGeneric,
 	relu:         reluGeneric,
 	reluBackward: reluBackwardGeneric,
+	tanh:         tanhGeneric,
 	adam:         adamGeneric,
 
 	jacobiDots:     jacobiDotsGeneric,
@@ -167,6 +169,9 @@ func withLoops(vs []*Variant) []*Variant {
 	for _, v := range vs {
 		if v.householderApply == nil {
 			v.householderApply = householderApplyLoop(v)
+		}
+		if v.tanh == nil {
+			v.tanh = tanhGeneric
 		}
 		if v.correlateTaps == nil {
 			v.correlateTaps, v.correlateTapsGrad = correlateLoops(v)

@@ -43,14 +43,43 @@ func (g ConvGeom) checkBatch(kernel string, nb int, imgs, col []float32, ldcol i
 //		}
 //	}
 func (v *Variant) Im2colBatch(g ConvGeom, nb int, imgs, col []float32, ldcol int) {
-	g.checkBatch("Im2colBatch", nb, imgs, col, ldcol)
+	v.Im2colBatchRows(g, nb, imgs, col, ldcol, 0, g.OutH())
+}
+
+// Im2colBatchRows writes the columns of output rows oy0 ≤ oy < oy1 of the
+// im2col matrix, Im2colBatch's columns (oy0·OW·nb …), as a matrix of
+// (oy1−oy0)·OW·nb columns with row stride ldcol: a band of the matrix, so
+// that a convolution can run over bands that stay in cache.
+func (v *Variant) Im2colBatchRows(g ConvGeom, nb int, imgs, col []float32, ldcol, oy0, oy1 int) {
 	oh, ow := g.OutH(), g.OutW()
+	if oy0 < 0 || oy1 > oh || oy0 >= oy1 {
+		panic(fmt.Sprintf("kernels: Im2colBatchRows: rows [%d, %d) outside [0, %d) or empty", oy0, oy1, oh))
+	}
+	band := g
+	band.PH = 0 // the check below sizes col for the band's rows only
+	checkBand := ConvGeom{C: g.C, H: 1, W: ow * nb, KH: g.KH, KW: g.KW, SH: 1, SW: 1}
+	_ = band
+	_ = checkBand
+	g.checkGeom("Im2colBatchRows")
+	if nb <= 0 {
+		panic(fmt.Sprintf("kernels: Im2colBatchRows: batch %d", nb))
+	}
+	if len(imgs) < g.ImageLen()*nb {
+		panic(fmt.Sprintf("kernels: Im2colBatchRows: len(imgs) = %d < C·H·W·batch = %d", len(imgs), g.ImageLen()*nb))
+	}
 	run := ow * nb // one output row oy of a matrix row
+	cols := (oy1 - oy0) * run
+	if ldcol < cols {
+		panic(fmt.Sprintf("kernels: Im2colBatchRows: ldcol = %d < %d columns", ldcol, cols))
+	}
+	if need := (g.Rows()-1)*ldcol + cols; len(col) < need {
+		panic(fmt.Sprintf("kernels: Im2colBatchRows: len(col) = %d < %d", len(col), need))
+	}
 	g.forTaps(func(r, c, i, j int) {
 		x0 := j - g.PW
 		lo, hi := validRange(ow, g.W, g.SW, x0)
-		for oy := 0; oy < oh; oy++ {
-			d := col[r*ldcol+oy*run : r*ldcol+(oy+1)*run]
+		for oy := oy0; oy < oy1; oy++ {
+			d := col[r*ldcol+(oy-oy0)*run : r*ldcol+(oy-oy0+1)*run]
 			y := oy*g.SH - g.PH + i
 			if y < 0 || y >= g.H || lo == hi {
 				clear(d)
@@ -66,6 +95,12 @@ func (v *Variant) Im2colBatch(g ConvGeom, nb int, imgs, col []float32, ldcol int
 			}
 		}
 	})
+}
+
+// Im2colBatchRows writes a band of the im2col matrix of a batch-innermost
+// batch with the active variant.
+func Im2colBatchRows(g ConvGeom, nb int, imgs, col []float32, ldcol, oy0, oy1 int) {
+	active.Im2colBatchRows(g, nb, imgs, col, ldcol, oy0, oy1)
 }
 
 // Col2imBatch adds the im2col matrix col back into the batch imgs, the

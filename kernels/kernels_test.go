@@ -228,6 +228,64 @@ func TestReLUBackward(t *testing.T) {
 	})
 }
 
+// tanh64 against math.Tanh over the float32 range that matters, including
+// the small arguments where 1 − 2/(e^(2x)+1) alone would cancel.
+func TestTanh64(t *testing.T) {
+	for _, x := range []float64{0, 1e-30, 1e-10, 3e-4, 0x1p-12, 0.01, 0.3, 0.55, 1, 2.5, 9, 9.1, 19.9, 20.1, 100, math.Inf(1)} {
+		for _, v := range []float64{x, -x} {
+			got, want := float32(tanh64(v)), float32(math.Tanh(v))
+			if got != want && math.Abs(float64(got-want)) > 1e-7*math.Abs(float64(want)) {
+				t.Errorf("tanh64(%g) = %v, math.Tanh %v", v, got, want)
+			}
+		}
+	}
+}
+
+// TestTanh checks every variant within 2 ulp of float64's math.Tanh on
+// inputs spread over the range where tanh is not yet ±1 in float32, around
+// the kernels' switch from the polynomial at 0.625 and their clamp, on tiny
+// and subnormal inputs, and on ±0 (whose sign is kept), NaN and ±Inf.
+func TestTanh(t *testing.T) {
+	forEachCase(t, func(t *testing.T, v *Variant, r *rand.Rand, n, off int) {
+		x, _ := specialSlice(r, n, off)
+		for i := range x {
+			switch r.IntN(4) {
+			case 0:
+				x[i] *= 12
+			case 1:
+				x[i] = float32(0.625 + (r.Float64()-0.5)*1e-3)
+			case 2:
+				x[i] = float32(math.Ldexp(2*r.Float64()-1, -r.IntN(140)))
+			}
+		}
+		dst, buf := guarded(n, (off+1)%4)
+		v.Tanh(dst, x)
+		checkGuards(t, "Tanh", buf, n, (off+1)%4)
+		for i, xi := range x {
+			want := float32(math.Tanh(float64(xi)))
+			got := dst[i]
+			switch {
+			case math.IsNaN(float64(want)):
+				if !math.IsNaN(float64(got)) {
+					t.Fatalf("Tanh(%v) = %v, want NaN", xi, got)
+				}
+			case want == 0:
+				if got != 0 || math.Signbit(float64(got)) != math.Signbit(float64(xi)) {
+					t.Fatalf("Tanh(%v) = %v, want %v", xi, got, want)
+				}
+			default:
+				ulp := math.Abs(float64(math.Nextafter32(want, 2)) - float64(want))
+				if want >= 1 {
+					ulp = math.Abs(float64(want) - float64(math.Nextafter32(want, 0)))
+				}
+				if d := math.Abs(float64(got) - math.Tanh(float64(xi))); d > 2*ulp {
+					t.Fatalf("Tanh(%v) = %v, want %v (%.2f ulp off)", xi, got, want, d/ulp)
+				}
+			}
+		}
+	})
+}
+
 // TestAdam checks the fused step against a float64 reference, as Adam and as
 // AdaBelief (whose v tracks (g − m)² plus epsRoot).
 func TestAdam(t *testing.T) {

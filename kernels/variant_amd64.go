@@ -22,6 +22,7 @@ func archVariants() []*Variant {
 			sum:          asm.SumAVX512,
 			sumSq:        asm.SumSqAVX512,
 			relu:         asm.ReLUAVX512,
+			tanh:         asm.TanhAVX512,
 			reluBackward: asm.ReLUBackwardAVX512,
 			adam:         asm.AdamAVX512,
 
@@ -69,6 +70,7 @@ func archVariants() []*Variant {
 			sum:          asm.SumAVX2,
 			sumSq:        asm.SumSqAVX2,
 			relu:         asm.ReLUAVX2,
+			tanh:         asm.TanhAVX2,
 			reluBackward: asm.ReLUBackwardAVX2,
 			adam:         asm.AdamAVX2,
 

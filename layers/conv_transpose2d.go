@@ -48,6 +48,7 @@ type ConvTranspose2D struct {
 	dxT   []float32 // [In·H·W, B]: dL/dx, batch innermost (dx.Data itself, or dxBuf)
 	y, dx Tensor
 	dc    directConv // the direct layers' passes (conv_direct.go)
+	band  [2]int     // the input rows of the band Backward is at
 
 	xBuf, yBuf, dxBuf []float32 // the layout changes' own buffers
 	innerOut          bool      // give the output with the batch innermost (Sequential sets it)
@@ -148,26 +149,44 @@ func (c *ConvTranspose2D) Backward(dy *Tensor) *Tensor {
 	if c.Bias != nil {
 		addChannelSums(c.Bias.Grad.Data, c.yT)
 	}
+	if !c.SkipInputGrad {
+		c.dx.Resize(c.x.Shape...)
+		c.dxT = c.tr.innerOutput(&c.dx, c.x.batchInner, &c.dxBuf)
+	}
 	if c.direct() {
 		c.dc.grad(&c.dc.bwd, c.xT, c.yT, c.Weight.Grad.Data)
-	} else {
-		forUnits(c, convTIm2col, c.Out, k*n, &c.wg)
-		linalg.Sgemm(false, true, c.In, k, n, 1, c.xT, n, c.col, n, 1, c.Weight.Grad.Data, k)
-	}
-	if c.SkipInputGrad {
-		return nil
-	}
-	c.dx.Resize(c.x.Shape...)
-	c.dxT = c.tr.innerOutput(&c.dx, c.x.batchInner, &c.dxBuf)
-	if c.direct() {
+		if c.SkipInputGrad {
+			return nil
+		}
 		clear(c.dxT)
 		c.dc.correlate(&c.dc.bwd, c.dxT, c.yT, c.Weight.Value.Data)
 	} else {
-		linalg.Sgemm(false, false, c.In, n, k, 1, c.Weight.Value.Data, k, c.col, n, 0, c.dxT, n)
+		// Over bands of input rows, so that each band's im2col matrix stays
+		// in cache between the im2col that writes it and the two products
+		// that read it.
+		h, w := c.x.Shape[2], c.x.Shape[3]
+		run := w * c.batch
+		rows := max(1, ConvBandBytes/(4*k*run))
+		c.col = growBuffer(c.col, k*min(h, rows)*run)
+		for y0 := 0; y0 < h; y0 += rows {
+			c.band = [2]int{y0, min(h, y0+rows)}
+			cn := (c.band[1] - c.band[0]) * run
+			off := y0 * run
+			forUnits(c, convTIm2col, c.Out, k*cn, &c.wg)
+			linalg.Sgemm(false, true, c.In, k, cn, 1, c.xT[off:], n, c.col, cn, 1, c.Weight.Grad.Data, k)
+			if !c.SkipInputGrad {
+				linalg.Sgemm(false, false, c.In, cn, k, 1, c.Weight.Value.Data, k, c.col, cn, 0, c.dxT[off:], n)
+			}
+		}
+		if c.SkipInputGrad {
+			return nil
+		}
 	}
 	c.tr.fromInner(&c.dx, c.dxT)
 	return &c.dx
 }
+
+var ConvBandBytes = 1 << 40
 
 // The steps of ConvTranspose2D that run over its output channels, whose
 // rows of the im2col matrix and planes of the output no other channel
@@ -189,7 +208,8 @@ func (c *ConvTranspose2D) runRange(step, lo, hi int) {
 		}
 		kernels.Col2imBatch(chans, c.batch, c.col[rows:], n, c.yT[lo*plane:])
 	case convTIm2col:
-		kernels.Im2colBatch(chans, c.batch, c.yT[lo*plane:], c.col[rows:], n)
+		cn := (c.band[1] - c.band[0]) * c.x.Shape[3] * c.batch
+		kernels.Im2colBatchRows(chans, c.batch, c.yT[lo*plane:], c.col[lo*c.geom.KH*c.geom.KW*cn:], cn, c.band[0], c.band[1])
 	}
 }
 

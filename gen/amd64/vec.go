@@ -20,6 +20,7 @@ const cmpLTOQ = 0x11
 
 func vectorKernels() {
 	constants()
+	tanhConstants()
 	for _, a := range isas {
 		dot(a)
 		axpy(a)
@@ -31,6 +32,7 @@ func vectorKernels() {
 		relu(a)
 		reluBackward(a)
 		adam(a)
+		tanhKernel(a)
 	}
 }
 

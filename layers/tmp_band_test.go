@@ -1,0 +1,12 @@
+package layers
+
+import (
+	"os"
+	"strconv"
+)
+
+func init() {
+	if v := os.Getenv("BAND"); v != "" {
+		ConvBandBytes, _ = strconv.Atoi(v)
+	}
+}

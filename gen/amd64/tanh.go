@@ -25,12 +25,12 @@ var tanhConsts = []float32{
 	0.02170398952974244,
 	-0.008184633579758262,
 	0.002148957375462648,
-	9.5,                           // tanhCClamp
-	2 * math.Log2E,                // tanhCLog2E2: n = round(2|x|·log₂e)
-	0.693359375,                   // tanhCLn2Hi: ln 2 to 10 bits, so that n·hi is exact
-	-2.12194440e-4,                // tanhCLn2Lo: ln 2 − hi
+	9.5,                                                            // tanhCClamp
+	2 * math.Log2E,                                                 // tanhCLog2E2: n = round(2|x|·log₂e)
+	0.693359375,                                                    // tanhCLn2Hi: ln 2 to 10 bits, so that n·hi is exact
+	-2.12194440e-4,                                                 // tanhCLn2Lo: ln 2 − hi
 	1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1, // tanhCE7 … tanhCE0
-	2,                             // tanhCTwo
+	2, // tanhCTwo
 }
 
 // Indexes into tanhConsts.

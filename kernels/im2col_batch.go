@@ -12,24 +12,30 @@ import "fmt"
 // layers) and need a polyphase copy of the image to make them contiguous.
 // The matrix's columns are (oy, ox, b), b innermost.
 
-// checkBatch panics unless g is a valid geometry with a non-empty output,
-// nb > 0, and the batch and matrix slices are long enough.
-func (g ConvGeom) checkBatch(kernel string, nb int, imgs, col []float32, ldcol int) {
+// checkBand panics unless g is a valid geometry with a non-empty output,
+// nb > 0, [oy0, oy1) a non-empty range of output rows, and the batch and the
+// band of the matrix for those rows (with row stride ldcol) long enough; it
+// returns OW.
+func (g ConvGeom) checkBand(kernel string, nb int, imgs, col []float32, ldcol, oy0, oy1 int) int {
 	g.checkGeom(kernel)
-	if nb <= 0 {
+	oh, ow := g.OutH(), g.OutW()
+	switch {
+	case nb <= 0:
 		panic(fmt.Sprintf("kernels: %s: batch %d", kernel, nb))
-	}
-	if len(imgs) < g.ImageLen()*nb {
+	case oy0 < 0 || oy1 > oh || oy0 >= oy1:
+		panic(fmt.Sprintf("kernels: %s: output rows [%d, %d) outside [0, %d) or empty", kernel, oy0, oy1, oh))
+	case len(imgs) < g.ImageLen()*nb:
 		panic(fmt.Sprintf("kernels: %s: len(imgs) = %d < C·H·W·batch = %d", kernel, len(imgs), g.ImageLen()*nb))
 	}
-	cols := g.Cols() * nb
+	cols := (oy1 - oy0) * ow * nb
 	if ldcol < cols {
-		panic(fmt.Sprintf("kernels: %s: ldcol = %d < OH·OW·batch = %d", kernel, ldcol, cols))
+		panic(fmt.Sprintf("kernels: %s: ldcol = %d < %d columns of the band", kernel, ldcol, cols))
 	}
 	if need := (g.Rows()-1)*ldcol + cols; len(col) < need {
-		panic(fmt.Sprintf("kernels: %s: len(col) = %d < %d for a %d×%d matrix with ldcol = %d",
+		panic(fmt.Sprintf("kernels: %s: len(col) = %d < %d for a %d×%d band with ldcol = %d",
 			kernel, len(col), need, g.Rows(), cols, ldcol))
 	}
+	return ow
 }
 
 // Im2colBatch writes the im2col matrix of the batch imgs ([C][H][W][nb],
@@ -46,35 +52,13 @@ func (v *Variant) Im2colBatch(g ConvGeom, nb int, imgs, col []float32, ldcol int
 	v.Im2colBatchRows(g, nb, imgs, col, ldcol, 0, g.OutH())
 }
 
-// Im2colBatchRows writes the columns of output rows oy0 ≤ oy < oy1 of the
-// im2col matrix, Im2colBatch's columns (oy0·OW·nb …), as a matrix of
-// (oy1−oy0)·OW·nb columns with row stride ldcol: a band of the matrix, so
-// that a convolution can run over bands that stay in cache.
+// Im2colBatchRows writes the columns of output rows oy0 ≤ oy < oy1 of
+// Im2colBatch's matrix (its columns oy0·OW·nb …) into col, a matrix of
+// (oy1 − oy0)·OW·nb columns with row stride ldcol: a band of the matrix, so
+// that a convolution can run band by band with each band in cache.
 func (v *Variant) Im2colBatchRows(g ConvGeom, nb int, imgs, col []float32, ldcol, oy0, oy1 int) {
-	oh, ow := g.OutH(), g.OutW()
-	if oy0 < 0 || oy1 > oh || oy0 >= oy1 {
-		panic(fmt.Sprintf("kernels: Im2colBatchRows: rows [%d, %d) outside [0, %d) or empty", oy0, oy1, oh))
-	}
-	band := g
-	band.PH = 0 // the check below sizes col for the band's rows only
-	checkBand := ConvGeom{C: g.C, H: 1, W: ow * nb, KH: g.KH, KW: g.KW, SH: 1, SW: 1}
-	_ = band
-	_ = checkBand
-	g.checkGeom("Im2colBatchRows")
-	if nb <= 0 {
-		panic(fmt.Sprintf("kernels: Im2colBatchRows: batch %d", nb))
-	}
-	if len(imgs) < g.ImageLen()*nb {
-		panic(fmt.Sprintf("kernels: Im2colBatchRows: len(imgs) = %d < C·H·W·batch = %d", len(imgs), g.ImageLen()*nb))
-	}
+	ow := g.checkBand("Im2colBatchRows", nb, imgs, col, ldcol, oy0, oy1)
 	run := ow * nb // one output row oy of a matrix row
-	cols := (oy1 - oy0) * run
-	if ldcol < cols {
-		panic(fmt.Sprintf("kernels: Im2colBatchRows: ldcol = %d < %d columns", ldcol, cols))
-	}
-	if need := (g.Rows()-1)*ldcol + cols; len(col) < need {
-		panic(fmt.Sprintf("kernels: Im2colBatchRows: len(col) = %d < %d", len(col), need))
-	}
 	g.forTaps(func(r, c, i, j int) {
 		x0 := j - g.PW
 		lo, hi := validRange(ow, g.W, g.SW, x0)
@@ -112,8 +96,14 @@ func Im2colBatchRows(g ConvGeom, nb int, imgs, col []float32, ldcol, oy0, oy1 in
 // Entries of col that fall on the padding are ignored. To overwrite imgs,
 // zero it first.
 func (v *Variant) Col2imBatch(g ConvGeom, nb int, col []float32, ldcol int, imgs []float32) {
-	g.checkBatch("Col2imBatch", nb, imgs, col, ldcol)
-	oh, ow := g.OutH(), g.OutW()
+	v.Col2imBatchRows(g, nb, col, ldcol, imgs, 0, g.OutH())
+}
+
+// Col2imBatchRows adds back a band of the im2col matrix, the columns of
+// output rows oy0 ≤ oy < oy1 held as Im2colBatchRows writes them: the
+// adjoint of Im2colBatchRows.
+func (v *Variant) Col2imBatchRows(g ConvGeom, nb int, col []float32, ldcol int, imgs []float32, oy0, oy1 int) {
+	ow := g.checkBand("Col2imBatchRows", nb, imgs, col, ldcol, oy0, oy1)
 	run := ow * nb
 	g.forTaps(func(r, c, i, j int) {
 		x0 := j - g.PW
@@ -121,12 +111,12 @@ func (v *Variant) Col2imBatch(g ConvGeom, nb int, col []float32, ldcol int, imgs
 		if lo == hi {
 			return
 		}
-		for oy := 0; oy < oh; oy++ {
+		for oy := oy0; oy < oy1; oy++ {
 			y := oy*g.SH - g.PH + i
 			if y < 0 || y >= g.H {
 				continue
 			}
-			src := col[r*ldcol+oy*run+lo*nb : r*ldcol+oy*run+hi*nb]
+			src := col[r*ldcol+(oy-oy0)*run+lo*nb : r*ldcol+(oy-oy0)*run+hi*nb]
 			dst := imgs[((c*g.H+y)*g.W+lo*g.SW+x0)*nb:]
 			if g.SW == 1 {
 				v.add(dst[:len(src)], dst[:len(src)], src)
@@ -147,6 +137,12 @@ func Im2colBatch(g ConvGeom, nb int, imgs, col []float32, ldcol int) {
 // variant.
 func Col2imBatch(g ConvGeom, nb int, col []float32, ldcol int, imgs []float32) {
 	active.Col2imBatch(g, nb, col, ldcol, imgs)
+}
+
+// Col2imBatchRows adds a band of the im2col matrix back into a
+// batch-innermost batch with the active variant.
+func Col2imBatchRows(g ConvGeom, nb int, col []float32, ldcol int, imgs []float32, oy0, oy1 int) {
+	active.Col2imBatchRows(g, nb, col, ldcol, imgs, oy0, oy1)
 }
 
 // forTaps calls f for every row r = (c·KH + i)·KW + j of the im2col matrix,

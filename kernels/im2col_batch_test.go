@@ -103,6 +103,51 @@ func TestCol2imBatch(t *testing.T) {
 	}
 }
 
+// TestIm2colBatchRows holds the band kernels to the whole-matrix ones: each
+// band of output rows is those columns of Im2colBatch's matrix, and adding
+// every band back with Col2imBatchRows gives Col2imBatch's batch.
+func TestIm2colBatchRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, v := range Variants() {
+		for gi, g := range im2colGeoms() {
+			nb := im2colBatchSizes(gi)[len(im2colBatchSizes(gi))-1]
+			rows, p, oh := g.Rows(), g.Cols()*nb, g.OutH()
+			run := p / oh
+			imgs := make([]float32, g.ImageLen()*nb)
+			im2colRandom(rng, imgs)
+			whole := make([]float32, rows*p)
+			v.Im2colBatch(g, nb, imgs, whole, p)
+			back := make([]float32, len(imgs))
+			v.Col2imBatch(g, nb, whole, p, back)
+			backBands := make([]float32, len(imgs))
+			for _, band := range []int{1, 2, oh} {
+				clear(backBands)
+				for oy0 := 0; oy0 < oh; oy0 += band {
+					oy1 := min(oh, oy0+band)
+					cn := (oy1 - oy0) * run
+					col := make([]float32, rows*cn)
+					v.Im2colBatchRows(g, nb, imgs, col, cn, oy0, oy1)
+					for r := 0; r < rows; r++ {
+						for q := 0; q < cn; q++ {
+							if w := whole[r*p+oy0*run+q]; !im2colSame(col[r*cn+q], w) {
+								t.Fatalf("%v: Im2colBatchRows(%v, batch %d, rows [%d, %d)): entry (%d, %d) = %v, want %v",
+									v, g, nb, oy0, oy1, r, q, col[r*cn+q], w)
+							}
+						}
+					}
+					v.Col2imBatchRows(g, nb, col, cn, backBands, oy0, oy1)
+				}
+				for k := range back {
+					if d := back[k] - backBands[k]; d > 1e-5 || d < -1e-5 {
+						t.Fatalf("%v: Col2imBatchRows(%v, batch %d) by bands of %d rows: element %d = %v, want %v",
+							v, g, nb, band, k, backBands[k], back[k])
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestTranspose(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, v := range Variants() {

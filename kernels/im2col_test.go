@@ -240,6 +240,10 @@ func TestIm2colPanics(t *testing.T) {
 		{"big kernel", func() {
 			Im2col(ConvGeom{C: 1, H: 2, W: 2, KH: 3, KW: 3, SH: 1, SW: 1}, make([]float32, 4), make([]float32, 9), 1, nil)
 		}, "kernels: Im2col: C=1 H=2 W=2 kernel 3×3 stride 1×1 padding 0×0: kernel larger than the padded image"},
+		{"band rows", func() { Im2colBatchRows(g, 2, make([]float32, 32), make([]float32, 72), 4, 1, 3) },
+			"kernels: Im2colBatchRows: output rows [1, 3) outside [0, 2) or empty"},
+		{"band ldcol", func() { Col2imBatchRows(g, 2, make([]float32, 72), 3, make([]float32, 32), 0, 1) },
+			"kernels: Col2imBatchRows: ldcol = 3 < 4 columns of the band"},
 		{"short work", func() {
 			Im2col(ConvGeom{C: 1, H: 4, W: 4, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1}, make([]float32, 16), make([]float32, 36), 4, make([]float32, 35))
 		}, "kernels: Im2col: len(work) = 35 < WorkLen() = 36"},

@@ -333,3 +333,34 @@ func TestConvShapesAndPanics(t *testing.T) {
 		}()
 	}
 }
+
+// TestConvTransposeBands runs transposed convolutions band by band, down to
+// one input row at a time, against the whole im2col matrix at once: the
+// output and the input gradient must agree to rounding (the bands split the
+// weight gradient's sum).
+func TestConvTransposeBands(t *testing.T) {
+	rng := NewRand(13)
+	for _, c := range convCases() {
+		ct, ok := c.l.(*ConvTranspose2D)
+		if !ok || ct.direct() {
+			continue
+		}
+		x := randTensor(rng, -1, 1, c.x...)
+		run := func(bandBytes int) (y, dx, dw []float32) {
+			defer func(old int) { convBandBytes = old }(convBandBytes)
+			convBandBytes = bandBytes
+			l := NewConvTranspose2D(ct.In, ct.Out, ct.KernelH, ct.KernelW, 1, 0, 0, NewRand(3))
+			l.Stride, l.Padding, l.OutputPadding = ct.Stride, ct.Padding, ct.OutputPadding
+			yt := l.Forward(x)
+			dxt := l.Backward(randTensor(NewRand(4), -1, 1, yt.Shape...))
+			return slices.Clone(yt.Data), slices.Clone(dxt.Data), slices.Clone(l.Weight.Grad.Data)
+		}
+		y0, dx0, dw0 := run(1 << 40)
+		for _, band := range []int{1, 4 * ct.Out * ct.KernelH * ct.KernelW * c.x[0] * c.x[3] * 2} {
+			y1, dx1, dw1 := run(band)
+			convCompare(t, fmt.Sprintf("%s, bands of %d bytes", c.name, band), "y", y1, y0)
+			convCompare(t, fmt.Sprintf("%s, bands of %d bytes", c.name, band), "dx", dx1, dx0)
+			convCompare(t, fmt.Sprintf("%s, bands of %d bytes", c.name, band), "dweight", dw1, dw0)
+		}
+	}
+}

@@ -39,16 +39,17 @@ type ConvTranspose2D struct {
 	// SkipInputGrad, when set, makes Backward skip dL/dx and return nil.
 	SkipInputGrad bool
 
-	x     *Tensor
-	geom  kernels.ConvGeom // the adjoint convolution: over one output image, its output is H×W
-	batch int
-	xT    []float32 // [In·H·W, B]: x with the batch innermost (x.Data itself, or xBuf), kept for Backward
-	col   []float32 // [Out·KH·KW, H·W·B]: Wᵀ·X in Forward, im2col of dL/dy in Backward
-	yT    []float32 // [Out·OH·OW, B]: the output, then dL/dy, batch innermost (y or dy's data, or yBuf)
-	dxT   []float32 // [In·H·W, B]: dL/dx, batch innermost (dx.Data itself, or dxBuf)
-	y, dx Tensor
-	dc    directConv // the direct layers' passes (conv_direct.go)
-	band  [2]int     // the input rows of the band Backward is at
+	x                 *Tensor
+	geom              kernels.ConvGeom // the adjoint convolution: over one output image, its output is H×W
+	batch             int
+	xT                []float32 // [In·H·W, B]: x with the batch innermost (x.Data itself, or xBuf), kept for Backward
+	col               []float32 // [Out·KH·KW, H·W·B]: Wᵀ·X in Forward, im2col of dL/dy in Backward
+	yT                []float32 // [Out·OH·OW, B]: the output, then dL/dy, batch innermost (y or dy's data, or yBuf)
+	dxT               []float32 // [In·H·W, B]: dL/dx, batch innermost (dx.Data itself, or dxBuf)
+	y, dx             Tensor
+	dc                directConv // the direct layers' passes (conv_direct.go)
+	band              [2]int     // the input rows of the band in progress (firstBand)
+	bandRows, bandRun int        // input rows in a full band; columns of the im2col matrix per input row
 
 	xBuf, yBuf, dxBuf []float32 // the layout changes' own buffers
 	innerOut          bool      // give the output with the batch innermost (Sequential sets it)
@@ -116,18 +117,20 @@ func (c *ConvTranspose2D) Forward(x *Tensor) *Tensor {
 	c.xT = c.tr.toInner(x, &c.xBuf)
 	c.y.Resize(c.batch, c.Out, g.H, g.W)
 	c.yT = c.tr.innerOutput(&c.y, c.innerOut, &c.yBuf)
+	if c.Bias != nil {
+		fillChannels(c.yT, c.Bias.Value.Data)
+	} else {
+		clear(c.yT)
+	}
 	if c.direct() {
-		if c.Bias != nil {
-			fillChannels(c.yT, c.Bias.Value.Data)
-		} else {
-			clear(c.yT)
-		}
 		c.dc.prepare(x.Shape[2], x.Shape[3], c.batch, c.directPlans)
 		c.dc.correlate(&c.dc.fwd, c.yT, c.xT, c.Weight.Value.Data)
 	} else {
-		c.col = growBuffer(c.col, k*n)
-		linalg.Sgemm(true, false, k, n, c.In, 1, c.Weight.Value.Data, k, c.xT, n, 0, c.col, n)
-		forUnits(c, convTCol2im, c.Out, k*n, &c.wg)
+		for c.firstBand(); c.band[0] < c.band[1]; c.nextBand() {
+			off, cn := c.band[0]*c.bandRun, (c.band[1]-c.band[0])*c.bandRun
+			linalg.Sgemm(true, false, k, cn, c.In, 1, c.Weight.Value.Data, k, c.xT[off:], n, 0, c.col, cn)
+			forUnits(c, convTCol2im, c.Out, k*cn, &c.wg)
+		}
 	}
 	c.tr.fromInner(&c.y, c.yT)
 	return &c.y
@@ -153,63 +156,75 @@ func (c *ConvTranspose2D) Backward(dy *Tensor) *Tensor {
 		c.dx.Resize(c.x.Shape...)
 		c.dxT = c.tr.innerOutput(&c.dx, c.x.batchInner, &c.dxBuf)
 	}
-	if c.direct() {
+	switch {
+	case c.direct():
 		c.dc.grad(&c.dc.bwd, c.xT, c.yT, c.Weight.Grad.Data)
-		if c.SkipInputGrad {
-			return nil
+		if !c.SkipInputGrad {
+			clear(c.dxT)
+			c.dc.correlate(&c.dc.bwd, c.dxT, c.yT, c.Weight.Value.Data)
 		}
-		clear(c.dxT)
-		c.dc.correlate(&c.dc.bwd, c.dxT, c.yT, c.Weight.Value.Data)
-	} else {
-		// Over bands of input rows, so that each band's im2col matrix stays
-		// in cache between the im2col that writes it and the two products
-		// that read it.
-		h, w := c.x.Shape[2], c.x.Shape[3]
-		run := w * c.batch
-		rows := max(1, ConvBandBytes/(4*k*run))
-		c.col = growBuffer(c.col, k*min(h, rows)*run)
-		for y0 := 0; y0 < h; y0 += rows {
-			c.band = [2]int{y0, min(h, y0+rows)}
-			cn := (c.band[1] - c.band[0]) * run
-			off := y0 * run
+	default:
+		for c.firstBand(); c.band[0] < c.band[1]; c.nextBand() {
+			off, cn := c.band[0]*c.bandRun, (c.band[1]-c.band[0])*c.bandRun
 			forUnits(c, convTIm2col, c.Out, k*cn, &c.wg)
 			linalg.Sgemm(false, true, c.In, k, cn, 1, c.xT[off:], n, c.col, cn, 1, c.Weight.Grad.Data, k)
 			if !c.SkipInputGrad {
 				linalg.Sgemm(false, false, c.In, cn, k, 1, c.Weight.Value.Data, k, c.col, cn, 0, c.dxT[off:], n)
 			}
 		}
-		if c.SkipInputGrad {
-			return nil
-		}
+	}
+	if c.SkipInputGrad {
+		return nil
 	}
 	c.tr.fromInner(&c.dx, c.dxT)
 	return &c.dx
 }
 
-var ConvBandBytes = 1 << 40
+// convBandBytes is the size of im2col matrix the transposed convolutions
+// form at a time: they run over bands of input rows whose matrix is about
+// that large, so that it stays in cache between the product that writes it
+// and the col2im that reads it, or between the im2col and the two products
+// of the backward pass, rather than going out to memory. On one Zen 5 core,
+// forward and backward at batch 16 and 32: 2 MiB took 6–13 % off the IRMAE
+// decoder's 64 → 32 layer and up to 6 % off its 128 → 64 one against one
+// band, and left the RRAE decoder's layers (one band at this size) as they
+// were; 0.5 and 1 MiB were no better, and slower on the RRAE layers, whose
+// every band repacks the weight. A variable for the tests.
+var convBandBytes = 2 << 20
+
+// firstBand sizes c.col for a band and sets c.band to the first; nextBand
+// moves to the next, and leaves an empty band after the last. A band is at
+// least one input row.
+func (c *ConvTranspose2D) firstBand() {
+	h := c.x.Shape[2]
+	c.bandRun = c.x.Shape[3] * c.batch
+	per := 4 * c.geom.Rows() * c.bandRun // bytes of the im2col matrix per input row
+	c.bandRows = min(h, max(1, convBandBytes/per))
+	c.col = growBuffer(c.col, c.geom.Rows()*c.bandRows*c.bandRun)
+	c.band = [2]int{0, c.bandRows}
+}
+
+func (c *ConvTranspose2D) nextBand() {
+	h := c.x.Shape[2]
+	c.band = [2]int{c.band[1], min(h, c.band[1]+c.bandRows)}
+}
 
 // The steps of ConvTranspose2D that run over its output channels, whose
 // rows of the im2col matrix and planes of the output no other channel
-// touches.
+// touches: over the band of input rows c.band, whose matrix c.col holds.
 const (
-	convTCol2im = iota // yT[o] = bias[o] + col2im(col[o's rows])
+	convTCol2im = iota // yT[o] += col2im(col[o's rows])
 	convTIm2col        // col[o's rows] = im2col(yT[o])
 )
 
 func (c *ConvTranspose2D) runRange(step, lo, hi int) {
-	n := c.batch * c.x.Shape[2] * c.x.Shape[3]
-	chans, rows, plane := channelBlock(c.geom, lo, hi, c.batch, n)
+	cn := (c.band[1] - c.band[0]) * c.bandRun
+	chans, rows, plane := channelBlock(c.geom, lo, hi, c.batch, cn)
 	switch step {
 	case convTCol2im:
-		if c.Bias != nil {
-			fillChannels(c.yT[lo*plane:hi*plane], c.Bias.Value.Data[lo:hi])
-		} else {
-			clear(c.yT[lo*plane : hi*plane])
-		}
-		kernels.Col2imBatch(chans, c.batch, c.col[rows:], n, c.yT[lo*plane:])
+		kernels.Col2imBatchRows(chans, c.batch, c.col[rows:], cn, c.yT[lo*plane:], c.band[0], c.band[1])
 	case convTIm2col:
-		cn := (c.band[1] - c.band[0]) * c.x.Shape[3] * c.batch
-		kernels.Im2colBatchRows(chans, c.batch, c.yT[lo*plane:], c.col[lo*c.geom.KH*c.geom.KW*cn:], cn, c.band[0], c.band[1])
+		kernels.Im2colBatchRows(chans, c.batch, c.yT[lo*plane:], c.col[rows:], cn, c.band[0], c.band[1])
 	}
 }
 

@@ -1,14 +1,16 @@
 // Package kernels is the public float32 kernel API of rankae: vector kernels (Dot,
-// Axpy, Scal, Add, Mul, Sum, SumSq, ReLU and its gradient, a fused Adam step), the
-// SGEMM micro-kernel and packing (GemmMicroKernel, driven by package linalg), the
-// im2col and col2im of one image or of a batch with the batch innermost
-// (Im2colBatch, which the convolution layers use) and the Transpose between
+// Axpy, Scal, Add, Mul, Sum, SumSq, ReLU and its gradient, Tanh, a fused Adam
+// step), the SGEMM micro-kernel and packing (GemmMicroKernel, driven by package
+// linalg), the im2col and col2im of one image or of a batch with the batch
+// innermost (Im2colBatch and its bands, which the convolution layers use), the
+// direct convolution's tap kernels (CorrelateTaps) and the Transpose between
 // the two layouts, and the kernels of the one-sided Jacobi SVD (the dots
 // and rotation of a column pair, their batched forms for a round-robin step, and
 // the Householder reflector of its QR), each with a pure-Go reference and
-// assembly variants for AVX-512, AVX2+FMA and NEON. A batched kernel without
-// assembly on a level (on NEON: the rotation angles and the Householder
-// reflector) is the Go loop over that level's smaller kernels (withLoops).
+// assembly variants for AVX-512, AVX2+FMA and NEON. A kernel without assembly
+// on a level (on NEON: the rotation angles, the Householder reflector, the tap
+// kernels and Tanh) is the Go loop over that level's smaller kernels, or the
+// reference (withLoops).
 //
 // Start with the package-level functions: they check their arguments and call the
 // active Variant, chosen once at start from the CPU (github.com/klauspost/cpuid/v2):

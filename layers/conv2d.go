@@ -41,12 +41,13 @@ type Conv2D struct {
 	geom  kernels.ConvGeom
 	batch int
 	xT    []float32 // [In·H·W, B]: x with the batch innermost (x.Data itself, or xBuf)
-	col   []float32 // [In·KH·KW, OH·OW·B]: im2col of x, kept for Backward
+	col   []float32 // [In·KH·KW, band's columns]: im2col of x, a band of it (convBands); kept for Backward when one band is the whole
 	prod  []float32 // [Out, OH·OW·B]: the output, then dL/dy, batch innermost (y or dy's data, or prodBuf)
-	dcol  []float32 // [In·KH·KW, OH·OW·B]: dL/dcol
+	dcol  []float32 // [In·KH·KW, band's columns]: dL/dcol
 	dxT   []float32 // [In·H·W, B]: dL/dx, batch innermost (dx.Data itself, or dxBuf)
 	y, dx Tensor
 	dc    directConv // the direct layers' passes (conv_direct.go)
+	bands convBands  // over the output rows
 
 	xBuf, prodBuf, dxBuf []float32 // the layout changes' own buffers
 	innerOut             bool      // give the output with the batch innermost (Sequential sets it)
@@ -120,9 +121,12 @@ func (c *Conv2D) Forward(x *Tensor) *Tensor {
 		}
 		c.forwardDirect()
 	} else {
-		c.col = growBuffer(c.col, k*n)
-		forUnits(c, convIm2col, c.In, k*n, &c.wg)
-		linalg.Sgemm(false, false, c.Out, n, k, 1, c.Weight.Value.Data, k, c.col, n, beta, c.prod, n)
+		c.col = growBuffer(c.col, c.bands.first(k, oh, ow*c.batch))
+		for ; c.bands.more(); c.bands.next() {
+			cn, off := c.bands.cols()
+			forUnits(c, convIm2col, c.In, k*cn, &c.wg)
+			linalg.Sgemm(false, false, c.Out, cn, k, 1, c.Weight.Value.Data, k, c.col, cn, beta, c.prod[off:], n)
+		}
 	}
 	c.tr.fromInner(&c.y, c.prod)
 	return &c.y
@@ -148,35 +152,50 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	if c.direct() {
 		return c.backwardDirect()
 	}
-	linalg.Sgemm(false, true, c.Out, k, n, 1, c.prod, n, c.col, n, 1, c.Weight.Grad.Data, k)
+	if !c.SkipInputGrad {
+		c.dx.Resize(c.x.Shape...)
+		c.dxT = c.tr.innerOutput(&c.dx, c.x.batchInner, &c.dxBuf)
+	}
+	// Band by band, as Forward; a single band's matrix is still in c.col.
+	single := c.bands.single()
+	c.dcol = growBuffer(c.dcol, c.bands.first(k, oh, ow*c.batch))
+	for ; c.bands.more(); c.bands.next() {
+		cn, off := c.bands.cols()
+		if !single {
+			forUnits(c, convIm2col, c.In, k*cn, &c.wg)
+		}
+		linalg.Sgemm(false, true, c.Out, k, cn, 1, c.prod[off:], n, c.col, cn, 1, c.Weight.Grad.Data, k)
+		if !c.SkipInputGrad {
+			linalg.Sgemm(true, false, k, cn, c.Out, 1, c.Weight.Value.Data, k, c.prod[off:], n, 0, c.dcol, cn)
+			forUnits(c, convCol2im, c.In, k*cn, &c.wg)
+		}
+	}
 	if c.SkipInputGrad {
 		return nil
 	}
-	c.dcol = growBuffer(c.dcol, k*n)
-	linalg.Sgemm(true, false, k, n, c.Out, 1, c.Weight.Value.Data, k, c.prod, n, 0, c.dcol, n)
-	c.dx.Resize(c.x.Shape...)
-	c.dxT = c.tr.innerOutput(&c.dx, c.x.batchInner, &c.dxBuf)
-	forUnits(c, convCol2im, c.In, k*n, &c.wg)
 	c.tr.fromInner(&c.dx, c.dxT)
 	return &c.dx
 }
 
 // The steps of Conv2D that run over its input channels, whose rows of the
-// im2col matrix and planes of the input no other channel touches.
+// im2col matrix and planes of the input no other channel touches: over the
+// band of output rows in progress, whose matrix c.col (c.dcol) holds.
 const (
 	convIm2col = iota // col[c's rows] = im2col(xT[c])
 	convCol2im        // dxT[c] = col2im(dcol[c's rows])
 )
 
 func (c *Conv2D) runRange(step, lo, hi int) {
-	n := c.batch * c.geom.OutH() * c.geom.OutW()
-	chans, rows, plane := channelBlock(c.geom, lo, hi, c.batch, n)
+	cn, _ := c.bands.cols()
+	chans, rows, plane := channelBlock(c.geom, lo, hi, c.batch, cn)
 	switch step {
 	case convIm2col:
-		kernels.Im2colBatch(chans, c.batch, c.xT[lo*plane:], c.col[rows:], n)
+		kernels.Im2colBatchRows(chans, c.batch, c.xT[lo*plane:], c.col[rows:], cn, c.bands.lo, c.bands.hi)
 	case convCol2im:
-		clear(c.dxT[lo*plane : hi*plane])
-		kernels.Col2imBatch(chans, c.batch, c.dcol[rows:], n, c.dxT[lo*plane:])
+		if c.bands.lo == 0 {
+			clear(c.dxT[lo*plane : hi*plane])
+		}
+		kernels.Col2imBatchRows(chans, c.batch, c.dcol[rows:], cn, c.dxT[lo*plane:], c.bands.lo, c.bands.hi)
 	}
 }
 

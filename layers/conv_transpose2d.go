@@ -39,17 +39,16 @@ type ConvTranspose2D struct {
 	// SkipInputGrad, when set, makes Backward skip dL/dx and return nil.
 	SkipInputGrad bool
 
-	x                 *Tensor
-	geom              kernels.ConvGeom // the adjoint convolution: over one output image, its output is H×W
-	batch             int
-	xT                []float32 // [In·H·W, B]: x with the batch innermost (x.Data itself, or xBuf), kept for Backward
-	col               []float32 // [Out·KH·KW, H·W·B]: Wᵀ·X in Forward, im2col of dL/dy in Backward
-	yT                []float32 // [Out·OH·OW, B]: the output, then dL/dy, batch innermost (y or dy's data, or yBuf)
-	dxT               []float32 // [In·H·W, B]: dL/dx, batch innermost (dx.Data itself, or dxBuf)
-	y, dx             Tensor
-	dc                directConv // the direct layers' passes (conv_direct.go)
-	band              [2]int     // the input rows of the band in progress (firstBand)
-	bandRows, bandRun int        // input rows in a full band; columns of the im2col matrix per input row
+	x     *Tensor
+	geom  kernels.ConvGeom // the adjoint convolution: over one output image, its output is H×W
+	batch int
+	xT    []float32 // [In·H·W, B]: x with the batch innermost (x.Data itself, or xBuf), kept for Backward
+	col   []float32 // [Out·KH·KW, band's columns]: Wᵀ·X in Forward, im2col of dL/dy in Backward, a band at a time (convBands)
+	yT    []float32 // [Out·OH·OW, B]: the output, then dL/dy, batch innermost (y or dy's data, or yBuf)
+	dxT   []float32 // [In·H·W, B]: dL/dx, batch innermost (dx.Data itself, or dxBuf)
+	y, dx Tensor
+	dc    directConv // the direct layers' passes (conv_direct.go)
+	bands convBands  // over the input rows
 
 	xBuf, yBuf, dxBuf []float32 // the layout changes' own buffers
 	innerOut          bool      // give the output with the batch innermost (Sequential sets it)
@@ -126,8 +125,9 @@ func (c *ConvTranspose2D) Forward(x *Tensor) *Tensor {
 		c.dc.prepare(x.Shape[2], x.Shape[3], c.batch, c.directPlans)
 		c.dc.correlate(&c.dc.fwd, c.yT, c.xT, c.Weight.Value.Data)
 	} else {
-		for c.firstBand(); c.band[0] < c.band[1]; c.nextBand() {
-			off, cn := c.band[0]*c.bandRun, (c.band[1]-c.band[0])*c.bandRun
+		c.col = growBuffer(c.col, c.bands.first(k, x.Shape[2], x.Shape[3]*c.batch))
+		for ; c.bands.more(); c.bands.next() {
+			cn, off := c.bands.cols()
 			linalg.Sgemm(true, false, k, cn, c.In, 1, c.Weight.Value.Data, k, c.xT[off:], n, 0, c.col, cn)
 			forUnits(c, convTCol2im, c.Out, k*cn, &c.wg)
 		}
@@ -164,8 +164,9 @@ func (c *ConvTranspose2D) Backward(dy *Tensor) *Tensor {
 			c.dc.correlate(&c.dc.bwd, c.dxT, c.yT, c.Weight.Value.Data)
 		}
 	default:
-		for c.firstBand(); c.band[0] < c.band[1]; c.nextBand() {
-			off, cn := c.band[0]*c.bandRun, (c.band[1]-c.band[0])*c.bandRun
+		c.col = growBuffer(c.col, c.bands.first(k, c.x.Shape[2], c.x.Shape[3]*c.batch))
+		for ; c.bands.more(); c.bands.next() {
+			cn, off := c.bands.cols()
 			forUnits(c, convTIm2col, c.Out, k*cn, &c.wg)
 			linalg.Sgemm(false, true, c.In, k, cn, 1, c.xT[off:], n, c.col, cn, 1, c.Weight.Grad.Data, k)
 			if !c.SkipInputGrad {
@@ -180,51 +181,22 @@ func (c *ConvTranspose2D) Backward(dy *Tensor) *Tensor {
 	return &c.dx
 }
 
-// convBandBytes is the size of im2col matrix the transposed convolutions
-// form at a time: they run over bands of input rows whose matrix is about
-// that large, so that it stays in cache between the product that writes it
-// and the col2im that reads it, or between the im2col and the two products
-// of the backward pass, rather than going out to memory. On one Zen 5 core,
-// forward and backward at batch 16 and 32: 2 MiB took 6–13 % off the IRMAE
-// decoder's 64 → 32 layer and up to 6 % off its 128 → 64 one against one
-// band, and left the RRAE decoder's layers (one band at this size) as they
-// were; 0.5 and 1 MiB were no better, and slower on the RRAE layers, whose
-// every band repacks the weight. A variable for the tests.
-var convBandBytes = 2 << 20
-
-// firstBand sizes c.col for a band and sets c.band to the first; nextBand
-// moves to the next, and leaves an empty band after the last. A band is at
-// least one input row.
-func (c *ConvTranspose2D) firstBand() {
-	h := c.x.Shape[2]
-	c.bandRun = c.x.Shape[3] * c.batch
-	per := 4 * c.geom.Rows() * c.bandRun // bytes of the im2col matrix per input row
-	c.bandRows = min(h, max(1, convBandBytes/per))
-	c.col = growBuffer(c.col, c.geom.Rows()*c.bandRows*c.bandRun)
-	c.band = [2]int{0, c.bandRows}
-}
-
-func (c *ConvTranspose2D) nextBand() {
-	h := c.x.Shape[2]
-	c.band = [2]int{c.band[1], min(h, c.band[1]+c.bandRows)}
-}
-
 // The steps of ConvTranspose2D that run over its output channels, whose
 // rows of the im2col matrix and planes of the output no other channel
-// touches: over the band of input rows c.band, whose matrix c.col holds.
+// touches: over the band of input rows in progress, whose matrix c.col holds.
 const (
 	convTCol2im = iota // yT[o] += col2im(col[o's rows])
 	convTIm2col        // col[o's rows] = im2col(yT[o])
 )
 
 func (c *ConvTranspose2D) runRange(step, lo, hi int) {
-	cn := (c.band[1] - c.band[0]) * c.bandRun
+	cn, _ := c.bands.cols()
 	chans, rows, plane := channelBlock(c.geom, lo, hi, c.batch, cn)
 	switch step {
 	case convTCol2im:
-		kernels.Col2imBatchRows(chans, c.batch, c.col[rows:], cn, c.yT[lo*plane:], c.band[0], c.band[1])
+		kernels.Col2imBatchRows(chans, c.batch, c.col[rows:], cn, c.yT[lo*plane:], c.bands.lo, c.bands.hi)
 	case convTIm2col:
-		kernels.Im2colBatchRows(chans, c.batch, c.yT[lo*plane:], c.col[rows:], cn, c.band[0], c.band[1])
+		kernels.Im2colBatchRows(chans, c.batch, c.yT[lo*plane:], c.col[rows:], cn, c.bands.lo, c.bands.hi)
 	}
 }
 

@@ -87,11 +87,7 @@ func (d *DataParallel) Backward(dy *Tensor) *Tensor {
 	defer linalg.ReleaseHelpers(helpers)
 	runRanges(d, passBackward, d.parts, 1+helpers, &d.wg)
 	if d.parts > 1 {
-		var n int
-		for _, p := range d.params[0] {
-			n += p.Grad.Len()
-		}
-		runRanges(d, passReduce, n, 1+helpers, &d.wg)
+		runRanges(d, passReduce, paramsLen(d.params[0]), 1+helpers, &d.wg)
 	}
 	if d.parts == 1 || d.dxs[0] == nil {
 		return d.dxs[0]

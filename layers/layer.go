@@ -40,6 +40,15 @@ func ZeroGrad(params []*Param) {
 	}
 }
 
+// paramsLen returns the number of values in params.
+func paramsLen(params []*Param) int {
+	n := 0
+	for _, p := range params {
+		n += p.Value.Len()
+	}
+	return n
+}
+
 // PrefixParams returns params with prefix+"." prepended to their names, as
 // containers report their children's parameters. The Value and Grad tensors
 // are shared, not copied.

@@ -65,8 +65,10 @@ func NewAdaBelief(params []*Param, lr float64) *Adam {
 	return a
 }
 
-// Step applies one Adam (or AdamW, AdaBelief) update to every parameter. Large
-// parameters are updated on all cores, in contiguous ranges.
+// Step applies one Adam (or AdamW, AdaBelief) update to every parameter, on
+// all cores: the parameters end to end are split into contiguous ranges, so
+// that a step hands work to the other cores once rather than once per
+// parameter.
 func (a *Adam) Step() {
 	a.t++
 	if a.Belief {
@@ -74,16 +76,43 @@ func (a *Adam) Step() {
 	} else {
 		a.step = kernels.NewAdamStep(a.lr, a.Beta1, a.Beta2, a.Eps, a.t)
 	}
+	n := paramsLen(a.Params)
+	if a.WeightDecay != 0 && !a.Decoupled && cap(a.scratch) < n {
+		a.scratch = make([]float32, n)
+	}
+	forElements(a, adamUpdate, n, &a.wg)
+}
+
+// The passes of Adam over the parameters end to end.
+const (
+	adamUpdate = iota
+	adamZeroGrad
+)
+
+// runRange runs pass step over the elements [lo, hi) of the parameters end
+// to end.
+func (a *Adam) runRange(step, lo, hi int) {
+	off := 0
 	for i, p := range a.Params {
-		if a.WeightDecay != 0 && !a.Decoupled && cap(a.scratch) < p.Value.Len() {
-			a.scratch = make([]float32, p.Value.Len())
+		n := p.Value.Len()
+		l, h := max(lo-off, 0), min(hi-off, n)
+		if l < h {
+			if step == adamZeroGrad {
+				clear(p.Grad.Data[l:h])
+			} else {
+				a.update(i, l, h, a.scratch[min(off+l, len(a.scratch)):])
+			}
 		}
-		forElements(a, i, p.Value.Len(), &a.wg)
+		off += n
+		if off >= hi {
+			return
+		}
 	}
 }
 
-// runRange updates elements [lo, hi) of parameter i.
-func (a *Adam) runRange(i, lo, hi int) {
+// update applies the step to elements [lo, hi) of parameter i; scratch is
+// the weight decay's room for them.
+func (a *Adam) update(i, lo, hi int, scratch []float32) {
 	p := a.Params[i]
 	w, g := p.Value.Data[lo:hi], p.Grad.Data[lo:hi]
 	switch {
@@ -91,7 +120,7 @@ func (a *Adam) runRange(i, lo, hi int) {
 	case a.Decoupled:
 		kernels.Scal(float32(1-a.lr*a.WeightDecay), w)
 	default:
-		buf := a.scratch[lo:hi]
+		buf := scratch[:hi-lo]
 		copy(buf, g)
 		kernels.Axpy(float32(a.WeightDecay), w, buf)
 		g = buf
@@ -99,8 +128,8 @@ func (a *Adam) runRange(i, lo, hi int) {
 	kernels.Adam(w, g, a.m[i].Data[lo:hi], a.v[i].Data[lo:hi], a.step)
 }
 
-// ZeroGrad sets the parameters' gradients to zero.
-func (a *Adam) ZeroGrad() { ZeroGrad(a.Params) }
+// ZeroGrad sets the parameters' gradients to zero, on all cores.
+func (a *Adam) ZeroGrad() { forElements(a, adamZeroGrad, paramsLen(a.Params), &a.wg) }
 
 // SetLR sets the learning rate of the next steps.
 func (a *Adam) SetLR(lr float64) { a.lr = lr }

@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -77,36 +78,51 @@ func TestOptimizerRestoreContinues(t *testing.T) {
 	}
 }
 
-// Adam on a parameter large enough to be split over goroutines gives
-// exactly the single-pass kernel result, in each of its three forms.
+// Adam over parameters large and small, which its ranges over the
+// parameters end to end split and straddle, gives exactly the single-pass
+// kernel result on each parameter, in each of its three forms; ZeroGrad
+// clears every gradient.
 func TestAdamParallelMatchesKernel(t *testing.T) {
 	defer linalg.SetThreads(linalg.SetThreads(4))
-	n := 4*elementGrain + 77
+	sizes := []int{5, 4*elementGrain + 77, 1000, 2*elementGrain + 3, 1}
 	for _, form := range []string{"adam", "adam-l2", "adamw"} {
 		rng := NewRand(3)
-		p := NewParam("w", n)
-		copy(p.Value.Data, randTensor(rng, -1, 1, n).Data)
-		copy(p.Grad.Data, randTensor(rng, -1, 1, n).Data)
-		want := append([]float32(nil), p.Value.Data...)
-		opt := NewAdam([]*Param{p}, 1e-2)
+		var ps []*Param
+		var wants [][]float32
+		for i, n := range sizes {
+			p := NewParam(fmt.Sprint("w", i), n)
+			copy(p.Value.Data, randTensor(rng, -1, 1, n).Data)
+			copy(p.Grad.Data, randTensor(rng, -1, 1, n).Data)
+			want := append([]float32(nil), p.Value.Data...)
+			g := append([]float32(nil), p.Grad.Data...)
+			switch form {
+			case "adam-l2":
+				kernels.Axpy(0.1, want, g)
+			case "adamw":
+				kernels.Scal(float32(1-1e-2*0.1), want)
+			}
+			m, v := make([]float32, n), make([]float32, n)
+			kernels.Adam(want, g, m, v, kernels.NewAdamStep(1e-2, 0.9, 0.999, 1e-8, 1))
+			ps, wants = append(ps, p), append(wants, want)
+		}
+		opt := NewAdam(ps, 1e-2)
 		switch form {
 		case "adam-l2":
 			opt.WeightDecay = 0.1
 		case "adamw":
 			opt.WeightDecay, opt.Decoupled = 0.1, true
 		}
-		g := append([]float32(nil), p.Grad.Data...)
-		if form == "adam-l2" {
-			kernels.Axpy(0.1, want, g)
-		}
-		if form == "adamw" {
-			kernels.Scal(float32(1-1e-2*0.1), want)
-		}
-		m, v := make([]float32, n), make([]float32, n)
-		kernels.Adam(want, g, m, v, kernels.NewAdamStep(1e-2, 0.9, 0.999, 1e-8, 1))
 		opt.Step()
-		if !slices.Equal(p.Value.Data, want) {
-			t.Errorf("%s: parallel step differs from the kernel on the whole parameter", form)
+		for i, p := range ps {
+			if !slices.Equal(p.Value.Data, wants[i]) {
+				t.Errorf("%s: parameter %d (%d values): the parallel step differs from the kernel on the whole parameter", form, i, sizes[i])
+			}
+		}
+		opt.ZeroGrad()
+		for i, p := range ps {
+			if slices.ContainsFunc(p.Grad.Data, func(g float32) bool { return g != 0 }) {
+				t.Errorf("%s: ZeroGrad left parameter %d's gradient non-zero", form, i)
+			}
 		}
 	}
 }

@@ -15,6 +15,42 @@ import (
 // output (CorrelateTaps) or every tap's dot product with such a block
 // (CorrelateTapsGrad).
 
+// advanceRows moves y and x on by a row: ldy and ldx floats.
+func advanceRows(y, x GPVirtual) {
+	ld := GP64()
+	Load(Param("ldy"), ld)
+	LEAQ(Mem{Base: y, Index: ld, Scale: 4}, y)
+	Load(Param("ldx"), ld)
+	LEAQ(Mem{Base: x, Index: ld, Scale: 4}, x)
+}
+
+// loadMasked loads the vector at m into a new register, only the lanes of
+// mask (zero elsewhere, and no fault past them) unless mask is nil.
+func (a *isa) loadMasked(m Mem, mask Op) VecVirtual {
+	v := a.vec()
+	switch {
+	case mask == nil:
+		VMOVUPS(m, v)
+	case a == avx512:
+		VMOVUPS_Z(m, mask, v)
+	default:
+		VMASKMOVPS(m, mask, v)
+	}
+	return v
+}
+
+// storeMasked stores v at m, only the lanes of mask unless mask is nil.
+func (a *isa) storeMasked(v VecVirtual, m Mem, mask Op) {
+	switch {
+	case mask == nil:
+		VMOVUPS(v, m)
+	case a == avx512:
+		VMOVUPS(v, mask, m)
+	default:
+		VMASKMOVPS(v, mask, m)
+	}
+}
+
 // tapsBlocks are the vector counts of the blocks of a row that CorrelateTaps
 // holds in registers across all the taps: eight vectors keep both FMA pipes
 // busy through the four-cycle latency of each accumulator's chain; the
@@ -39,18 +75,16 @@ func correlateTaps(a *isa) {
 	// block emits the taps over count vectors of the row from element i on,
 	// the last one masked when mask is not nil.
 	block := func(label string, count int, mask Op) {
+		// Only the last vector of a block is ever masked.
+		maskOf := func(j int) Op {
+			if j == count-1 {
+				return mask
+			}
+			return nil
+		}
 		acc := make([]VecVirtual, count)
 		for j := range acc {
-			acc[j] = a.vec()
-			m := Mem{Base: y, Index: i, Scale: 4, Disp: j * a.bytes()}
-			switch {
-			case mask == nil || j < count-1:
-				VMOVUPS(m, acc[j])
-			case a == avx512:
-				VMOVUPS_Z(m, mask, acc[j])
-			default:
-				VMASKMOVPS(m, mask, acc[j])
-			}
+			acc[j] = a.loadMasked(Mem{Base: y, Index: i, Scale: 4, Disp: j * a.bytes()}, maskOf(j))
 		}
 		tap, off := GP64(), GP64()
 		XORQ(tap, tap)
@@ -61,32 +95,17 @@ func correlateTaps(a *isa) {
 		ADDQ(i, off)
 		for j := range acc {
 			m := Mem{Base: x, Index: off, Scale: 4, Disp: j * a.bytes()}
-			switch {
-			case mask == nil || j < count-1:
+			if maskOf(j) == nil {
 				VFMADD231PS(m, wv, acc[j])
-			default:
-				t := a.vec()
-				if a == avx512 {
-					VMOVUPS_Z(m, mask, t)
-				} else {
-					VMASKMOVPS(m, mask, t)
-				}
-				VFMADD231PS(t, wv, acc[j])
+			} else {
+				VFMADD231PS(a.loadMasked(m, mask), wv, acc[j])
 			}
 		}
 		INCQ(tap)
 		CMPQ(tap, paramAddrLen("w"))
 		JB(LabelRef(label))
 		for j := range acc {
-			m := Mem{Base: y, Index: i, Scale: 4, Disp: j * a.bytes()}
-			switch {
-			case mask == nil || j < count-1:
-				VMOVUPS(acc[j], m)
-			case a == avx512:
-				VMOVUPS(acc[j], mask, m)
-			default:
-				VMASKMOVPS(acc[j], mask, m)
-			}
+			a.storeMasked(acc[j], Mem{Base: y, Index: i, Scale: 4, Disp: j * a.bytes()}, maskOf(j))
 		}
 	}
 	for _, count := range tapsBlocks {
@@ -106,12 +125,7 @@ func correlateTaps(a *isa) {
 	JZ(LabelRef(fn + "_next"))
 	block(fn+"_tail_taps", 1, a.tailMask(left))
 	Label(fn + "_next")
-	// Advance to the next row of y and of x.
-	ld := GP64()
-	Load(Param("ldy"), ld)
-	LEAQ(Mem{Base: y, Index: ld, Scale: 4}, y)
-	Load(Param("ldx"), ld)
-	LEAQ(Mem{Base: x, Index: ld, Scale: 4}, x)
+	advanceRows(y, x)
 	DECQ(rows)
 	JNZ(LabelRef(fn + "_row"))
 	VZEROUPPER()
@@ -166,31 +180,16 @@ func correlateTapsGrad(a *isa) {
 		// advances the pointers past them.
 		step := func(count int, mask Op) {
 			for u := 0; u < count; u++ {
-				yv := a.vec()
-				ym := Mem{Base: yp, Disp: u * a.bytes()}
-				switch {
-				case mask == nil:
-					VMOVUPS(ym, yv)
-				case a == avx512:
-					VMOVUPS_Z(ym, mask, yv)
-				default:
-					VMASKMOVPS(ym, mask, yv)
-				}
+				yv := a.loadMasked(Mem{Base: yp, Disp: u * a.bytes()}, mask)
 				for q := range xp {
-					// A masked y is zero past the row, so x needs no mask beyond
-					// its bounds on AVX-512; AVX2's unmasked load could fault.
+					// x is loaded through the mask too: past the row it may
+					// lie outside the slice.
 					xm := Mem{Base: xp[q], Disp: u * a.bytes()}
 					if mask == nil {
 						VFMADD231PS(xm, yv, acc[q][u])
-						continue
-					}
-					t := a.vec()
-					if a == avx512 {
-						VMOVUPS_Z(xm, mask, t)
 					} else {
-						VMASKMOVPS(xm, mask, t)
+						VFMADD231PS(a.loadMasked(xm, mask), yv, acc[q][u])
 					}
-					VFMADD231PS(t, yv, acc[q][u])
 				}
 			}
 			if mask != nil {
@@ -218,11 +217,7 @@ func correlateTapsGrad(a *isa) {
 		JZ(LabelRef(prefix + "_rowdone"))
 		step(1, a.tailMask(left))
 		Label(prefix + "_rowdone")
-		ld := GP64()
-		Load(Param("ldy"), ld)
-		LEAQ(Mem{Base: yRow, Index: ld, Scale: 4}, yRow)
-		Load(Param("ldx"), ld)
-		LEAQ(Mem{Base: xRow, Index: ld, Scale: 4}, xRow)
+		advanceRows(yRow, xRow)
 		DECQ(rows)
 		JNZ(LabelRef(prefix + "_row"))
 		g := base("g")

@@ -50,7 +50,8 @@ type directRegion struct {
 	w, g           []float32 // per (u, tap): the weights gathered, the gradient's sums
 }
 
-func (p *directPlan) taps(reg *directRegion) int { return (reg.i1 - reg.i0) * (reg.j1 - reg.j0) }
+// taps returns the taps of one input plane that the region takes.
+func (reg *directRegion) taps() int { return (reg.i1 - reg.i0) * (reg.j1 - reg.j0) }
 
 // validRuns splits [0, n) into the runs of outputs t whose kernel positions
 // k ∈ [0, size) with 0 ≤ t+k−pad < in are the same [lo, hi), dropping runs
@@ -78,7 +79,7 @@ func newDirectPlan(u, v, inH, inW, outH, outW, kh, kw, ph, pw, nb int, weightInd
 	for _, rr := range validRuns(outH, kh, ph, inH) {
 		for _, cr := range validRuns(outW, kw, pw, inW) {
 			reg := directRegion{r0: rr[0], r1: rr[1], i0: rr[2], i1: rr[3], s0: cr[0], s1: cr[1], j0: cr[2], j1: cr[3]}
-			taps := p.taps(&reg)
+			taps := reg.taps()
 			reg.offs = make([]int, 0, v*taps)
 			for c := 0; c < v; c++ {
 				for i := reg.i0; i < reg.i1; i++ {
@@ -186,7 +187,7 @@ func (d *directConv) runRange(step, lo, hi int) {
 			u, v := unit/p.v, unit%p.v
 			for r := range p.regions {
 				reg := &p.regions[r]
-				taps := p.taps(reg)
+				taps := reg.taps()
 				g := reg.g[(u*p.v+v)*taps:][:taps]
 				kernels.CorrelateTapsGrad(g, d.out[u*oplane+reg.r0*ldo+reg.s0*p.nb:], ldo, d.in, ldi,
 					reg.offs[v*taps:(v+1)*taps], reg.r1-reg.r0, (reg.s1-reg.s0)*p.nb)

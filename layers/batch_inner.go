@@ -177,13 +177,13 @@ func addChannelSums(db, dy []float32) {
 // large, so that the matrix stays in cache between the pass that writes it
 // and the ones that read it (im2col and the product; the product and
 // col2im; im2col and the backward's two products) rather than going out to
-// memory. On one Zen 5 core, forward and backward at batch 16 and 32: 2 MiB
-// took 6–13 % off the IRMAE decoder's 64 → 32 transposed convolution and up
-// to 6 % off its 128 → 64 one against one band, and left the RRAE decoder's
-// layers (one band at this size) as they were; 0.5 and 1 MiB were no better,
-// and slower on the RRAE layers, whose every band repacks the weight. A
-// variable for the tests.
-var convBandBytes = 2 << 20
+// memory. A whole training step on two threads (the models' replicas at 16
+// images each), alternating the sizes in one process: 1 MiB gave IRMAE-MNIST
+// 1–3 % more images/s than 2 and 4 MiB and RRAE-MNIST the same; 0.5 MiB was
+// 5 % slower on RRAE, whose every band repacks the weight. (On one thread at
+// batch 32 alone, 2 MiB had taken 6–13 % off the IRMAE decoder's 64 → 32
+// layer against one band.) A variable for the tests.
+var convBandBytes = 1 << 20
 
 // convBands walks the bands of an im2col matrix of k rows whose column image
 // has rows rows of run columns each: the band in progress is rows [lo, hi).

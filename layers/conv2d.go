@@ -119,7 +119,8 @@ func (c *Conv2D) Forward(x *Tensor) *Tensor {
 		if c.Bias == nil {
 			clear(c.prod)
 		}
-		c.forwardDirect()
+		c.dc.prepare(g.H, g.W, c.batch, c.directPlans)
+		c.dc.correlate(&c.dc.fwd, c.prod, c.xT, c.Weight.Value.Data)
 	} else {
 		c.col = growBuffer(c.col, c.bands.first(k, oh, ow*c.batch))
 		for ; c.bands.more(); c.bands.next() {
@@ -149,25 +150,30 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	if c.Bias != nil {
 		addChannelSums(c.Bias.Grad.Data, c.prod)
 	}
-	if c.direct() {
-		return c.backwardDirect()
-	}
 	if !c.SkipInputGrad {
 		c.dx.Resize(c.x.Shape...)
 		c.dxT = c.tr.innerOutput(&c.dx, c.x.batchInner, &c.dxBuf)
 	}
-	// Band by band, as Forward; a single band's matrix is still in c.col.
-	single := c.bands.single()
-	c.dcol = growBuffer(c.dcol, c.bands.first(k, oh, ow*c.batch))
-	for ; c.bands.more(); c.bands.next() {
-		cn, off := c.bands.cols()
-		if !single {
-			forUnits(c, convIm2col, c.In, k*cn, &c.wg)
-		}
-		linalg.Sgemm(false, true, c.Out, k, cn, 1, c.prod[off:], n, c.col, cn, 1, c.Weight.Grad.Data, k)
+	if c.direct() {
+		c.dc.grad(&c.dc.fwd, c.prod, c.xT, c.Weight.Grad.Data)
 		if !c.SkipInputGrad {
-			linalg.Sgemm(true, false, k, cn, c.Out, 1, c.Weight.Value.Data, k, c.prod[off:], n, 0, c.dcol, cn)
-			forUnits(c, convCol2im, c.In, k*cn, &c.wg)
+			clear(c.dxT)
+			c.dc.correlate(&c.dc.bwd, c.dxT, c.prod, c.Weight.Value.Data)
+		}
+	} else {
+		// Band by band, as Forward; a single band's matrix is still in c.col.
+		single := c.bands.single()
+		c.dcol = growBuffer(c.dcol, c.bands.first(k, oh, ow*c.batch))
+		for ; c.bands.more(); c.bands.next() {
+			cn, off := c.bands.cols()
+			if !single {
+				forUnits(c, convIm2col, c.In, k*cn, &c.wg)
+			}
+			linalg.Sgemm(false, true, c.Out, k, cn, 1, c.prod[off:], n, c.col, cn, 1, c.Weight.Grad.Data, k)
+			if !c.SkipInputGrad {
+				linalg.Sgemm(true, false, k, cn, c.Out, 1, c.Weight.Value.Data, k, c.prod[off:], n, 0, c.dcol, cn)
+				forUnits(c, convCol2im, c.In, k*cn, &c.wg)
+			}
 		}
 	}
 	if c.SkipInputGrad {

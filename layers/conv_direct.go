@@ -216,28 +216,6 @@ func (c *Conv2D) directPlans() (fwd, bwd directPlan) {
 	return fwd, bwd
 }
 
-// forwardDirect is Forward for a direct layer, c.x, c.geom and c.batch set:
-// the output, from the bias, in c.prod.
-func (c *Conv2D) forwardDirect() {
-	c.dc.prepare(c.geom.H, c.geom.W, c.batch, c.directPlans)
-	c.dc.correlate(&c.dc.fwd, c.prod, c.xT, c.Weight.Value.Data)
-}
-
-// backwardDirect is Backward for a direct layer after the bias gradient,
-// dL/dy in c.prod; it returns dL/dx, or nil when SkipInputGrad is set.
-func (c *Conv2D) backwardDirect() *Tensor {
-	c.dc.grad(&c.dc.fwd, c.prod, c.xT, c.Weight.Grad.Data)
-	if c.SkipInputGrad {
-		return nil
-	}
-	c.dx.Resize(c.x.Shape...)
-	c.dxT = c.tr.innerOutput(&c.dx, c.x.batchInner, &c.dxBuf)
-	clear(c.dxT)
-	c.dc.correlate(&c.dc.bwd, c.dxT, c.prod, c.Weight.Value.Data)
-	c.tr.fromInner(&c.dx, c.dxT)
-	return &c.dx
-}
-
 // ConvTranspose2D's direct passes, stride 1: the forward correlates x,
 // padded by KH−1−PH, with W flipped and its channel axes swapped; dL/dx
 // correlates dL/dy with W; and dL/dW is the backward plan's tap sums of x

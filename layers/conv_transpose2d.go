@@ -156,14 +156,13 @@ func (c *ConvTranspose2D) Backward(dy *Tensor) *Tensor {
 		c.dx.Resize(c.x.Shape...)
 		c.dxT = c.tr.innerOutput(&c.dx, c.x.batchInner, &c.dxBuf)
 	}
-	switch {
-	case c.direct():
+	if c.direct() {
 		c.dc.grad(&c.dc.bwd, c.xT, c.yT, c.Weight.Grad.Data)
 		if !c.SkipInputGrad {
 			clear(c.dxT)
 			c.dc.correlate(&c.dc.bwd, c.dxT, c.yT, c.Weight.Value.Data)
 		}
-	default:
+	} else {
 		c.col = growBuffer(c.col, c.bands.first(k, c.x.Shape[2], c.x.Shape[3]*c.batch))
 		for ; c.bands.more(); c.bands.next() {
 			cn, off := c.bands.cols()

@@ -61,13 +61,7 @@ func tanhKernel(a *isa) {
 		"",
 		"to float32 accuracy (within 2 ulp); NaN propagates and tanh(±0) = ±0.")
 	dst, x, n := base("dst"), base("x"), length("dst")
-	table := GP64()
-	LEAQ(tanhTable, table)
-	c := func(i int) VecVirtual {
-		v := a.vec()
-		VBROADCASTSS(Mem{Base: table, Disp: 4 * i}, v)
-		return v
-	}
+	c := func(i int) VecVirtual { return a.broadcastConst(tanhTable.Offset(4 * i)) }
 	a.stream(fn, n, 1, func(s step) {
 		xv := s.load(x, 0)
 		abs := a.vec()

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/rankae/rankae/kernels"
+	"github.com/rankae/rankae/linalg"
 )
 
 // The convolution layers work inside with the batch innermost: a batch of
@@ -212,3 +213,43 @@ func (b *convBands) single() bool { return b.per == b.rows }
 
 // cols returns the band's columns and the offset of its first one.
 func (b *convBands) cols() (n, off int) { return (b.hi - b.lo) * b.run, b.lo * b.run }
+
+// bandWeights multiplies a convolution's weight, op(W) m×k, by the bands of
+// its im2col matrix. Over several bands it packs op(W) once
+// (linalg.PackedA), where Sgemm would pack it again for every band; over one
+// it leaves the packing to Sgemm, whose blocks stay in cache where a whole
+// packed copy would go out to memory and back. Whole steps on two threads,
+// alternated in one process (Zen 3, AVX2): IRMAE-MNIST +1 % against packing
+// per band, RRAE-MNIST level; packing for a single band too cost RRAE 4 %.
+type bandWeights struct {
+	packed  linalg.PackedA
+	several bool
+	transA  bool
+	m, k    int
+	w       []float32
+}
+
+// prepare sets op(W) for the walk over bands that starts: W itself, m×k, or
+// its transpose when transA is set.
+func (bw *bandWeights) prepare(bands *convBands, transA bool, m, k int, w []float32) {
+	bw.several, bw.transA, bw.m, bw.k, bw.w = !bands.single(), transA, m, k, w
+	if bw.several {
+		bw.packed.Pack(transA, m, k, 1, w, bw.lda())
+	}
+}
+
+func (bw *bandWeights) lda() int {
+	if bw.transA {
+		return bw.m
+	}
+	return bw.k
+}
+
+// times computes C = op(W)·B + beta·C for a band's n columns: B is k×n, C m×n.
+func (bw *bandWeights) times(n int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if bw.several {
+		linalg.SgemmPacked(&bw.packed, false, n, b, ldb, beta, c, ldc)
+		return
+	}
+	linalg.Sgemm(bw.transA, false, bw.m, n, bw.k, 1, bw.w, bw.lda(), b, ldb, beta, c, ldc)
+}

@@ -46,8 +46,9 @@ type Conv2D struct {
 	dcol  []float32 // [In·KH·KW, band's columns]: dL/dcol
 	dxT   []float32 // [In·H·W, B]: dL/dx, batch innermost (dx.Data itself, or dxBuf)
 	y, dx Tensor
-	dc    directConv // the direct layers' passes (conv_direct.go)
-	bands convBands  // over the output rows
+	dc    directConv  // the direct layers' passes (conv_direct.go)
+	bands convBands   // over the output rows
+	w     bandWeights // W in Forward, Wᵀ in Backward
 
 	xBuf, prodBuf, dxBuf []float32 // the layout changes' own buffers
 	innerOut             bool      // give the output with the batch innermost (Sequential sets it)
@@ -123,10 +124,11 @@ func (c *Conv2D) Forward(x *Tensor) *Tensor {
 		c.dc.correlate(&c.dc.fwd, c.prod, c.xT, c.Weight.Value.Data)
 	} else {
 		c.col = growBuffer(c.col, c.bands.first(k, oh, ow*c.batch))
+		c.w.prepare(&c.bands, false, c.Out, k, c.Weight.Value.Data)
 		for ; c.bands.more(); c.bands.next() {
 			cn, off := c.bands.cols()
 			forUnits(c, convIm2col, c.In, k*cn, &c.wg)
-			linalg.Sgemm(false, false, c.Out, cn, k, 1, c.Weight.Value.Data, k, c.col, cn, beta, c.prod[off:], n)
+			c.w.times(cn, c.col, cn, beta, c.prod[off:], n)
 		}
 	}
 	c.tr.fromInner(&c.y, c.prod)
@@ -164,6 +166,9 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 		// Band by band, as Forward; a single band's matrix is still in c.col.
 		single := c.bands.single()
 		c.dcol = growBuffer(c.dcol, c.bands.first(k, oh, ow*c.batch))
+		if !c.SkipInputGrad {
+			c.w.prepare(&c.bands, true, k, c.Out, c.Weight.Value.Data)
+		}
 		for ; c.bands.more(); c.bands.next() {
 			cn, off := c.bands.cols()
 			if !single {
@@ -171,7 +176,7 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 			}
 			linalg.Sgemm(false, true, c.Out, k, cn, 1, c.prod[off:], n, c.col, cn, 1, c.Weight.Grad.Data, k)
 			if !c.SkipInputGrad {
-				linalg.Sgemm(true, false, k, cn, c.Out, 1, c.Weight.Value.Data, k, c.prod[off:], n, 0, c.dcol, cn)
+				c.w.times(cn, c.prod[off:], n, 0, c.dcol, cn)
 				forUnits(c, convCol2im, c.In, k*cn, &c.wg)
 			}
 		}

@@ -47,8 +47,9 @@ type ConvTranspose2D struct {
 	yT    []float32 // [Out·OH·OW, B]: the output, then dL/dy, batch innermost (y or dy's data, or yBuf)
 	dxT   []float32 // [In·H·W, B]: dL/dx, batch innermost (dx.Data itself, or dxBuf)
 	y, dx Tensor
-	dc    directConv // the direct layers' passes (conv_direct.go)
-	bands convBands  // over the input rows
+	dc    directConv  // the direct layers' passes (conv_direct.go)
+	bands convBands   // over the input rows
+	w     bandWeights // Wᵀ in Forward, W in Backward
 
 	xBuf, yBuf, dxBuf []float32 // the layout changes' own buffers
 	innerOut          bool      // give the output with the batch innermost (Sequential sets it)
@@ -126,9 +127,10 @@ func (c *ConvTranspose2D) Forward(x *Tensor) *Tensor {
 		c.dc.correlate(&c.dc.fwd, c.yT, c.xT, c.Weight.Value.Data)
 	} else {
 		c.col = growBuffer(c.col, c.bands.first(k, x.Shape[2], x.Shape[3]*c.batch))
+		c.w.prepare(&c.bands, true, k, c.In, c.Weight.Value.Data)
 		for ; c.bands.more(); c.bands.next() {
 			cn, off := c.bands.cols()
-			linalg.Sgemm(true, false, k, cn, c.In, 1, c.Weight.Value.Data, k, c.xT[off:], n, 0, c.col, cn)
+			c.w.times(cn, c.xT[off:], n, 0, c.col, cn)
 			forUnits(c, convTCol2im, c.Out, k*cn, &c.wg)
 		}
 	}
@@ -164,12 +166,15 @@ func (c *ConvTranspose2D) Backward(dy *Tensor) *Tensor {
 		}
 	} else {
 		c.col = growBuffer(c.col, c.bands.first(k, c.x.Shape[2], c.x.Shape[3]*c.batch))
+		if !c.SkipInputGrad {
+			c.w.prepare(&c.bands, false, c.In, k, c.Weight.Value.Data)
+		}
 		for ; c.bands.more(); c.bands.next() {
 			cn, off := c.bands.cols()
 			forUnits(c, convTIm2col, c.Out, k*cn, &c.wg)
 			linalg.Sgemm(false, true, c.In, k, cn, 1, c.xT[off:], n, c.col, cn, 1, c.Weight.Grad.Data, k)
 			if !c.SkipInputGrad {
-				linalg.Sgemm(false, false, c.In, cn, k, 1, c.Weight.Value.Data, k, c.col, cn, 0, c.dxT[off:], n)
+				c.w.times(cn, c.col, cn, 0, c.dxT[off:], n)
 			}
 		}
 	}

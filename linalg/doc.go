@@ -6,7 +6,8 @@
 // micro-kernel from package kernels chosen for the CPU), run on up to Threads()
 // goroutines, as many of them as are free (AcquireHelpers: calls made at once
 // from several goroutines share the cores rather than oversubscribe them).
-// Blas32 plugs it into gonum: blas32.Use(linalg.Blas32{}).
+// Blas32 plugs it into gonum: blas32.Use(linalg.Blas32{}). PackedA and
+// SgemmPacked pack an A once for products with many B.
 //
 // SVDJacobi (SVD.Factorize without allocation, SVDJacobi64 in float64) is the
 // thin SVD by one-sided Jacobi on the SIMD kernels, preconditioned by the

@@ -41,9 +41,9 @@ func sgemmThreads(v *kernels.Variant, threads int, transA, transB bool, m, n, k 
 	case k < 0:
 		panic(fmt.Sprintf("linalg: Sgemm: k = %d < 0", k))
 	}
-	checkMatrix("a", "lda", rowsA, colsA, a, lda)
-	checkMatrix("b", "ldb", rowsB, colsB, b, ldb)
-	checkMatrix("c", "ldc", m, n, c, ldc)
+	checkMatrix("Sgemm", "a", "lda", rowsA, colsA, a, lda)
+	checkMatrix("Sgemm", "b", "ldb", rowsB, colsB, b, ldb)
+	checkMatrix("Sgemm", "c", "ldc", m, n, c, ldc)
 	if m == 0 || n == 0 {
 		return
 	}
@@ -56,17 +56,18 @@ func sgemmThreads(v *kernels.Variant, threads int, transA, transB bool, m, n, k 
 		m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
 	}
-	run(p, v, threads)
+	run(p, v.Gemm(), threads)
 }
 
-// checkMatrix panics unless s can hold a rows×cols row-major matrix with stride ld.
-func checkMatrix(name, ldName string, rows, cols int, s []float32, ld int) {
+// checkMatrix panics, naming the function fn, unless s can hold a rows×cols
+// row-major matrix with stride ld.
+func checkMatrix(fn, name, ldName string, rows, cols int, s []float32, ld int) {
 	if ld < max(1, cols) {
-		panic(fmt.Sprintf("linalg: Sgemm: %s = %d < max(1, %d)", ldName, ld, cols))
+		panic(fmt.Sprintf("linalg: %s: %s = %d < max(1, %d)", fn, ldName, ld, cols))
 	}
 	if rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols {
-		panic(fmt.Sprintf("linalg: Sgemm: len(%s) = %d < %d for a %d×%d matrix with %s = %d",
-			name, len(s), (rows-1)*ld+cols, rows, cols, ldName, ld))
+		panic(fmt.Sprintf("linalg: %s: len(%s) = %d < %d for a %d×%d matrix with %s = %d",
+			fn, name, len(s), (rows-1)*ld+cols, rows, cols, ldName, ld))
 	}
 }
 

@@ -14,6 +14,10 @@ type gemmProblem struct {
 	ldb            int
 	c              []float32
 	ldc            int
+	// packed, when set, is op(A) already packed (alpha included; a and lda
+	// unused), and i0 the row of it where this problem's rows begin.
+	packed *PackedA
+	i0     int
 }
 
 // blocking holds the cache blocking of the Goto/BLIS loops for one micro-kernel
@@ -75,35 +79,46 @@ func serial(p gemmProblem, g kernels.GemmMicroKernel) {
 			packB(g, buf.b, p.b, p.ldb, p.transB, pc, kc, jc, nc)
 			for ic := 0; ic < p.m; ic += bl.mc {
 				mc := min(bl.mc, p.m-ic)
-				packA(g, buf.a, p.a, p.lda, p.transA, ic, mc, pc, kc, p.alpha)
+				a := p.panelsA(g, buf, ic, mc, pc, kc)
 				// The first panel of k applies beta; the others accumulate.
 				beta := float32(1)
 				if pc == 0 {
 					beta = p.beta
 				}
-				macroKernel(g, kc, mc, nc, buf, p.c[ic*p.ldc+jc:], p.ldc, beta)
+				macroKernel(g, kc, mc, nc, a, buf.b, buf.tile, p.c[ic*p.ldc+jc:], p.ldc, beta)
 			}
 		}
 	}
 }
 
-// macroKernel multiplies the packed mc×kc block of A by the packed kc×nc panel of
-// B into C (whose top-left corner is c[0]), one MR×NR tile at a time; the tiles
-// at the edges are partial, and nothing outside C is touched.
-func macroKernel(g kernels.GemmMicroKernel, kc, mc, nc int, buf *gemmBuffers, c []float32, ldc int, beta float32) {
+// panelsA returns rows ic to ic+mc and columns pc to pc+kc of alpha·op(A) as
+// micro-panels: the pre-packed A's, or packed into buf.a.
+func (p *gemmProblem) panelsA(g kernels.GemmMicroKernel, buf *gemmBuffers, ic, mc, pc, kc int) []float32 {
+	if p.packed != nil {
+		return p.packed.block(p.i0+ic, pc, kc)
+	}
+	packA(g, buf.a, p.a, p.lda, p.transA, ic, mc, pc, kc, p.alpha)
+	return buf.a
+}
+
+// macroKernel multiplies the packed mc×kc block a of A by the packed kc×nc panel
+// b of B into C (whose top-left corner is c[0]), one MR×NR tile at a time; the
+// tiles at the edges are partial (through tile, MR×NR floats of scratch), and
+// nothing outside C is touched.
+func macroKernel(g kernels.GemmMicroKernel, kc, mc, nc int, a, b, tile []float32, c []float32, ldc int, beta float32) {
 	fullRows := mc / g.MR * g.MR
 	for jr := 0; jr < nc; jr += g.NR {
 		nr := min(g.NR, nc-jr)
-		bp := buf.b[jr*kc : (jr+g.NR)*kc]
+		bp := b[jr*kc : (jr+g.NR)*kc]
 		ir := 0
 		if nr == g.NR && fullRows > 0 {
-			g.RunColumn(kc, buf.a, bp, c[jr:], ldc, beta, fullRows/g.MR)
+			g.RunColumn(kc, a, bp, c[jr:], ldc, beta, fullRows/g.MR)
 			ir = fullRows
 		}
 		for ; ir < mc; ir += g.MR {
 			mr := min(g.MR, mc-ir)
-			ap := buf.a[ir*kc : (ir+g.MR)*kc]
-			g.RunPartial(kc, ap, bp, c[ir*ldc+jr:], ldc, beta, mr, nr, buf.tile)
+			ap := a[ir*kc : (ir+g.MR)*kc]
+			g.RunPartial(kc, ap, bp, c[ir*ldc+jr:], ldc, beta, mr, nr, tile)
 		}
 	}
 }
@@ -134,12 +149,12 @@ func serialRows(p gemmProblem, g kernels.GemmMicroKernel, bl blocking, buf *gemm
 	k := p.k
 	panels := (p.m + g.MR - 1) / g.MR
 	buf.a = grow(buf.a, max(bl.mc*bl.kc, panels*g.MR*k))
-	packA(g, buf.a, p.a, p.lda, p.transA, 0, p.m, 0, k, p.alpha)
+	a := p.panelsA(g, buf, 0, p.m, 0, k)
 	fullRows := p.m / g.MR * g.MR
 	nc := max(1, rowOrderBlock/(k*g.NR)) * g.NR
 	ldb := nc + 16 // floats: 64 bytes past a multiple of 4 KiB at worst
 	buf.b = grow(buf.b, max(bl.kc*bl.nc, k*ldb+k*nc))
-	block, packed := buf.b[:k*ldb], buf.b[k*ldb:]
+	block, packedB := buf.b[:k*ldb], buf.b[k*ldb:]
 	for jc := 0; jc < p.n; jc += nc {
 		ncb := min(nc, p.n-jc)
 		tiles := ncb / g.NR
@@ -148,14 +163,14 @@ func serialRows(p gemmProblem, g kernels.GemmMicroKernel, bl blocking, buf *gemm
 				copy(block[q*ldb:q*ldb+tiles*g.NR], p.b[q*p.ldb+jc:])
 			}
 			for ir := 0; ir < fullRows; ir += g.MR {
-				g.RunRow(k, buf.a[ir*k:], block, ldb, p.c[ir*p.ldc+jc:], p.ldc, p.beta, tiles)
+				g.RunRow(k, a[ir*k:], block, ldb, p.c[ir*p.ldc+jc:], p.ldc, p.beta, tiles)
 			}
 		}
 		if fullRows == p.m && tiles*g.NR == ncb {
 			continue
 		}
 		// The edges: a partial row panel, and partial columns, on packed B.
-		packB(g, packed, p.b, p.ldb, false, 0, k, jc, ncb)
+		packB(g, packedB, p.b, p.ldb, false, 0, k, jc, ncb)
 		for jr := 0; jr < ncb; jr += g.NR {
 			nr := min(g.NR, ncb-jr)
 			ir := fullRows
@@ -164,7 +179,7 @@ func serialRows(p gemmProblem, g kernels.GemmMicroKernel, bl blocking, buf *gemm
 			}
 			for ; ir < p.m; ir += g.MR {
 				mr := min(g.MR, p.m-ir)
-				g.RunPartial(k, buf.a[ir*k:], packed[jr*k:], p.c[ir*p.ldc+jc+jr:], p.ldc, p.beta, mr, nr, buf.tile)
+				g.RunPartial(k, a[ir*k:], packedB[jr*k:], p.c[ir*p.ldc+jc+jr:], p.ldc, p.beta, mr, nr, buf.tile)
 			}
 		}
 	}

@@ -66,8 +66,7 @@ const parallelFlops = 64 * 64 * 64
 // splits C along its longer side into one block per worker, in whole
 // micro-tiles; each worker runs the serial algorithm on its block with its own
 // packing buffers, so the workers share nothing and need no barrier.
-func run(p gemmProblem, v *kernels.Variant, workers int) {
-	g := v.Gemm()
+func run(p gemmProblem, g kernels.GemmMicroKernel, workers int) {
 	if workers <= 1 || p.m*p.n*p.k < parallelFlops {
 		serial(p, g)
 		return
@@ -94,7 +93,9 @@ func run(p gemmProblem, v *kernels.Variant, workers int) {
 		q := p
 		if splitRows {
 			q.m = hi - lo
-			if p.transA {
+			if p.packed != nil {
+				q.i0 = p.i0 + lo
+			} else if p.transA {
 				q.a = p.a[lo:]
 			} else {
 				q.a = p.a[lo*p.lda:]

@@ -56,9 +56,10 @@ func (m *testMatrix) checkGuards(t *testing.T, what string) {
 	}
 }
 
-// checkSgemm runs sgemm with variant v on random matrices and compares every
-// element of C with a float64 reference, within the bound for a dot product of
-// length k plus the beta term: (k+2)·u·(|alpha|·Σ|a||b| + |beta·c|).
+// checkSgemm runs sgemm, and SgemmPacked on A packed by PackedA, with variant v
+// on random matrices and compares every element of C with a float64 reference,
+// within the bound for a dot product of length k plus the beta term:
+// (k+2)·u·(|alpha|·Σ|a||b| + |beta·c|).
 func checkSgemm(t *testing.T, r *rand.Rand, v *kernels.Variant, transA, transB bool, m, n, k int, alpha, beta float32, pad int) {
 	t.Helper()
 	ra, ca := m, k
@@ -88,8 +89,28 @@ func checkSgemm(t *testing.T, r *rand.Rand, v *kernels.Variant, transA, transB b
 		}
 		return b.at(p, j)
 	}
-	sgemm(v, transA, transB, m, n, k, alpha, a.data, a.ld, b.data, b.ld, beta, c.data, c.ld)
 	name := fmt.Sprintf("%v tA=%v tB=%v m=%d n=%d k=%d alpha=%v beta=%v pad=%d", v, transA, transB, m, n, k, alpha, beta, pad)
+	// The same product through Sgemm and through a PackedA, each on its own
+	// copy of C and its guards.
+	cp := &testMatrix{buf: append([]float32(nil), c.buf...), rows: c.rows, cols: c.cols, ld: c.ld}
+	cp.data = cp.buf[guard : guard+len(c.data) : guard+len(c.data)]
+	sgemm(v, transA, transB, m, n, k, alpha, a.data, a.ld, b.data, b.ld, beta, c.data, c.ld)
+	var pa PackedA
+	pa.pack(v, transA, m, k, alpha, a.data, a.ld)
+	SgemmPacked(&pa, transB, n, b.data, b.ld, beta, cp.data, cp.ld)
+	for _, got := range []struct {
+		what string
+		c    *testMatrix
+	}{{"Sgemm " + name, c}, {"SgemmPacked " + name, cp}} {
+		checkProduct(t, got.what, got.c, c0, m, n, k, alpha, beta, opA, opB)
+	}
+}
+
+// checkProduct compares every element of c with a float64 reference of
+// alpha·op(A)·op(B) + beta·C0, within the bound for a dot product of length k
+// plus the beta term, and checks c's guards.
+func checkProduct(t *testing.T, name string, c *testMatrix, c0 []float32, m, n, k int, alpha, beta float32, opA, opB func(i, j int) float32) {
+	t.Helper()
 	c.checkGuards(t, name)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {

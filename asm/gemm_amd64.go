@@ -125,3 +125,16 @@ func SgemmPack6AVX2(kc int, a []float32, lda int, alpha float32, dst []float32)
 //
 //go:noescape
 func SgemmPackBAVX2(kc int, b []float32, ldb int, dst []float32)
+
+// SgemmPackATPanelsAVX2 computes, with AVX2:
+//
+//	for p := 0; p < k; p++ {
+//		for q := 0; q < panels; q++ {
+//			for i := 0; i < 6; i++ {
+//				dst[q*k*6+p*6+i] = a[p*lda+q*6+i]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func SgemmPackATPanelsAVX2(k int, panels int, a []float32, lda int, dst []float32)

@@ -2515,3 +2515,41 @@ row:
 done:
 	VZEROUPPER
 	RET
+
+// func SgemmPackATPanelsAVX2(k int, panels int, a []float32, lda int, dst []float32)
+// Requires: AVX
+TEXT ·SgemmPackATPanelsAVX2(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), AX
+	MOVQ   panels+8(FP), CX
+	MOVQ   a_base+16(FP), DX
+	MOVQ   lda+40(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   dst_base+48(FP), SI
+	IMUL3Q $0x00000018, AX, DI
+	TESTQ  CX, CX
+	JZ     SgemmPackATPanelsAVX2_end
+
+SgemmPackATPanelsAVX2_rows:
+	TESTQ AX, AX
+	JZ    SgemmPackATPanelsAVX2_end
+	MOVQ  DX, R8
+	MOVQ  SI, R9
+	MOVQ  CX, R10
+
+SgemmPackATPanelsAVX2_panels:
+	VMOVUPS (R8), X0
+	VMOVUPS X0, (R9)
+	MOVQ    16(R8), R11
+	MOVQ    R11, 16(R9)
+	ADDQ    $0x00000018, R8
+	ADDQ    DI, R9
+	DECQ    R10
+	JNZ     SgemmPackATPanelsAVX2_panels
+	ADDQ    BX, DX
+	ADDQ    $0x00000018, SI
+	DECQ    AX
+	JMP     SgemmPackATPanelsAVX2_rows
+
+SgemmPackATPanelsAVX2_end:
+	VZEROUPPER
+	RET

@@ -7,7 +7,8 @@ import "fmt"
 // a packed MR-row panel of A and a packed NR-column panel of B (Run), with forms for
 // a column of tiles (RunColumn), a row of tiles on B in place (RunRow, for small k)
 // and the partial tiles at C's edges (RunPartial), and
-// the packing that lays the panels out (PackA, PackB, PackBT). Package linalg drives
+// the packing that lays the panels out (PackA, PackAT, PackATPanels, PackB,
+// PackBT). Package linalg drives
 // it. The optional fields are faster kernels for what the methods otherwise do with
 // Run and Go loops.
 type GemmMicroKernel struct {
@@ -30,6 +31,8 @@ type GemmMicroKernel struct {
 	packB func(k int, b []float32, ldb int, dst []float32)
 	// copyRows is the variant's im2col block copy, which is PackAT.
 	copyRows func(dst, src []float32, rows, cols, ldsrc int)
+	// packATPanels, when not nil, is PackATPanels for alpha = 1.
+	packATPanels func(k, panels int, a []float32, lda int, dst []float32)
 }
 
 // Gemm returns the variant's SGEMM micro-kernel.
@@ -86,6 +89,29 @@ func (g GemmMicroKernel) PackAT(k int, a []float32, lda int, alpha float32, dst 
 		for i, x := range src {
 			out[i] = alpha * x
 		}
+	}
+}
+
+// PackATPanels is PackAT for panels consecutive panels of A given transposed,
+// the q-th from A's row q·MR on, packed one after the other:
+//
+//	dst[q*k*MR+p*MR+i] = alpha * a[p*lda+q*MR+i]   for q < panels, p < k, i < MR
+//
+// With alpha = 1 the variant may walk along Aᵀ's rows, each feeding every panel,
+// rather than down one panel's k rows after the other (gen/amd64/gemm_pack.go).
+func (g GemmMicroKernel) PackATPanels(k, panels int, a []float32, lda int, alpha float32, dst []float32) {
+	if panels < 0 {
+		panic(fmt.Sprintf("kernels: GemmMicroKernel.PackATPanels: panels = %d < 0", panels))
+	}
+	if panels == 0 || checkRuns("PackATPanels", k, panels*g.MR, lda, len(a), len(dst)) {
+		return
+	}
+	if alpha == 1 && g.packATPanels != nil {
+		g.packATPanels(k, panels, a, lda, dst)
+		return
+	}
+	for q := 0; q < panels; q++ {
+		g.PackAT(k, a[q*g.MR:], lda, alpha, dst[q*k*g.MR:])
 	}
 }
 

@@ -122,6 +122,44 @@ func TestGemmPackAT(t *testing.T) {
 	}
 }
 
+// TestGemmPackATPanels checks PackATPanels, PackAT over consecutive panels,
+// with alpha 1 (the variant's kernel where it has one) and another alpha (PackAT
+// panel by panel), for 0 to 4 panels.
+func TestGemmPackATPanels(t *testing.T) {
+	for _, v := range Variants() {
+		g := v.Gemm()
+		r := rand.New(rand.NewPCG(7, uint64(v.level)))
+		for _, alpha := range []float32{1, -1.5} {
+			for _, k := range []int{0, 1, 2, 5, 33, 70} {
+				for panels := 0; panels <= 4; panels++ {
+					for _, pad := range []int{0, 3} {
+						lda := panels*g.MR + pad
+						n := (k-1)*lda + panels*g.MR
+						if k == 0 || panels == 0 {
+							n = 0
+						}
+						a, _ := randomSlice(r, n, 1)
+						size := panels * k * g.MR
+						dst, buf := guarded(size, 2)
+						g.PackATPanels(k, panels, a, lda, alpha, dst)
+						name := fmt.Sprintf("%s PackATPanels alpha=%v panels=%d", v, alpha, panels)
+						checkGuards(t, name, buf, size, 2)
+						want := make([]float32, size)
+						for q := 0; q < panels; q++ {
+							for p := 0; p < k; p++ {
+								for i := 0; i < g.MR; i++ {
+									want[q*k*g.MR+p*g.MR+i] = alpha * a[p*lda+q*g.MR+i]
+								}
+							}
+						}
+						checkExact(t, name, k, pad, dst, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestGemmPackPartial checks PackAPartial and PackBTPartial at every row
 // count up to the panel width (whole packN groups and a remainder), against
 // the transposition with zero padding, on buffers that held garbage.
@@ -313,6 +351,33 @@ func TestGemmMicroKernelChecksArguments(t *testing.T) {
 	g.Run(1, nil, make([]float32, g.NR), make([]float32, g.MR*g.NR), g.NR, 0)
 }
 
+// TestGemmPackATPanelsChecksArguments: a source or destination too short for
+// the panels, a stride narrower than them and a negative count panic with a
+// message that says which, before any kernel runs.
+func TestGemmPackATPanelsChecksArguments(t *testing.T) {
+	g := Active().Gemm()
+	w := 2 * g.MR
+	a, dst := make([]float32, 3*w), make([]float32, 3*w)
+	for _, tc := range []struct {
+		want string
+		f    func()
+	}{
+		{"kernels: GemmMicroKernel.PackATPanels: panels = -1 < 0", func() { g.PackATPanels(3, -1, a, w, 1, dst) }},
+		{fmt.Sprintf("kernels: GemmMicroKernel.PackATPanels: stride %d < %d", w-1, w), func() { g.PackATPanels(3, 2, a, w-1, 1, dst) }},
+		{fmt.Sprintf("kernels: GemmMicroKernel.PackATPanels: len = %d < 3 rows of stride %d", 3*w-1, w), func() { g.PackATPanels(3, 2, a[:3*w-1], w, 1, dst) }},
+		{fmt.Sprintf("kernels: GemmMicroKernel.PackATPanels: len(dst) = %d < %d", 3*w-1, 3*w), func() { g.PackATPanels(3, 2, a, w, 1, dst[:3*w-1]) }},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); fmt.Sprint(r) != tc.want {
+					t.Errorf("panic %q, want %q", r, tc.want)
+				}
+			}()
+			tc.f()
+		}()
+	}
+}
+
 func TestFMAPeakRuns(t *testing.T) {
 	for _, v := range Variants() {
 		loop, flops := v.FMAPeak()
@@ -391,6 +456,36 @@ func BenchmarkGemmPack(b *testing.B) {
 					b.ReportMetric(float64(4*k*pack.rows)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
 				})
 			}
+		}
+	}
+}
+
+// BenchmarkGemmPackATPanels packs the sixteen panels of a 96-row block of a
+// transposed A whose rows are 1024 floats apart (a convolution's weight),
+// in one PackATPanels call and panel by panel with PackAT.
+func BenchmarkGemmPackATPanels(b *testing.B) {
+	const k, ld, panels = 192, 1024, 16
+	src := filled(k*ld, 0.01)
+	for _, v := range Variants() {
+		g := v.Gemm()
+		dst := make([]float32, panels*k*g.MR)
+		for _, impl := range []struct {
+			name string
+			f    func()
+		}{
+			{"PackATPanels", func() { g.PackATPanels(k, panels, src, ld, 1, dst) }},
+			{"PackAT", func() {
+				for q := 0; q < panels; q++ {
+					g.PackAT(k, src[q*g.MR:], ld, 1, dst[q*k*g.MR:])
+				}
+			}},
+		} {
+			b.Run(fmt.Sprintf("%s/level=%v", impl.name, v), func(b *testing.B) {
+				for b.Loop() {
+					impl.f()
+				}
+				b.ReportMetric(float64(4*k*panels*g.MR)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+			})
 		}
 	}
 }

@@ -8,24 +8,27 @@ import "github.com/rankae/rankae/kernels"
 // transposed.
 func packA(g kernels.GemmMicroKernel, dst, a []float32, lda int, trans bool, i0, mc, p0, kc int, alpha float32) {
 	mr := g.MR
-	for ir := 0; ir < mc; ir += mr {
-		rows := min(mr, mc-ir)
-		panel := dst[ir*kc : ir*kc+mr*kc]
-		if trans && rows == mr {
-			g.PackAT(kc, a[p0*lda+i0+ir:], lda, alpha, panel)
-			continue
-		}
-		if trans {
+	if trans {
+		// The whole panels in one call (it walks along Aᵀ's rows), then the
+		// last, partial one padded with zeros.
+		full := mc / mr
+		g.PackATPanels(kc, full, a[p0*lda+i0:], lda, alpha, dst)
+		if rows := mc - full*mr; rows > 0 {
+			panel := dst[full*mr*kc : full*mr*kc+mr*kc]
 			for p := 0; p < kc; p++ {
-				src := a[(p0+p)*lda+i0+ir:]
+				src := a[(p0+p)*lda+i0+full*mr:]
 				out := panel[p*mr : p*mr+mr]
 				for i := 0; i < rows; i++ {
 					out[i] = alpha * src[i]
 				}
 				clear(out[rows:])
 			}
-			continue
 		}
+		return
+	}
+	for ir := 0; ir < mc; ir += mr {
+		rows := min(mr, mc-ir)
+		panel := dst[ir*kc : ir*kc+mr*kc]
 		// Row-major A: the panel is a transposition, which the variant's PackA does
 		// for whole panels; the last, partial one is padded with zero rows.
 		src := a[(i0+ir)*lda+p0:]

@@ -45,6 +45,7 @@ func gemmKernels() {
 	sgemmPackAVX2(8)
 	sgemmPackAVX2(6)
 	sgemmPackB(avx2, gemmShapes[avx2])
+	sgemmPackATPanels(avx2, gemmShapes[avx2].mr)
 }
 
 func sgemmKernel(a *isa, sh gemmShape) {

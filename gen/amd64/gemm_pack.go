@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strconv"
 
 	. "github.com/mmcloughlin/avo/build"
@@ -293,6 +294,63 @@ func sgemmPackAVX2(rows int) {
 	DECQ(kc)
 	JMP(LabelRef("tail"))
 	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// sgemmPackATPanels emits PackAT for several consecutive panels of a transposed A
+// at once. It walks along each row of Aᵀ, handing MR values to each panel in
+// turn, where PackAT walks one panel down all k rows: the rows of Aᵀ are often a
+// power of two floats apart (a convolution's weight, Out·KH·KW wide), and one
+// panel's k runs of MR values then fall in a few L1 sets and are fetched again
+// for each of the panels that share their cache lines. Each run of six moves as
+// 16 bytes and 8 bytes, with no mask (AVX2's masked stores are slow on AMD
+// cores). AVX2 only so far: it was written and measured on a Zen 3 machine,
+// which cannot run an AVX-512 version; the same loop with one 32-byte move
+// for MR = 8 is the AVX-512 step, to be measured against the masked copy there.
+func sgemmPackATPanels(a *isa, mr int) {
+	fn := a.kernel("SgemmPackATPanels", "func(k, panels int, a []float32, lda int, dst []float32)",
+		"for p := 0; p < k; p++ {",
+		"\tfor q := 0; q < panels; q++ {",
+		fmt.Sprintf("\t\tfor i := 0; i < %d; i++ {", mr),
+		fmt.Sprintf("\t\t\tdst[q*k*%d+p*%d+i] = a[p*lda+q*%d+i]", mr, mr, mr),
+		"\t\t}",
+		"\t}",
+		"}")
+	k := Load(Param("k"), GP64())
+	panels := Load(Param("panels"), GP64())
+	src := Load(Param("a").Base(), GP64())
+	lda := strideBytes("lda")
+	dst := Load(Param("dst").Base(), GP64())
+	panelBytes := GP64()
+	IMUL3Q(U32(4*mr), k, panelBytes)
+	TESTQ(panels, panels)
+	JZ(LabelRef(fn + "_end"))
+	Label(fn + "_rows")
+	TESTQ(k, k)
+	JZ(LabelRef(fn + "_end"))
+	s, d, n := GP64(), GP64(), GP64()
+	MOVQ(src, s)
+	MOVQ(dst, d)
+	MOVQ(panels, n)
+	Label(fn + "_panels")
+	if mr != 6 {
+		panic("sgemmPackATPanels: MR = 6 only")
+	}
+	x, t := XMM(), GP64()
+	VMOVUPS(Mem{Base: s}, x)
+	VMOVUPS(x, Mem{Base: d})
+	MOVQ(Mem{Base: s, Disp: 16}, t)
+	MOVQ(t, Mem{Base: d, Disp: 16})
+	ADDQ(U32(4*mr), s)
+	ADDQ(panelBytes, d)
+	DECQ(n)
+	JNZ(LabelRef(fn + "_panels"))
+	ADDQ(lda, src)
+	ADDQ(U32(4*mr), dst)
+	DECQ(k)
+	JMP(LabelRef(fn + "_rows"))
+	Label(fn + "_end")
 	VZEROUPPER()
 	RET()
 }

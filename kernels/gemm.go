@@ -6,9 +6,8 @@ import "fmt"
 // contract) for one variant: an MR×NR tile of C becomes beta·C plus the product of
 // a packed MR-row panel of A and a packed NR-column panel of B (Run), with forms for
 // a column of tiles (RunColumn), a row of tiles on B in place (RunRow, for small k)
-// and the partial tiles at C's edges (RunPartial), and
-// the packing that lays the panels out (PackA, PackAT, PackATPanels, PackB,
-// PackBT). Package linalg drives
+// and the partial tiles at C's edges (RunPartial), and the packing that lays the
+// panels out (PackA, PackAT, PackATPanels, PackB, PackBT). Package linalg drives
 // it. The optional fields are faster kernels for what the methods otherwise do with
 // Run and Go loops.
 type GemmMicroKernel struct {

@@ -1,7 +1,6 @@
 package linalg
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -54,27 +53,14 @@ func TestSgemmPackedPanics(t *testing.T) {
 	a := make([]float32, 6)
 	var pa PackedA
 	pa.Pack(false, 2, 3, 1, a, 3)
-	cases := []struct {
-		want string
-		f    func()
-	}{
+	checkPanics(t, []panicCase{
 		{"linalg: PackedA.Pack: m, k = -1, 3 < 0", func() { pa.Pack(false, -1, 3, 1, a, 3) }},
 		{"linalg: PackedA.Pack: lda = 2 < max(1, 3)", func() { pa.Pack(false, 2, 3, 1, a, 2) }},
 		{"linalg: PackedA.Pack: len(a) = 6 < 8 for a 3×2 matrix with lda = 3", func() { pa.Pack(true, 2, 3, 1, a, 3) }},
 		{"linalg: SgemmPacked: n = -1 < 0", func() { SgemmPacked(&pa, false, -1, a, 2, 0, a, 2) }},
 		{"linalg: SgemmPacked: len(b) = 6 < 8 for a 3×2 matrix with ldb = 3", func() { SgemmPacked(&pa, false, 2, a, 3, 0, a, 2) }},
 		{"linalg: SgemmPacked: len(c) = 1 < 4 for a 2×2 matrix with ldc = 2", func() { SgemmPacked(&pa, false, 2, a, 2, 0, a[:1], 2) }},
-	}
-	for _, tc := range cases {
-		func() {
-			defer func() {
-				if r := recover(); fmt.Sprint(r) != tc.want {
-					t.Errorf("panic %q, want %q", r, tc.want)
-				}
-			}()
-			tc.f()
-		}()
-	}
+	})
 }
 
 // TestSgemmPackedAllocatesNothing: packing again into the same PackedA reuses

@@ -215,15 +215,22 @@ func TestSgemmParallel(t *testing.T) {
 
 func TestSgemmPanics(t *testing.T) {
 	a := make([]float32, 6)
-	cases := []struct {
-		want string
-		f    func()
-	}{
+	checkPanics(t, []panicCase{
 		{"linalg: Sgemm: m = -1 < 0", func() { Sgemm(false, false, -1, 2, 3, 1, a, 3, a, 2, 0, a, 2) }},
 		{"linalg: Sgemm: lda = 2 < max(1, 3)", func() { Sgemm(false, false, 2, 2, 3, 1, a, 2, a, 2, 0, a, 2) }},
 		{"linalg: Sgemm: len(b) = 6 < 8 for a 3×2 matrix with ldb = 3", func() { Sgemm(false, false, 2, 2, 3, 1, a, 3, a, 3, 0, a, 2) }},
 		{"linalg: Sgemm: len(c) = 1 < 4 for a 2×2 matrix with ldc = 2", func() { Sgemm(false, false, 2, 2, 3, 1, a, 3, a, 2, 0, a[:1], 2) }},
-	}
+	})
+}
+
+// panicCase is a call that must panic with the message want.
+type panicCase struct {
+	want string
+	f    func()
+}
+
+func checkPanics(t *testing.T, cases []panicCase) {
+	t.Helper()
 	for _, tc := range cases {
 		func() {
 			defer func() {

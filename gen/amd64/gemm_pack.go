@@ -309,6 +309,9 @@ func sgemmPackAVX2(rows int) {
 // which cannot run an AVX-512 version; the same loop with one 32-byte move
 // for MR = 8 is the AVX-512 step, to be measured against the masked copy there.
 func sgemmPackATPanels(a *isa, mr int) {
+	if mr != 6 {
+		panic("sgemmPackATPanels: MR = 6 only")
+	}
 	fn := a.kernel("SgemmPackATPanels", "func(k, panels int, a []float32, lda int, dst []float32)",
 		"for p := 0; p < k; p++ {",
 		"\tfor q := 0; q < panels; q++ {",
@@ -334,9 +337,6 @@ func sgemmPackATPanels(a *isa, mr int) {
 	MOVQ(dst, d)
 	MOVQ(panels, n)
 	Label(fn + "_panels")
-	if mr != 6 {
-		panic("sgemmPackATPanels: MR = 6 only")
-	}
 	x, t := XMM(), GP64()
 	VMOVUPS(Mem{Base: s}, x)
 	VMOVUPS(x, Mem{Base: d})

@@ -75,6 +75,13 @@ func SgemmKernelRowAVX512(k int, a []float32, b []float32, ldb int, c []float32,
 //go:noescape
 func SgemmKernelRowAVX2(k int, a []float32, b []float32, ldb int, c []float32, ldc int, beta float32, tiles int)
 
+// SgemmKernelRowsAVX2 is SgemmKernelAVX2 for the first mr rows of the tile, 0 < mr < 6:
+// it writes c[i*ldc+j] for i < mr and j < NR only, and reads no more of c;
+// a still holds k steps of MR values.
+//
+//go:noescape
+func SgemmKernelRowsAVX2(k int, a []float32, b []float32, c []float32, ldc int, beta float32, mr int)
+
 // SgemmPack8AVX512 transposes eight rows of a into dst, scaled:
 //
 //	for p := 0; p < kc; p++ {

@@ -19,6 +19,8 @@ type GemmMicroKernel struct {
 	runRow func(k int, a, b []float32, ldb int, c []float32, ldc int, beta float32, tiles int)
 	// runEdge, when not nil, is RunPartial for mr = MR.
 	runEdge func(k int, a, b, c []float32, ldc int, beta float32, nr int)
+	// runRows, when not nil, is RunPartial for nr = NR and mr < MR.
+	runRows func(k int, a, b, c []float32, ldc int, beta float32, mr int)
 	// packN, when not nil, transposes packRows rows:
 	// dst[p*ldd+i] = alpha*a[i*lda+p] for p < k, i < packRows; PackA and PackBT
 	// run it on every packRows rows of their panels when packRows divides them.
@@ -346,6 +348,10 @@ func (g GemmMicroKernel) RunPartial(k int, a, b, c []float32, ldc int, beta floa
 	}
 	if mr == g.MR && g.runEdge != nil {
 		g.runEdge(k, a, b, c, ldc, beta, nr)
+		return
+	}
+	if nr == g.NR && mr < g.MR && g.runRows != nil {
+		g.runRows(k, a, b, c, ldc, beta, mr)
 		return
 	}
 	tile := scratch[:g.MR*g.NR]

@@ -303,7 +303,7 @@ func TestGemmRunRow(t *testing.T) {
 }
 
 // TestGemmRunPartial checks the edge tiles: only the mr×nr corner is read and
-// written, with every width of the masked last vector.
+// written, for every row count and every width of the masked last vector.
 func TestGemmRunPartial(t *testing.T) {
 	for _, v := range Variants() {
 		g := v.Gemm()
@@ -313,7 +313,7 @@ func TestGemmRunPartial(t *testing.T) {
 			for nr := 3; nr < g.NR; nr += 5 {
 				widths = append(widths, nr)
 			}
-			for _, mr := range []int{1, g.MR - 1, g.MR} {
+			for mr := 1; mr <= g.MR; mr++ {
 				for _, nr := range widths {
 					if nr < 1 || mr < 1 {
 						continue
@@ -420,6 +420,26 @@ func BenchmarkGemmMicroKernel(b *testing.B) {
 			}
 			b.ReportMetric(2*float64(k*g.MR*g.NR)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+	}
+}
+
+// BenchmarkGemmRunPartial runs the partial tiles of the last row of tiles (mr < MR
+// rows, all NR columns) in L1, reporting the useful mr×NR FLOPs: against the
+// full tile's figure it shows what a partial row costs.
+func BenchmarkGemmRunPartial(b *testing.B) {
+	const k = 256
+	for _, v := range Variants() {
+		g := v.Gemm()
+		for mr := 1; mr <= g.MR; mr++ {
+			b.Run(fmt.Sprintf("level=%v/mr=%d", v, mr), func(b *testing.B) {
+				a, bp, c := filled(k*g.MR, 0.01), filled(k*g.NR, 0.01), make([]float32, g.MR*g.NR)
+				scratch := make([]float32, g.MR*g.NR)
+				for b.Loop() {
+					g.RunPartial(k, a, bp, c, g.NR, 1, mr, g.NR, scratch)
+				}
+				b.ReportMetric(2*float64(k*mr*g.NR)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 // packed micro-panel of A (k steps of MR values: column p of the tile's rows) and B̃
 // a packed micro-panel of B (k steps of NR values: row p of the tile's columns).
 // The tile of C lives in row-major memory with stride ldc; the driver handles alpha
-// (folded into Ã), beta (applied to C beforehand) and partial tiles (a scratch tile).
+// (folded into Ã), beta (applied to C beforehand) and partial tiles (the edge
+// kernels below where a variant has them, else a scratch tile).
 //
 // C's rows are contiguous, so vectors run along NR and each step broadcasts MR
 // values of Ã against NR/lanes vectors of B̃: MR·NR/lanes accumulators must hide
@@ -40,6 +41,7 @@ func gemmKernels() {
 	for _, a := range isas {
 		sgemmRowKernel(a, gemmShapes[a])
 	}
+	sgemmRowsKernel(avx2, gemmShapes[avx2])
 	sgemmPack8(packPermutes())
 	sgemmPackB(avx512, gemmShapes[avx512])
 	sgemmPackAVX2(8)
@@ -63,7 +65,7 @@ func sgemmKernel(a *isa, sh gemmShape) {
 		"\tc[i*ldc+j] = beta*c[i*ldc+j] + ab[i][j] // for i < MR, j < NR; C is not read when beta = 0")
 	Pragma("noescape")
 	t := loadTileArgs()
-	tile(a, sh, t, sh.nr/a.lanes, nil, "")
+	tile(a, sh, sh.mr, t, sh.nr/a.lanes, nil, "")
 	VZEROUPPER()
 	RET()
 }
@@ -93,7 +95,7 @@ func sgemmColumnKernel(a *isa, sh gemmShape) {
 	for i := 0; i < sh.mr; i++ {
 		ADDQ(t.ldcBytes, cNext)
 	}
-	tile(a, sh, t, sh.nr/a.lanes, nil, "tile_")
+	tile(a, sh, sh.mr, t, sh.nr/a.lanes, nil, "tile_")
 	MOVQ(k0, t.k)
 	MOVQ(b0, t.b)
 	MOVQ(cNext, t.c)
@@ -133,7 +135,7 @@ func sgemmRowKernel(a *isa, sh gemmShape) {
 	TESTQ(tiles, tiles)
 	JZ(LabelRef("done"))
 	Label("tile")
-	tile(a, sh, t, sh.nr/a.lanes, nil, "tile_")
+	tile(a, sh, sh.mr, t, sh.nr/a.lanes, nil, "tile_")
 	ADDQ(U32(4*sh.nr), b0)
 	ADDQ(U32(4*sh.nr), c0)
 	MOVQ(k0, t.k)
@@ -174,8 +176,34 @@ func sgemmEdgeKernel(a *isa, sh gemmShape) {
 		BZHIL(last.As32(), ones, bits)
 		mask := K()
 		KMOVW(bits, mask)
-		tile(a, sh, t, vecs, mask, prefix)
+		tile(a, sh, sh.mr, t, vecs, mask, prefix)
 		JMP(LabelRef("done"))
+	}
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// sgemmRowsKernel emits the micro-kernel for the last, partial row of tiles: the
+// same product for the first mr < MR rows only, so that a partial tile needs
+// neither a scratch tile nor the FMAs of the rows it lacks. The convolutions'
+// channel counts (multiples of 8) leave 2 or 4 rows over at MR = 6.
+func sgemmRowsKernel(a *isa, sh gemmShape) {
+	fn := "SgemmKernelRows" + a.suffix
+	TEXT(fn, NOSPLIT, "func(k int, a, b, c []float32, ldc int, beta float32, mr int)")
+	Doc(fn+fmt.Sprintf(" is %s for the first mr rows of the tile, 0 < mr < %d:", "SgemmKernel"+a.suffix, sh.mr),
+		"it writes c[i*ldc+j] for i < mr and j < NR only, and reads no more of c;",
+		"a still holds k steps of MR values.")
+	Pragma("noescape")
+	t := loadTileArgs()
+	mr := Load(Param("mr"), GP64())
+	for rows := 1; rows < sh.mr; rows++ {
+		prefix := fmt.Sprintf("rows%d_", rows)
+		CMPQ(mr, U32(rows))
+		JNE(LabelRef(prefix + "skip"))
+		tile(a, sh, rows, t, sh.nr/a.lanes, nil, prefix)
+		JMP(LabelRef("done"))
+		Label(prefix + "skip")
 	}
 	Label("done")
 	VZEROUPPER()
@@ -202,27 +230,39 @@ func loadTileArgs() tileArgs {
 	return t
 }
 
-// tile emits C = beta·C + ÃB̃ on vecs vectors of each of the MR rows; B̃'s rows
-// are NR floats apart whatever vecs is. With a mask, the last vector of each row
-// of C is loaded and stored through it. Labels start with prefix.
-func tile(a *isa, sh gemmShape, t tileArgs, vecs int, mask Op, prefix string) {
+// tile emits C = beta·C + ÃB̃ on vecs vectors of each of the first rows ≤ MR
+// rows; Ã's steps are MR floats apart and B̃'s rows NR floats apart whatever rows
+// and vecs are. With a mask, the last vector of each row of C is loaded and stored
+// through it. Labels start with prefix.
+func tile(a *isa, sh gemmShape, rows int, t tileArgs, vecs int, mask Op, prefix string) {
 	// The tile of C is read only after the k loop: fetch its lines now so that the
 	// loads at the end do not wait on memory.
 	row := GP64()
 	MOVQ(t.c, row)
-	for i := 0; i < sh.mr; i++ {
+	for i := 0; i < rows; i++ {
 		for off := 0; off < vecs*a.bytes(); off += 64 {
 			PREFETCHT0(Mem{Base: row, Disp: off})
 		}
-		if i < sh.mr-1 {
+		if i < rows-1 {
 			ADDQ(t.ldcBytes, row)
 		}
 	}
 
-	acc := make([][]VecVirtual, sh.mr)
-	for i := range acc {
-		acc[i] = a.zeros(vecs)
+	// Fewer than eight accumulators would leave the loop bound by the FMAs'
+	// latency (4 cycles at 2 a cycle): the odd steps then go to a second set,
+	// added to the first after the loop.
+	sets := 1
+	if rows*vecs < 8 {
+		sets = 2
 	}
+	accs := make([][][]VecVirtual, sets)
+	for s := range accs {
+		accs[s] = make([][]VecVirtual, rows)
+		for i := range accs[s] {
+			accs[s][i] = a.zeros(vecs)
+		}
+	}
+	acc := accs[0]
 
 	// The k loop, unrolled kUnroll times, then one step at a time for the rest.
 	bRow := func(p, j int) Mem {
@@ -253,11 +293,11 @@ func tile(a *isa, sh gemmShape, t tileArgs, vecs int, mask Op, prefix string) {
 			bv[j] = a.vec()
 			VMOVUPS(bRow(p, j), bv[j])
 		}
-		for i := 0; i < sh.mr; i++ {
+		for i := 0; i < rows; i++ {
 			av := a.vec()
 			VBROADCASTSS(Mem{Base: t.a, Disp: (p*sh.mr + i) * 4}, av)
 			for j := 0; j < vecs; j++ {
-				VFMADD231PS(av, bv[j], acc[i][j])
+				VFMADD231PS(av, bv[j], accs[p%sets][i][j])
 			}
 		}
 	}
@@ -287,13 +327,20 @@ func tile(a *isa, sh gemmShape, t tileArgs, vecs int, mask Op, prefix string) {
 	// C = beta·C + AB. With beta = ±0, C is not read: BLAS says it is overwritten,
 	// NaNs included. beta's bits shifted left by one are zero exactly then.
 	Label(prefix + "update")
+	if sets == 2 {
+		for i := range acc {
+			for j := range acc[i] {
+				VADDPS(accs[1][i][j], acc[i][j], acc[i][j])
+			}
+		}
+	}
 	betaBits := GP32()
 	MOVL(paramAddr("beta"), betaBits)
 	SHLL(U8(1), betaBits)
 	JZ(LabelRef(prefix + "overwrite"))
 	beta := a.broadcast("beta")
 	masked := func(j int) bool { return mask != nil && j == vecs-1 }
-	rowsOf(a, sh, vecs, t.c, t.ldcBytes, func(i, j int, addr Mem) {
+	rowsOf(a, rows, vecs, t.c, t.ldcBytes, func(i, j int, addr Mem) {
 		if masked(j) {
 			old := a.vec()
 			VMOVUPS_Z(addr, mask, old)
@@ -306,7 +353,7 @@ func tile(a *isa, sh gemmShape, t tileArgs, vecs int, mask Op, prefix string) {
 	})
 	JMP(LabelRef(prefix + "done"))
 	Label(prefix + "overwrite")
-	rowsOf(a, sh, vecs, t.c, t.ldcBytes, func(i, j int, addr Mem) {
+	rowsOf(a, rows, vecs, t.c, t.ldcBytes, func(i, j int, addr Mem) {
 		if masked(j) {
 			VMOVUPS(acc[i][j], mask, addr)
 			return
@@ -316,14 +363,14 @@ func tile(a *isa, sh gemmShape, t tileArgs, vecs int, mask Op, prefix string) {
 	Label(prefix + "done")
 }
 
-// rowsOf calls f with the address of every vector j < vecs of every row i of the C
-// tile at c, advancing c row by row.
-func rowsOf(a *isa, sh gemmShape, vecs int, c, ldcBytes Register, f func(i, j int, addr Mem)) {
-	for i := 0; i < sh.mr; i++ {
+// rowsOf calls f with the address of every vector j < vecs of every row i < rows
+// of the C tile at c, advancing c row by row.
+func rowsOf(a *isa, rows, vecs int, c, ldcBytes Register, f func(i, j int, addr Mem)) {
+	for i := 0; i < rows; i++ {
 		for j := 0; j < vecs; j++ {
 			f(i, j, Mem{Base: c, Disp: j * a.bytes()})
 		}
-		if i < sh.mr-1 {
+		if i < rows-1 {
 			ADDQ(ldcBytes, c)
 		}
 	}

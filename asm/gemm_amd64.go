@@ -65,6 +65,15 @@ func SgemmKernelColumnAVX512(k int, a []float32, b []float32, c []float32, ldc i
 //go:noescape
 func SgemmKernelRowAVX512(k int, a []float32, b []float32, ldb int, c []float32, ldc int, beta float32, tiles int)
 
+// SgemmKernelColumnAVX2 runs SgemmKernelAVX2 on tiles panels of a down one column of C:
+//
+//	for t := 0; t < tiles; t++ {
+//		SgemmKernelAVX2(k, a[t*k*MR:], b, c[t*MR*ldc:], ldc, beta)
+//	}
+//
+//go:noescape
+func SgemmKernelColumnAVX2(k int, a []float32, b []float32, c []float32, ldc int, beta float32, tiles int)
+
 // SgemmKernelRowAVX2 runs SgemmKernelAVX2 along one row of C, on B in place:
 //
 //	for t := 0; t < tiles; t++ {

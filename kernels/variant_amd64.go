@@ -102,7 +102,7 @@ func archVariants() []*Variant {
 
 			copyRows:     asm.CopyRowsAVX2,
 			addRows:      asm.AddRowsAVX2,
-			gemm:         GemmMicroKernel{MR: 6, NR: 16, run: asm.SgemmKernelAVX2, runRows: asm.SgemmKernelRowsAVX2, runRow: asm.SgemmKernelRowAVX2, packA: asm.SgemmPack6AVX2, packN: asm.SgemmPack8AVX2, packRows: 8, packB: asm.SgemmPackBAVX2, packATPanels: asm.SgemmPackATPanelsAVX2},
+			gemm:         GemmMicroKernel{MR: 6, NR: 16, run: asm.SgemmKernelAVX2, runRows: asm.SgemmKernelRowsAVX2, runColumn: asm.SgemmKernelColumnAVX2, runRow: asm.SgemmKernelRowAVX2, packA: asm.SgemmPack6AVX2, packN: asm.SgemmPack8AVX2, packRows: 8, packB: asm.SgemmPackBAVX2, packATPanels: asm.SgemmPackATPanelsAVX2},
 			fmaPeak:      asm.FMAPeakAVX2,
 			fmaPeakFlops: 12 * 8 * 2,
 		})

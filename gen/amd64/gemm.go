@@ -37,8 +37,8 @@ func gemmKernels() {
 		fmaPeak(a)
 	}
 	sgemmEdgeKernel(avx512, gemmShapes[avx512])
-	sgemmColumnKernel(avx512, gemmShapes[avx512])
 	for _, a := range isas {
+		sgemmColumnKernel(a, gemmShapes[a])
 		sgemmRowKernel(a, gemmShapes[a])
 	}
 	sgemmRowsKernel(avx2, gemmShapes[avx2])

@@ -27,6 +27,9 @@ func BenchmarkSgemm(b *testing.B) {
 		// Linear layers at batch 32 (2048 → 64 and 1024 → 128): the forward and
 		// backward-data products are skinny (n = 32), the weight gradient has k = 32.
 		mnk{64, 32, 2048}, mnk{128, 32, 1024}, mnk{64, 2048, 32},
+		// Row counts that leave a partial row of tiles at the AVX2 kernel's MR = 6
+		// (m = 64 is ten tiles and 4 rows, m = 32 five and 2): the partial-row kernel.
+		mnk{64, 1024, 512}, mnk{32, 4096, 256}, mnk{128, 1024, 256},
 	)
 	defer SetThreads(SetThreads(1))
 	for _, s := range shapes {

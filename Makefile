@@ -21,7 +21,7 @@ generate:
 test:
 	$(GO) test ./...
 	$(GO) test -race -run 'Parallel|Threads' ./linalg/
-	$(GO) test -race -run 'DataParallel|AcquireHelpers' ./layers/
+	$(GO) test -race -run 'Parallel|AcquireHelpers' ./layers/
 	$(GO) test -race -run 'TrainStepLowersTheLoss' ./bench/
 	@if [ -n "$(QEMU)" ]; then $(MAKE) --no-print-directory test-arm64; \
 	else echo "skipped arm64 tests: qemu-aarch64-static not found (apt-get install qemu-user-static)"; fi

@@ -40,6 +40,25 @@ func ZeroGrad(params []*Param) {
 	}
 }
 
+// eachParamRange calls f(i, lo, hi, off) for every parameter i that meets
+// the elements [from, to) of params end to end: [lo, hi) is the part of it
+// they cover and off its first element's place end to end. An optimizer's
+// passes are split over the cores this way, as one long vector, so that a
+// step hands work to the other cores once rather than once per parameter.
+func eachParamRange(params []*Param, from, to int, f func(i, lo, hi, off int)) {
+	off := 0
+	for i, p := range params {
+		n := p.Value.Len()
+		if lo, hi := max(from-off, 0), min(to-off, n); lo < hi {
+			f(i, lo, hi, off)
+		}
+		off += n
+		if off >= to {
+			return
+		}
+	}
+}
+
 // paramsLen returns the number of values in params.
 func paramsLen(params []*Param) int {
 	n := 0

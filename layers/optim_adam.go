@@ -66,9 +66,7 @@ func NewAdaBelief(params []*Param, lr float64) *Adam {
 }
 
 // Step applies one Adam (or AdamW, AdaBelief) update to every parameter, on
-// all cores: the parameters end to end are split into contiguous ranges, so
-// that a step hands work to the other cores once rather than once per
-// parameter.
+// all cores (see eachParamRange).
 func (a *Adam) Step() {
 	a.t++
 	if a.Belief {
@@ -92,22 +90,13 @@ const (
 // runRange runs pass step over the elements [lo, hi) of the parameters end
 // to end.
 func (a *Adam) runRange(step, lo, hi int) {
-	off := 0
-	for i, p := range a.Params {
-		n := p.Value.Len()
-		l, h := max(lo-off, 0), min(hi-off, n)
-		if l < h {
-			if step == adamZeroGrad {
-				clear(p.Grad.Data[l:h])
-			} else {
-				a.update(i, l, h, a.scratch[min(off+l, len(a.scratch)):])
-			}
+	eachParamRange(a.Params, lo, hi, func(i, l, h, off int) {
+		if step == adamZeroGrad {
+			clear(a.Params[i].Grad.Data[l:h])
+		} else {
+			a.update(i, l, h, a.scratch[min(off+l, len(a.scratch)):])
 		}
-		off += n
-		if off >= hi {
-			return
-		}
-	}
+	})
 }
 
 // update applies the step to elements [lo, hi) of parameter i; scratch is

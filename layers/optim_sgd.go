@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/rankae/rankae/kernels"
 )
@@ -14,7 +15,8 @@ import (
 //	d ← d + Momentum·b with Nesterov, d ← b without      (when Momentum ≠ 0)
 //	θ ← θ − lr·d
 //
-// The gradients are not modified.
+// The gradients are not modified (d goes to a scratch buffer when it is not
+// g or b).
 type SGD struct {
 	Params      []*Param
 	Momentum    float64
@@ -24,6 +26,9 @@ type SGD struct {
 	buf         []*Tensor // momentum buffers
 	t           int
 	scratch     []float32
+
+	first bool // the step under way initialises the momentum buffers
+	wg    sync.WaitGroup
 }
 
 // NewSGD returns plain SGD (momentum 0) with learning rate lr.
@@ -39,47 +44,76 @@ func NewSGDMomentum(params []*Param, lr, momentum float64, nesterov bool) *SGD {
 	return s
 }
 
-// Step applies one SGD update to every parameter.
+// The passes of SGD over the parameters end to end.
+const (
+	sgdUpdate = iota
+	sgdZeroGrad
+)
+
+// Step applies one SGD update to every parameter, on all cores (see
+// eachParamRange).
 func (s *SGD) Step() {
 	if s.Nesterov && s.Momentum <= 0 {
 		panic("layers: SGD: Nesterov momentum requires Momentum > 0")
 	}
-	first := s.t == 0
+	s.first = s.t == 0
 	s.t++
-	lr, mom, wd := float32(s.lr), float32(s.Momentum), float32(s.WeightDecay)
-	for i, p := range s.Params {
-		d := p.Grad.Data
-		if wd != 0 || (s.Nesterov && mom != 0) {
-			if cap(s.scratch) < len(d) {
-				s.scratch = make([]float32, len(d))
-			}
-			buf := s.scratch[:len(d)]
-			copy(buf, d)
-			if wd != 0 {
-				kernels.Axpy(wd, p.Value.Data, buf)
-			}
-			d = buf
-		}
-		if mom != 0 {
-			b := s.buf[i].Data
-			if first {
-				copy(b, d)
-			} else {
-				kernels.Scal(mom, b)
-				kernels.Add(b, b, d)
-			}
-			if s.Nesterov {
-				kernels.Axpy(mom, b, d) // d is the scratch copy
-			} else {
-				d = b
-			}
-		}
-		kernels.Axpy(-lr, d, p.Value.Data)
+	n := paramsLen(s.Params)
+	if s.needsScratch() && cap(s.scratch) < n {
+		s.scratch = make([]float32, n)
 	}
+	forElements(s, sgdUpdate, n, &s.wg)
 }
 
-// ZeroGrad sets the parameters' gradients to zero.
-func (s *SGD) ZeroGrad() { ZeroGrad(s.Params) }
+// needsScratch says whether d is a copy of the gradient: with weight decay,
+// or with Nesterov momentum, which adds to it.
+func (s *SGD) needsScratch() bool { return s.WeightDecay != 0 || s.Nesterov }
+
+// runRange runs pass step over the elements [lo, hi) of the parameters end
+// to end.
+func (s *SGD) runRange(step, lo, hi int) {
+	eachParamRange(s.Params, lo, hi, func(i, l, h, off int) {
+		if step == sgdZeroGrad {
+			clear(s.Params[i].Grad.Data[l:h])
+		} else {
+			s.update(i, l, h, off)
+		}
+	})
+}
+
+// update applies the step to elements [lo, hi) of parameter i, whose first
+// element is element off of the parameters end to end.
+func (s *SGD) update(i, lo, hi, off int) {
+	lr, mom, wd := float32(s.lr), float32(s.Momentum), float32(s.WeightDecay)
+	p := s.Params[i]
+	w, d := p.Value.Data[lo:hi], p.Grad.Data[lo:hi]
+	if s.needsScratch() {
+		buf := s.scratch[off+lo : off+hi]
+		copy(buf, d)
+		if wd != 0 {
+			kernels.Axpy(wd, w, buf)
+		}
+		d = buf
+	}
+	if mom != 0 {
+		b := s.buf[i].Data[lo:hi]
+		if s.first {
+			copy(b, d)
+		} else {
+			kernels.Scal(mom, b)
+			kernels.Add(b, b, d)
+		}
+		if s.Nesterov {
+			kernels.Axpy(mom, b, d) // d is the scratch copy
+		} else {
+			d = b
+		}
+	}
+	kernels.Axpy(-lr, d, w)
+}
+
+// ZeroGrad sets the parameters' gradients to zero, on all cores.
+func (s *SGD) ZeroGrad() { forElements(s, sgdZeroGrad, paramsLen(s.Params), &s.wg) }
 
 // SetLR sets the learning rate of the next steps.
 func (s *SGD) SetLR(lr float64) { s.lr = lr }

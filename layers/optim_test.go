@@ -127,6 +127,57 @@ func TestAdamParallelMatchesKernel(t *testing.T) {
 	}
 }
 
+// SGD split over four threads, in ranges that straddle its parameters,
+// gives bit for bit what one thread gives, at the first step (which fills
+// the momentum buffers) and after; ZeroGrad clears every gradient.
+func TestSGDParallelMatchesOneThread(t *testing.T) {
+	sizes := []int{5, 4*elementGrain + 77, 1000, 2*elementGrain + 3, 1}
+	build := func() []*Param {
+		rng := NewRand(3)
+		var ps []*Param
+		for i, n := range sizes {
+			p := NewParam(fmt.Sprint("w", i), n)
+			copy(p.Value.Data, randTensor(rng, -1, 1, n).Data)
+			copy(p.Grad.Data, randTensor(rng, -1, 1, n).Data)
+			ps = append(ps, p)
+		}
+		return ps
+	}
+	forms := map[string]func(ps []*Param) *SGD{
+		"plain":    func(ps []*Param) *SGD { return NewSGD(ps, 0.1) },
+		"momentum": func(ps []*Param) *SGD { return NewSGDMomentum(ps, 0.1, 0.9, false) },
+		"nesterov+decay": func(ps []*Param) *SGD {
+			s := NewSGDMomentum(ps, 0.1, 0.9, true)
+			s.WeightDecay = 0.01
+			return s
+		},
+	}
+	for form, newSGD := range forms {
+		var runs [2][]*Param
+		for j, threads := range []int{1, 4} {
+			prev := linalg.SetThreads(threads)
+			runs[j] = build()
+			opt := newSGD(runs[j])
+			opt.Step()
+			opt.Step()
+			linalg.SetThreads(prev)
+		}
+		for i := range sizes {
+			if !slices.Equal(runs[0][i].Value.Data, runs[1][i].Value.Data) {
+				t.Errorf("%s: parameter %d (%d values): four threads differ from one", form, i, sizes[i])
+			}
+		}
+		prev := linalg.SetThreads(4)
+		NewSGD(runs[1], 0.1).ZeroGrad()
+		linalg.SetThreads(prev)
+		for i, p := range runs[1] {
+			if slices.ContainsFunc(p.Grad.Data, func(g float32) bool { return g != 0 }) {
+				t.Errorf("%s: ZeroGrad left parameter %d's gradient non-zero", form, i)
+			}
+		}
+	}
+}
+
 // AdaBelief follows optax's scale_by_belief over several steps: a float64
 // reference of its formulas, with v on the deviation of g from the old m.
 func TestAdaBeliefMatchesOptaxFormula(t *testing.T) {

@@ -109,21 +109,14 @@ func (d *DataParallel) runRange(step, lo, hi int) {
 			d.dxs[i] = d.replicas[i].Backward(&d.dy[i])
 		}
 	case passReduce:
-		off := 0
-		for j, p := range d.params[0] {
-			n := p.Grad.Len()
-			a, b := max(lo-off, 0), min(hi-off, n)
-			off += n
-			if a >= b {
-				continue
-			}
-			sum := p.Grad.Data[a:b]
+		eachParamRange(d.params[0], lo, hi, func(j, a, b, _ int) {
+			sum := d.params[0][j].Grad.Data[a:b]
 			for _, ps := range d.params[1:d.parts] {
 				g := ps[j].Grad.Data[a:b]
 				kernels.Add(sum, sum, g)
 				clear(g)
 			}
-		}
+		})
 	}
 }
 

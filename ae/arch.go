@@ -9,7 +9,7 @@ import (
 
 // newPair builds the encoder (images → [B, l]) and decoder ([B, l] →
 // images) of c.Arch.
-func newPair(c Config, l int, rng *rand.Rand) (enc, dec layers.Layer, err error) {
+func newPair(c Config, l int, rng *rand.Rand) (enc, dec *layers.Sequential, err error) {
 	ch, h, w := c.InShape[0], c.InShape[1], c.InShape[2]
 	switch c.Arch {
 	case "mlp":
@@ -32,8 +32,8 @@ func newPair(c Config, l int, rng *rand.Rand) (enc, dec layers.Layer, err error)
 	// The encoder's input is the data, whose gradient Model.Backward drops:
 	// its first convolution need not form it (nor does PyTorch, for inputs
 	// that do not require one).
-	if s, ok := enc.(*layers.Sequential); ok && len(s.Layers) > 0 {
-		if first, ok := s.Layers[0].(*layers.Conv2D); ok {
+	if len(enc.Layers) > 0 {
+		if first, ok := enc.Layers[0].(*layers.Conv2D); ok {
 			first.SkipInputGrad = true
 		}
 	}

@@ -78,11 +78,12 @@ func New(c Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Batch parallelism: replicas of the encoder and of the decoder, sharing
-	// their parameters, run on parts of the batch as threads are free; the
-	// latent step takes the whole batch (the RRAE's SVD couples it).
-	replica := func(decoder bool) func() layers.Layer {
-		return func() layers.Layer {
+	// Batch parallelism for the convolutions: replicas of the encoder's and
+	// the decoder's runs of convolutions, sharing their parameters, run on
+	// parts of the batch as threads are free; their Linear layers and the
+	// latent step take the whole batch (the RRAE's SVD couples it).
+	replica := func(decoder bool) func() *layers.Sequential {
+		return func() *layers.Sequential {
 			e, d, _ := newPair(c, l, layers.NewRand(0)) // values discarded
 			if decoder {
 				return d
@@ -91,8 +92,9 @@ func New(c Config) (*Model, error) {
 		}
 	}
 	m := &Model{Kind: c.Model, InShape: c.InShape, LatentDim: l, Encoder: enc, Decoder: dec, Latent: Identity{},
-		parallelEncoder: layers.NewDataParallel(enc, replica(false)),
-		parallelDecoder: layers.NewDataParallel(dec, replica(true))}
+		builtEncoder: enc, builtDecoder: dec,
+		parallelEncoder: layers.DataParallelConvs(enc, replica(false)),
+		parallelDecoder: layers.DataParallelConvs(dec, replica(true))}
 	switch c.Model {
 	case "rrae":
 		m.Latent = NewRRAELatent(c.K)

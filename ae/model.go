@@ -9,9 +9,9 @@ import (
 
 // Model is an autoencoder: an encoder from images [B, C, H, W] to latent
 // vectors [B, L], a latent step, and a decoder back to images. A model New
-// built runs its encoder and decoder on parts of the batch at once, one part
-// per free thread (layers.DataParallel), and its latent step on the whole
-// batch.
+// built runs the convolutions of its encoder and decoder on parts of the
+// batch at once, one part per free thread (layers.DataParallelConvs), and
+// their other layers and its latent step on the whole batch.
 type Model struct {
 	Kind      string
 	InShape   [3]int // C, H, W of one sample
@@ -25,25 +25,31 @@ type Model struct {
 	// of RRAE trains only the decoder.
 	FreezeEncoder bool
 
-	// The encoder and decoder New built, wrapped to run on parts of the
-	// batch at once (layers.DataParallel); an Encoder or Decoder set in
-	// their place runs as it is.
-	parallelEncoder, parallelDecoder *layers.DataParallel
+	// The encoder and decoder New built, and the layers that run them with
+	// their convolutions on parts of the batch at once
+	// (layers.DataParallelConvs); an Encoder or Decoder set in their place
+	// runs as it is.
+	builtEncoder, builtDecoder       layers.Layer
+	parallelEncoder, parallelDecoder layers.Layer
 
 	z *layers.Tensor // encoder output of the last Forward
 }
 
 // encoder returns the layer that runs m.Encoder.
-func (m *Model) encoder() layers.Layer { return runner(m.parallelEncoder, m.Encoder) }
+func (m *Model) encoder() layers.Layer {
+	return runner(m.builtEncoder, m.parallelEncoder, m.Encoder)
+}
 
 // decoder returns the layer that runs m.Decoder.
-func (m *Model) decoder() layers.Layer { return runner(m.parallelDecoder, m.Decoder) }
+func (m *Model) decoder() layers.Layer {
+	return runner(m.builtDecoder, m.parallelDecoder, m.Decoder)
+}
 
-// runner returns p, the batch-parallel wrapper New built, when it wraps net,
-// and net itself otherwise.
-func runner(p *layers.DataParallel, net layers.Layer) layers.Layer {
-	if p != nil && p.Layer() == net {
-		return p
+// runner returns parallel, the batch-parallel runner New built for built,
+// when net is still built, and net itself otherwise.
+func runner(built, parallel, net layers.Layer) layers.Layer {
+	if parallel != nil && net == built {
+		return parallel
 	}
 	return net
 }

@@ -173,3 +173,43 @@ func gatherParts(t *Tensor, parts []*Tensor, b int) *Tensor {
 	}
 	return t
 }
+
+// DataParallelConvs returns a Sequential of seq's layers in which the run from
+// the first convolution to the last is one DataParallel, whose replicas are
+// that run of the Sequentials build returns, and the layers before and after
+// it run on the whole batch, their products split over the cores instead.
+// That is the faster way for the Linear layers around the convolutions of
+// the paper architectures: forward and backward at batch 32 on two threads,
+// the IRMAE decoder's 128 → 8192 layer took 3.2 ms on the whole batch against
+// 4.8 ms as two replicas of 16, which each pack the whole weight for each
+// product and whose weight gradients must then be summed (Zen 3, AVX2; six
+// of the papers' seven Linear shapes were faster on the whole batch, the
+// IRMAE encoder's 1024 → 128 9 % slower). Whole training steps at batch 32,
+// alternated in one process: IRMAE-MNIST +0.4 to +5.9 % images/s, RRAE-MNIST
+// −2.6 to +1.1 %, RRAE on the 64×64 bumps +4 %, an MLP on them +20 %.
+// Without a convolution, seq is returned as it is.
+//
+// The result shares seq's layers: seq names the parameters (Params), and
+// Layers of seq changed afterwards are not seen by the result.
+func DataParallelConvs(seq *Sequential, build func() *Sequential) *Sequential {
+	first, last := -1, -1
+	for i, l := range seq.Layers {
+		if _, ok := l.(batchInnerLayer); ok {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return seq
+	}
+	convs := NewDataParallel(NewSequential(slices.Clone(seq.Layers[first:last+1])...), func() Layer {
+		r := build()
+		if len(r.Layers) != len(seq.Layers) {
+			panic(fmt.Sprintf("layers: DataParallelConvs: build made %d layers, not %d", len(r.Layers), len(seq.Layers)))
+		}
+		return NewSequential(r.Layers[first : last+1]...)
+	})
+	return NewSequential(slices.Concat(seq.Layers[:first], []Layer{convs}, seq.Layers[last+1:])...)
+}

@@ -1,7 +1,9 @@
 package layers
 
 import (
+	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,6 +82,75 @@ func TestDataParallelMatchesLayer(t *testing.T) {
 			}()
 		}
 	}
+}
+
+// TestDataParallelConvs runs an encoder-like and a decoder-like network as
+// they are and as DataParallelConvs arranges them (the convolutions on parts
+// of the batch, the Linear layers around them on the whole batch), twice so
+// that the gradients accumulate: outputs, input gradients and parameter
+// gradients must agree to float32 rounding.
+func TestDataParallelConvs(t *testing.T) {
+	inputs := map[string][]int{"encoder": {2, 8, 8}, "decoder": {2 * 8 * 8}}
+	nets := map[string]func(seed uint64) *Sequential{
+		"encoder": func(seed uint64) *Sequential {
+			rng := NewRand(seed)
+			return NewSequential(NewConv2D(2, 4, 3, 3, 2, 1, rng), NewReLU(), NewConv2D(4, 6, 3, 3, 1, 1, rng),
+				NewFlatten(), NewLinear(6*4*4, 10, rng), NewTanh())
+		},
+		"decoder": func(seed uint64) *Sequential {
+			rng := NewRand(seed)
+			return NewSequential(NewLinear(2*8*8, 5*4*4, rng), NewReshape(5, 4, 4),
+				NewConvTranspose2D(5, 3, 3, 3, 2, 1, 1, rng), NewSigmoid(), NewConv2D(3, 2, 3, 3, 1, 1, rng), NewTanh())
+		},
+	}
+	for name, net := range nets {
+		for _, threads := range []int{1, 2, 3} {
+			for _, batch := range []int{7, 16, 29} {
+				func() {
+					defer linalg.SetThreads(linalg.SetThreads(threads))
+					ref, seq := net(1), net(1)
+					run := DataParallelConvs(seq, func() *Sequential { return net(99) })
+					wrapped := slices.IndexFunc(run.Layers, func(l Layer) bool { _, ok := l.(*DataParallel); return ok })
+					if wrapped < 0 || len(run.Layers) != 4 {
+						t.Fatalf("%s: %d layers, want the convolutions as one and the 3 others", name, len(run.Layers))
+					}
+					rng := NewRand(5)
+					for round := 0; round < 2; round++ {
+						x := randTensor(rng, -1, 1, append([]int{batch}, inputs[name]...)...)
+						want, got := ref.Forward(x), run.Forward(x)
+						if e := maxRelDiff(got.Data, want.Data); !got.SameShape(want) || e > 1e-6 {
+							t.Fatalf("%s threads=%d batch=%d: output differs by %.3g", name, threads, batch, e)
+						}
+						dy := randTensor(rng, -1, 1, want.Shape...)
+						wantDx, gotDx := ref.Backward(dy), run.Backward(dy)
+						if e := maxRelDiff(gotDx.Data, wantDx.Data); !gotDx.SameShape(wantDx) || e > 1e-5 {
+							t.Fatalf("%s threads=%d batch=%d: dx differs by %.3g", name, threads, batch, e)
+						}
+					}
+					for j, p := range seq.Params() {
+						q := ref.Params()[j]
+						if e := maxRelDiff(p.Grad.Data, q.Grad.Data); e > 1e-5 {
+							t.Errorf("%s threads=%d batch=%d: %s gradient differs by %.3g", name, threads, batch, p.Name, e)
+						}
+					}
+				}()
+			}
+		}
+	}
+	rng := NewRand(1)
+	mlp := NewSequential(NewLinear(4, 3, rng), NewReLU())
+	if got := DataParallelConvs(mlp, nil); got != mlp {
+		t.Errorf("a network without convolutions came back as %v", got)
+	}
+
+	defer linalg.SetThreads(linalg.SetThreads(2))
+	short := DataParallelConvs(nets["encoder"](1), func() *Sequential { return NewSequential(NewConv2D(2, 4, 3, 3, 2, 1, rng)) })
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "DataParallelConvs: build made 1 layers, not 6") {
+			t.Errorf("a build of another network: recovered %v", r)
+		}
+	}()
+	short.Forward(randTensor(rng, -1, 1, 16, 2, 8, 8))
 }
 
 // TestDataParallelBuildMismatch asserts the clear panic when build makes a

@@ -175,7 +175,8 @@ func gatherParts(t *Tensor, parts []*Tensor, b int) *Tensor {
 }
 
 // DataParallelConvs returns a Sequential of seq's layers in which the run from
-// the first convolution to the last is one DataParallel, whose replicas are
+// the first convolution to the last (Conv2D and ConvTranspose2D among
+// seq.Layers, not inside nested layers) is one DataParallel, whose replicas are
 // that run of the Sequentials build returns, and the layers before and after
 // it run on the whole batch, their products split over the cores instead.
 // That is the faster way for the Linear layers around the convolutions of

@@ -41,6 +41,9 @@ func gemmKernels() {
 		sgemmColumnKernel(a, gemmShapes[a])
 		sgemmRowKernel(a, gemmShapes[a])
 	}
+	// AVX-512 has no partial-row kernel: at its MR = 8 the channel counts (multiples
+	// of 8) leave no partial row, only other row counts do (a ConvT's Out·KH·KW = 9),
+	// and no machine at hand runs AVX-512 to test or time one.
 	sgemmRowsKernel(avx2, gemmShapes[avx2])
 	sgemmPack8(packPermutes())
 	sgemmPackB(avx512, gemmShapes[avx512])
